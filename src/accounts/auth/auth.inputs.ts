@@ -1,0 +1,98 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { PASSWORD_MAX_LENGTH } from './password.service.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+export const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{4,28}[0-9]$/;
+
+@InputType()
+export class SignUpInput {
+  @Field({ description: 'The distributor company to create.' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  companyName: string;
+
+  @Field()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  fullName: string;
+
+  @Field()
+  @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  email: string;
+
+  @Field({ description: 'At least 10 characters; not a common password, nor your name or email.' })
+  @IsString() @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional() @Transform(trim) @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
+  phone?: string;
+
+  @Field({ description: 'Must be true: PromoX is not for people under 16. The confirmation time is recorded.' })
+  @IsBoolean()
+  confirmAge16OrOlder: boolean;
+}
+
+@InputType()
+export class LogInInput {
+  @Field()
+  @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  email: string;
+
+  @Field()
+  @IsString() @IsNotEmpty() @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+
+  @Field(() => ID, { nullable: true, description: 'Tenant to act in; defaults to the oldest membership.' })
+  @IsOptional() @IsUUID()
+  tenantId?: string;
+}
+
+@InputType()
+export class RefreshSessionInput {
+  @Field()
+  @IsString() @IsNotEmpty() @MaxLength(200)
+  refreshToken: string;
+}
+
+@InputType()
+export class SwitchTenantInput {
+  @Field(() => ID)
+  @IsUUID()
+  tenantId: string;
+}
+
+@InputType({ description: 'Account details for an invitee who has no PromoX account yet.' })
+export class NewAccountInput {
+  @Field()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  fullName: string;
+
+  @Field()
+  @IsString() @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional() @Transform(trim) @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
+  phone?: string;
+
+  @Field()
+  @IsBoolean()
+  confirmAge16OrOlder: boolean;
+}
+
+@InputType()
+export class AcceptInvitationInput {
+  @Field()
+  @IsString() @IsNotEmpty() @MaxLength(200)
+  token: string;
+
+  @Field(() => NewAccountInput, {
+    nullable: true,
+    description: 'Required when not signed in and the invited email has no account; omit when signed in.',
+  })
+  @IsOptional() @ValidateNested() @Type(() => NewAccountInput)
+  newAccount?: NewAccountInput;
+}

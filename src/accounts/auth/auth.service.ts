@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { permissionsOfRole, Role } from '../../common/authorization/permission.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { AppError, conflict, ErrorCode, notFound, unauthenticated } from '../../common/errors/app-errors.js';
+import { hashSecret } from '../../common/security/secret-token.js';
+import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
+import { Membership } from '../members/membership.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { TenantType } from '../tenants/tenant.types.js';
+import { User } from '../users/user.entity.js';
+import { UserProfileType } from '../users/user.types.js';
+import type { LogInInput, NewAccountInput, SignUpInput } from './auth.inputs.js';
+import { AuthPayload, MeType } from './auth.types.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { PasswordService } from './password.service.js';
+import { RefreshSession } from './refresh-session.entity.js';
+import { TokenService } from './token.service.js';
+
+const INVALID_CREDENTIALS = 'Email or password is incorrect.';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  /** Creates the distributor company and its first owner in one transaction, and signs the owner in. */
+  async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
+    const user = await this.createUser({ ...input, email: input.email });
+    const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
+    this.em.create(Membership, { tenant, user, role: Role.OWNER });
+    await this.em.flush();
+    return this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+  }
+
+  /** Creates a user after checking age confirmation, password strength and that the email is free. */
+  async createUser(input: NewAccountInput & { email: string }): Promise<User> {
+    if (input.confirmAge16OrOlder !== true) {
+      throw new AppError(
+        ErrorCode.AGE_CONFIRMATION_REQUIRED,
+        'PromoX is not for people under 16: confirm that you are 16 or older to create an account.',
+      );
+    }
+    this.passwords.assertStrong(input.password, input);
+    if (await this.em.count(User, { email: input.email })) {
+      throw conflict('An account with this email already exists; log in instead.');
+    }
+    const user = this.em.create(User, {
+      fullName: input.fullName,
+      email: input.email,
+      phone: input.phone,
+      passwordHash: await this.passwords.hash(input.password),
+      ageConfirmedAt: new Date(),
+    });
+    await this.em.flush();
+    return user;
+  }
+
+  async logIn(ctx: RequestContext, input: LogInInput): Promise<AuthPayload> {
+    await this.throttle.assertAllowed(input.email, ctx.ip);
+    const user = await this.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
+    const valid = await this.passwords.verify(user?.passwordHash ?? null, input.password);
+    if (!user || !valid) {
+      await this.throttle.recordFailure(input.email, ctx.ip);
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS);
+    }
+    await this.throttle.recordSuccess(input.email);
+    const membership = await this.chooseMembership(user.id, input.tenantId);
+    user.lastLogInAt = new Date();
+    await this.em.flush();
+    const tenant = membership?.tenant ?? null;
+    return this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already replaced is being reused, which means it leaked: the whole
+   * family is revoked (and that revocation is kept although the call fails).
+   */
+  async refreshSession(ctx: RequestContext, refreshToken: string): Promise<AuthPayload> {
+    const session = await this.em.findOne(
+      RefreshSession,
+      { tokenHash: hashSecret(refreshToken) },
+      { populate: ['user', 'tenant'] },
+    );
+    if (!session || session.revokedAt || session.expiresAt <= new Date()) {
+      throw new AppError(ErrorCode.INVALID_TOKEN, 'The refresh token is invalid or expired; log in again.');
+    }
+    if (session.replacedAt) {
+      await this.tokens.revokeFamily(session.familyId);
+      keepChangesOnFailure();
+      throw new AppError(ErrorCode.INVALID_TOKEN, 'The refresh token was already used; the session has been ended. Log in again.');
+    }
+    session.replacedAt = new Date();
+    // The tenant may have removed the user since; fall back to another membership or none.
+    const membership = await this.chooseMembership(session.user.id, session.tenant?.id);
+    const tenant = membership?.tenant ?? null;
+    await this.em.flush();
+    return this.payload(session.user, tenant, await this.tokens.issue(ctx, session.user, tenant, session.familyId));
+  }
+
+  async logOut(ctx: RequestContext): Promise<boolean> {
+    if (ctx.actor.kind !== 'user') throw unauthenticated();
+    await this.tokens.revokeFamily(ctx.actor.sessionId);
+    return true;
+  }
+
+  async switchTenant(ctx: RequestContext, tenantId: string): Promise<AuthPayload> {
+    if (ctx.actor.kind !== 'user') throw unauthenticated();
+    const membership = await this.em.findOne(Membership, { user: ctx.actor.userId, tenant: tenantId }, { populate: ['tenant', 'user'] });
+    if (!membership) throw notFound('Tenant');
+    await this.tokens.retireLiveTokens(ctx.actor.sessionId);
+    return this.payload(
+      membership.user,
+      membership.tenant,
+      await this.tokens.issue(ctx, membership.user, membership.tenant, ctx.actor.sessionId),
+    );
+  }
+
+  /** Tokens for a user who just joined a tenant (accepting an invitation). */
+  async signInTo(ctx: RequestContext, user: User, tenant: Tenant): Promise<AuthPayload> {
+    if (ctx.actor.kind === 'user') await this.tokens.retireLiveTokens(ctx.actor.sessionId);
+    const familyId = ctx.actor.kind === 'user' ? ctx.actor.sessionId : undefined;
+    return this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant, familyId));
+  }
+
+  async me(ctx: RequestContext): Promise<MeType> {
+    if (ctx.actor.kind !== 'user') throw unauthenticated();
+    const user = await this.em.findOneOrFail(User, ctx.actor.userId);
+    const memberships = await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
+    const active = memberships.find((m) => m.tenant.id === ctx.tenantId) ?? null;
+    return Object.assign(new MeType(), {
+      user: UserProfileType.from(user),
+      activeTenant: active ? TenantType.from(active.tenant) : null,
+      role: active?.role ?? null,
+      permissions: active ? [...permissionsOfRole(active.role)] : [],
+      memberships: memberships.map((m) => ({
+        id: m.id,
+        tenantId: m.tenant.id,
+        tenantName: m.tenant.name,
+        role: m.role,
+        joinedAt: m.createdAt,
+      })),
+    });
+  }
+
+  private async chooseMembership(userId: string, preferredTenantId?: string | null): Promise<Membership | null> {
+    const memberships = await this.em.find(Membership, { user: userId }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
+    return memberships.find((m) => m.tenant.id === preferredTenantId) ?? memberships[0] ?? null;
+  }
+
+  private payload(user: User, tenant: Tenant | null, tokens: Awaited<ReturnType<TokenService['issue']>>): AuthPayload {
+    return Object.assign(new AuthPayload(), {
+      ...tokens,
+      user: UserProfileType.from(user),
+      activeTenant: tenant ? TenantType.from(tenant) : null,
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { Entity, Enum, ManyToOne, Unique } from '@mikro-orm/decorators/legacy';
+import { Role } from '../../common/authorization/permission.js';
+import { BaseEntity } from '../../database/base.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { User } from '../users/user.entity.js';
+
+/** A user's place in a tenant. A platform table, because sign-in lists a user's tenants before one is chosen. */
+@Entity()
+@Unique({ properties: ['tenant', 'user'] })
+export class Membership extends BaseEntity {
+  @ManyToOne(() => Tenant, { deleteRule: 'cascade' })
+  tenant: Tenant;
+
+  @ManyToOne(() => User, { deleteRule: 'cascade', index: true })
+  user: User;
+
+  @Enum({ items: () => Role, nativeEnumName: 'member_role' })
+  role: Role;
+}

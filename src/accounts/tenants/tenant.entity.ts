@@ -1,0 +1,41 @@
+import type { Opt } from '@mikro-orm/core';
+import { Embeddable, Embedded, Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
+import { registerEnumType } from '@nestjs/graphql';
+import { BaseEntity } from '../../database/base.entity.js';
+
+export enum TenantStatus {
+  ACTIVE = 'ACTIVE',
+  CLOSED = 'CLOSED',
+}
+registerEnumType(TenantStatus, { name: 'TenantStatus' });
+
+@Embeddable()
+export class PostalAddress {
+  @Property({ nullable: true }) line1?: string;
+  @Property({ nullable: true }) line2?: string;
+  @Property({ nullable: true }) city?: string;
+  @Property({ nullable: true }) region?: string;
+  @Property({ nullable: true }) postalCode?: string;
+  /** ISO 3166-1 alpha-2. */
+  @Property({ nullable: true, length: 2 }) country?: string;
+}
+
+/** A distributor company: the unit of isolation. A platform table (it is the tenant). */
+@Entity()
+export class Tenant extends BaseEntity {
+  @Property()
+  name: string;
+
+  @Embedded(() => PostalAddress, { prefix: 'address_' })
+  address: Opt<PostalAddress> = new PostalAddress();
+
+  @Property({ nullable: true })
+  phone?: string;
+
+  /** Where invoices go; billing data, readable with BILLING_READ only. */
+  @Property({ nullable: true })
+  billingEmail?: string;
+
+  @Enum({ items: () => TenantStatus, nativeEnumName: 'tenant_status' })
+  status: Opt<TenantStatus> = TenantStatus.ACTIVE;
+}

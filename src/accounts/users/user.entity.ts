@@ -1,0 +1,26 @@
+import { Entity, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity } from '../../database/base.entity.js';
+
+/** A person who signs in. A platform table: one user may belong to several tenants. */
+@Entity()
+export class User extends BaseEntity {
+  @Property()
+  fullName: string;
+
+  /** Stored normalised (trimmed, lower-case), so uniqueness is case-insensitive. */
+  @Property({ unique: true })
+  email: string;
+
+  @Property({ nullable: true })
+  phone?: string;
+
+  @Property({ hidden: true, lazy: true })
+  passwordHash: string;
+
+  /** When the user confirmed being 16 or older; the service is not for younger people. */
+  @Property({ type: 'timestamptz' })
+  ageConfirmedAt: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastLogInAt?: Date;
+}

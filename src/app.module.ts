@@ -1,0 +1,59 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { MigrationObject } from '@mikro-orm/core';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AccessGuard } from './common/authorization/access.guard.js';
+import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
+import { HealthController } from './common/health/health.controller.js';
+import { RequestAdmissionMiddleware } from './common/http/request-admission.middleware.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
+import { buildValidationPipe } from './common/validation/validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { TenantSessionMiddleware } from './database/tenant-session.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  /** Where to write schema.gql; `true` keeps the schema in memory. */
+  schemaFile: string | true;
+  migrationsList?: MigrationObject[];
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({
+          clientUrl: options.databaseUrl,
+          poolSize: config.DATABASE_POOL_SIZE,
+          migrationsList: options.migrationsList,
+        }),
+        RateLimitModule,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          ...buildGraphQLOptions(config, { schemaFile: options.schemaFile }),
+        }),
+        AccountsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_PIPE, useFactory: buildValidationPipe },
+        RequestAdmissionMiddleware,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Order matters: admission establishes who is asking (and so the tenant) before the database session uses it.
+    consumer.apply(RequestAdmissionMiddleware, TenantSessionMiddleware).forRoutes('graphql');
+  }
+}

@@ -1,0 +1,35 @@
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import type { Actor } from '../context/request-context.js';
+import type { Permission } from './permission.js';
+
+export const ACCESS_POLICY = 'promox:access-policy';
+
+/**
+ * How an operation may be reached. Every resolver method and controller route must declare one; the global
+ * AccessGuard refuses operations that declare none, so a new operation cannot be left open by forgetting.
+ */
+export interface AccessPolicy {
+  /** No credential needed (sign-up, log-in, health). */
+  public?: boolean;
+  /** Which kinds of actor may call it; defaults to users and API keys. */
+  actors?: Actor['kind'][];
+  /** All of these must be granted in the active tenant. */
+  permissions?: Permission[];
+  /** A tenant must be active (implied by permissions). */
+  tenant?: boolean;
+}
+
+export const Public = () => SetMetadata(ACCESS_POLICY, { public: true } satisfies AccessPolicy);
+
+/** Any signed-in user, whether or not a tenant is active (e.g. `me`, `logOut`). */
+export const SignedInUser = () => SetMetadata(ACCESS_POLICY, { actors: ['user'] } satisfies AccessPolicy);
+
+/** Requires every listed permission in the active tenant; users and API keys alike unless `actors` narrows it. */
+export const RequirePermissions = (permissions: Permission[], options: { actors?: Actor['kind'][] } = {}) =>
+  applyDecorators(
+    SetMetadata(ACCESS_POLICY, {
+      permissions,
+      tenant: true,
+      actors: options.actors ?? ['user', 'apiKey'],
+    } satisfies AccessPolicy),
+  );

@@ -1,0 +1,45 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Permission } from '../authorization/permission.js';
+
+/** Who is acting. The tenant always comes from here (the credential), never from an argument. */
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; userId: string; sessionId: string }
+  | { kind: 'apiKey'; apiKeyId: string; createdByUserId: string | null }
+  | { kind: 'system'; name: string };
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly actor: Actor;
+  /** The active tenant, taken from the credential; null for anonymous callers and users without a tenant. */
+  readonly tenantId: string | null;
+  readonly permissions: ReadonlySet<Permission>;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * The request context travels with the async call chain, so that the ORM's tenant filter and tenant assignment can
+ * read it without every caller passing it down. Resolvers still hand it to services explicitly.
+ */
+export const RequestContextStore = {
+  run<T>(context: RequestContext, fn: () => T): T {
+    return storage.run(context, fn);
+  },
+  current(): RequestContext | undefined {
+    return storage.getStore();
+  },
+  tenantId(): string | null {
+    return storage.getStore()?.tenantId ?? null;
+  },
+};
+
+export function anonymousContext(requestId: string, ip = '', userAgent = ''): RequestContext {
+  return { requestId, ip, userAgent, actor: { kind: 'anonymous' }, tenantId: null, permissions: new Set() };
+}
+
+export function systemContext(name: string, tenantId: string | null, permissions: ReadonlySet<Permission>): RequestContext {
+  return { requestId: `system:${name}`, ip: '', userAgent: '', actor: { kind: 'system', name }, tenantId, permissions };
+}

@@ -1,0 +1,42 @@
+import { GraphQLError } from 'graphql';
+
+/** Stable, documented error codes. Clients branch on `extensions.code`, never on messages. */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  FORBIDDEN_FIELD = 'FORBIDDEN_FIELD',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  INVALID_TOKEN = 'INVALID_TOKEN',
+  WEAK_PASSWORD = 'WEAK_PASSWORD',
+  AGE_CONFIRMATION_REQUIRED = 'AGE_CONFIRMATION_REQUIRED',
+  LAST_OWNER = 'LAST_OWNER',
+  RATE_LIMITED = 'RATE_LIMITED',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** An expected failure: carries a stable code and a message meant for the caller. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message, { extensions: { code, ...details } });
+  }
+
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, details);
+export const unauthenticated = (message = 'Authentication required.') => new AppError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You are not allowed to do this.') => new AppError(ErrorCode.FORBIDDEN, message);
+/** Other tenants' records read as missing, never as forbidden, so ids reveal nothing. */
+export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found.`);
+export const conflict = (message: string) => new AppError(ErrorCode.CONFLICT, message);
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { UniqueConstraintViolationException, ValidationError as OrmValidationError } from '@mikro-orm/core';
+import type { GraphQLFormattedError } from 'graphql';
+import { RequestContextStore } from '../context/request-context.js';
+import { AppError, ErrorCode } from '../errors/app-errors.js';
+
+const logger = new Logger('GraphQLErrors');
+
+/** Apollo's own codes for requests that never executed: stable and documented, so they pass through. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'BAD_REQUEST',
+]);
+
+/** GraphQL Armor reports its limits as plain errors; give them one stable code. */
+const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
+
+function strip(formatted: GraphQLFormattedError, code: string, message = formatted.message, extra: Record<string, unknown> = {}): GraphQLFormattedError {
+  return { message, locations: formatted.locations, path: formatted.path, extensions: { code, ...extra } };
+}
+
+/**
+ * Every error leaves the server with a stable `extensions.code` and a message meant for the caller. Unexpected
+ * errors are logged with the request id and, in production, reduced to INTERNAL_SERVER_ERROR: no stack, no SQL.
+ */
+export function buildErrorFormatter(isProduction: boolean) {
+  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+    const error = unwrapResolverError(raw);
+    if (error instanceof AppError) {
+      const { code, ...details } = error.extensions;
+      return strip(formatted, String(code), error.message, details);
+    }
+    if (LIMIT_MESSAGE.test(formatted.message)) {
+      return strip(formatted, ErrorCode.QUERY_TOO_COMPLEX, formatted.message.replace(/^Syntax Error: /, ''));
+    }
+    if (error instanceof UniqueConstraintViolationException) {
+      return strip(formatted, ErrorCode.CONFLICT, 'That conflicts with an existing record.');
+    }
+    const code = String(formatted.extensions?.code ?? '');
+    if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code);
+
+    logger.error({
+      msg: 'Unexpected error',
+      requestId: RequestContextStore.current()?.requestId,
+      path: formatted.path,
+      err: error instanceof Error ? { message: error.message, stack: error.stack, name: error.name } : String(error),
+    });
+    if (isProduction || error instanceof OrmValidationError) {
+      return strip(formatted, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.');
+    }
+    return strip(formatted, ErrorCode.INTERNAL_SERVER_ERROR);
+  };
+}

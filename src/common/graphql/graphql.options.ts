@@ -1,0 +1,47 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { AppConfig } from '../../config/app-config.js';
+import { aliasLimitRule } from './alias-limit.rule.js';
+import { buildErrorFormatter } from './error-formatting.js';
+import { responseStatusPlugin } from './response-status.plugin.js';
+
+export interface GraphQLBuildOptions {
+  /** Where to write the SDL; `true` keeps it in memory (production). */
+  schemaFile: string | true;
+}
+
+/** Apollo Server with the hardening the API promises on by default. */
+export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloDriverConfig {
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
+    maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+    maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES },
+    // Replaced by aliasLimitRule, which also counts __typename aliases.
+    maxAliases: { enabled: false },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+
+  return {
+    autoSchemaFile: options.schemaFile,
+    sortSchema: true,
+    playground: false,
+    introspection: !config.isProduction,
+    csrfPrevention: true,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    path: '/graphql',
+    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    validationRules: [...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
+    // Apollo ships separate CJS and ESM declarations, and @nestjs/apollo is typed against the ESM copy.
+    plugins: [
+      ...armor.plugins,
+      responseStatusPlugin,
+      config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ] as unknown as ApolloDriverConfig['plugins'],
+    formatError: buildErrorFormatter(config.isProduction),
+  };
+}

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase()) : value;
+
+/**
+ * Every setting the service reads, typed and validated once at start. The README's configuration table mirrors
+ * this class; a wrong value stops the boot with a message naming the variable.
+ */
+export class AppConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** PostgreSQL connection URL; without it the embedded PGlite server under DATA_DIR is used. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Where the embedded database and generated development secrets live. */
+  @IsString() @MinLength(1)
+  DATA_DIR = '.data';
+
+  /** HMAC key for access tokens. Required in production; generated once into DATA_DIR otherwise. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsInt() @Min(60) @Max(86_400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @IsInt() @Min(1) @Max(365)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  @IsInt() @Min(1) @Max(24 * 30)
+  INVITATION_TTL_HOURS = 168;
+
+  /** Seed a demo tenant and owner on first boot (defaults to on with the embedded database). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  SEED_DEMO?: boolean;
+
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  RATE_LIMIT_KEY_PREFIX = 'promox:rl:';
+
+  /** GraphQL requests per minute per user or API key. */
+  @IsInt() @Min(1)
+  RATE_LIMIT_PER_ACTOR_PER_MINUTE = 600;
+
+  /** GraphQL requests per minute per client IP (anonymous and authenticated alike). */
+  @IsInt() @Min(1)
+  RATE_LIMIT_PER_IP_PER_MINUTE = 1200;
+
+  @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+
+  @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 30;
+
+  /** Window over which failed logins are counted, and how long a lockout lasts. */
+  @IsInt() @Min(1)
+  LOGIN_FAILURE_WINDOW_MINUTES = 15;
+
+  @IsInt() @Min(1) @Max(100)
+  GRAPHQL_MAX_DEPTH = 10;
+
+  @IsInt() @Min(1)
+  GRAPHQL_MAX_COST = 5000;
+
+  @IsInt() @Min(0)
+  GRAPHQL_MAX_ALIASES = 15;
+
+  @IsInt() @Min(1)
+  GRAPHQL_MAX_TOKENS = 2000;
+
+  @IsInt() @Min(1)
+  GRAPHQL_MAX_DIRECTIVES = 20;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
+  BODY_LIMIT = '100kb';
+
+  /** Express "trust proxy" setting: false, true, a hop count or a subnet list. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsInt() @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigurationError extends Error {}
+
+/** Parses and validates the environment; throws a ConfigurationError naming every bad variable. */
+export function loadAppConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== undefined && value !== '' && known.includes(key)),
+  );
+  const config = plainToInstance(AppConfig, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const problems = validateSync(config, { whitelist: false, forbidUnknownValues: false }).map(
+    (error) => `${error.property}: ${Object.values(error.constraints ?? { invalid: 'is invalid' }).join('; ')}`,
+  );
+  if (config.isProduction && !config.DATABASE_URL) problems.push('DATABASE_URL: is required in production');
+  if (config.isProduction && !config.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

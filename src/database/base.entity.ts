@@ -1,0 +1,43 @@
+import type { Opt } from '@mikro-orm/core';
+import { PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { v7 as uuidv7 } from 'uuid';
+import { RequestContextStore } from '../common/context/request-context.js';
+
+/** Ids are UUID v7 (time-ordered, so inserts stay at the right edge of the index); times are timestamptz. */
+export abstract class BaseEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id: Opt<string> = uuidv7();
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}
+
+/**
+ * Rows that belong to one tenant. The tenant is taken from the request context when the entity is created, the ORM's
+ * `tenant` filter scopes every read to it, and row-level security in the database enforces it again.
+ */
+export abstract class TenantOwnedEntity extends BaseEntity {
+  @Property({ type: 'uuid', nullable: false, index: true })
+  tenantId: Opt<string> = RequestContextStore.tenantId() as string;
+}
+
+export const TENANT_ID_SETTING = 'app.tenant_id';
+export const APP_ROLE = 'crm_app';
+export const AUTH_ROLE = 'crm_auth';
+
+/**
+ * The RLS policies of every tenant-owned table: requests (role crm_app) see and write only their tenant's rows; the
+ * authentication path (role crm_auth) may read credential rows before any tenant is known, and only where a table
+ * opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
+ */
+export function tenantPolicies(options: { authenticationReads?: boolean } = {}) {
+  const sameTenant = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
+  const policies = [{ name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant }];
+  if (options.authenticationReads) {
+    policies.push({ name: 'authentication_reads', roles: [AUTH_ROLE], using: 'true', check: 'true' });
+  }
+  return { rowLevelSecurity: 'force' as const, policies };
+}

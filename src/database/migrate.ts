@@ -1,0 +1,49 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Options } from '@mikro-orm/postgresql';
+import { APP_ROLE, AUTH_ROLE } from './base.entity.js';
+
+/**
+ * Roles are cluster-wide, so they are created here rather than in a migration (a migration runs once per database).
+ * Both are NOLOGIN: the app's own connection switches to them per transaction.
+ */
+async function ensureRoles(orm: MikroORM): Promise<void> {
+  const em = orm.em.fork();
+  for (const role of [APP_ROLE, AUTH_ROLE]) {
+    await em.execute(
+      `do $$ begin
+         if not exists (select from pg_roles where rolname = '${role}') then create role ${role} nologin; end if;
+       exception when duplicate_object or unique_violation then null;
+       end $$`,
+    );
+    await em.execute(`grant ${role} to current_user`).catch(() => undefined);
+  }
+}
+
+/** Applies pending migrations; returns their names. Safe to run at every boot and from several instances. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  await ensureRoles(orm);
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}
+
+/** `npm run migration:up`: migrate the database named by DATABASE_URL and exit. */
+async function main(): Promise<void> {
+  const { buildOrmConfig } = await import('./mikro-orm.config.js');
+  const clientUrl = process.env.DATABASE_URL;
+  if (!clientUrl) throw new Error('DATABASE_URL must be set');
+  const config: Options = buildOrmConfig({ clientUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] });
+  const orm = await MikroORM.init(config);
+  try {
+    const applied = await migrate(orm);
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations.');
+  } finally {
+    await orm.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,41 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { MikroORM, RequestContext as OrmRequestContext } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NextFunction, Request, Response } from 'express';
+import { RequestContextStore } from '../common/context/request-context.js';
+import { APP_ROLE, AUTH_ROLE, TENANT_ID_SETTING } from './base.entity.js';
+import { TENANT_FILTER } from './tenant.filter.js';
+
+/**
+ * Layer 3 of tenant isolation, on the database side: an EntityManager whose every transaction switches to the
+ * non-owner role and sets the tenant locally, so row-level security filters whatever the code above does.
+ */
+export function tenantScopedFork(orm: MikroORM, tenantId: string | null): EntityManager {
+  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  em.setSessionContext({ role: APP_ROLE, variables: { [TENANT_ID_SETTING]: tenantId ?? '' } });
+  return em;
+}
+
+/**
+ * The narrow privileged path: reads credentials (a user by email, an API key by hash, memberships) before any tenant
+ * is known. The ORM tenant filter is off and the role is crm_auth, which row-level security lets read credential
+ * rows only. Used by `accounts` for authentication and nothing else.
+ */
+export function authenticationFork(orm: MikroORM): EntityManager {
+  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  em.setSessionContext({ role: AUTH_ROLE });
+  return em;
+}
+
+export const AUTHENTICATION_FIND_OPTIONS = { filters: { [TENANT_FILTER]: false } } as const;
+
+/** Binds a tenant-scoped EntityManager to each request, from the tenant in its RequestContext. */
+@Injectable()
+export class TenantSessionMiddleware implements NestMiddleware {
+  constructor(private readonly orm: MikroORM) {}
+
+  use(_req: Request, _res: Response, next: NextFunction): void {
+    const em = tenantScopedFork(this.orm, RequestContextStore.tenantId());
+    OrmRequestContext.create(em, next);
+  }
+}

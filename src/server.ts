@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AppModule } from './app.module.js';
+import { DemoSeedService, type DemoCredentials } from './accounts/demo-seed.service.js';
+import { ErrorCode } from './common/errors/app-errors.js';
+import { sendGraphQLError } from './common/http/graphql-error-response.js';
+import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
+import type { AppConfig } from './config/app-config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { migrate } from './database/migrate.js';
+
+export interface StartServerOptions {
+  config: AppConfig;
+  logger: Logger;
+  /** Where to write schema.gql; in memory when `true`. */
+  schemaFile?: string | true;
+  migrationsList?: MigrationObject[];
+  /** Run the embedded database in memory instead of under DATA_DIR (tests). */
+  embeddedInMemory?: boolean;
+}
+
+export interface RunningServer {
+  app: NestExpressApplication;
+  url: string;
+  databaseUrl: string;
+  embedded: boolean;
+  demo: DemoCredentials | null;
+  close(): Promise<void>;
+}
+
+/** Boots the whole service: database (embedded unless DATABASE_URL), migrations, optional demo seed, HTTP. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  let embedded: EmbeddedPostgres | null = null;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: options.embeddedInMemory ? undefined : join(config.DATA_DIR, 'pglite'),
+      maxConnections: config.DATABASE_POOL_SIZE * 2 + 4,
+    });
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: options.embeddedInMemory ? ':memory:' : config.DATA_DIR }, 'embedded PostgreSQL (PGlite) started');
+  }
+
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({
+        config,
+        databaseUrl,
+        schemaFile: options.schemaFile ?? (config.isProduction ? true : join(process.cwd(), 'schema.gql')),
+        migrationsList: options.migrationsList,
+      }),
+      { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
+    );
+    app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
+    app.disable('x-powered-by');
+    app.use(requestLogger(logger));
+    app.useBodyParser('json', { limit: config.BODY_LIMIT });
+    app.use(bodyErrorHandler);
+
+    const applied = await migrate(app.get(MikroORM));
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    const seed = config.SEED_DEMO ?? embedded !== null;
+    const demo = seed ? await app.get(DemoSeedService).seedIfEmpty() : null;
+
+    await app.listen(config.PORT, config.HOST);
+    const address = app.getHttpServer().address() as AddressInfo;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    return {
+      app,
+      url: `http://${host}:${address.port}`,
+      databaseUrl,
+      embedded: embedded !== null,
+      demo,
+      async close() {
+        await app.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** Body-parser refusals (too large, malformed JSON) answered in GraphQL's shape with a stable code. */
+function bodyErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (!error || typeof error !== 'object' || !('type' in error)) return next(error);
+  if (error.type === 'entity.too.large') {
+    return sendGraphQLError(res, 413, ErrorCode.BAD_USER_INPUT, 'The request body is too large.');
+  }
+  if (error.type === 'entity.parse.failed') {
+    return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON.');
+  }
+  next(error);
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
