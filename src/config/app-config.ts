@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Transform } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -25,34 +25,39 @@ export class AppConfig {
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
   @IsInt() @Min(0) @Max(65535)
-  PORT = 3000;
+  @Type(() => Number)
+  PORT: number = 3000;
 
   @IsString()
-  HOST = '0.0.0.0';
+  HOST: string = '0.0.0.0';
 
   /** PostgreSQL connection URL; without it the embedded PGlite server under DATA_DIR is used. */
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
   @IsInt() @Min(1) @Max(200)
-  DATABASE_POOL_SIZE = 10;
+  @Type(() => Number)
+  DATABASE_POOL_SIZE: number = 10;
 
   /** Where the embedded database and generated development secrets live. */
   @IsString() @MinLength(1)
-  DATA_DIR = '.data';
+  DATA_DIR: string = '.data';
 
   /** HMAC key for access tokens. Required in production; generated once into DATA_DIR otherwise. */
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
   @IsInt() @Min(60) @Max(86_400)
-  ACCESS_TOKEN_TTL_SECONDS = 900;
+  @Type(() => Number)
+  ACCESS_TOKEN_TTL_SECONDS: number = 900;
 
   @IsInt() @Min(1) @Max(365)
-  REFRESH_TOKEN_TTL_DAYS = 30;
+  @Type(() => Number)
+  REFRESH_TOKEN_TTL_DAYS: number = 30;
 
   @IsInt() @Min(1) @Max(24 * 30)
-  INVITATION_TTL_HOURS = 168;
+  @Type(() => Number)
+  INVITATION_TTL_HOURS: number = 168;
 
   /** Seed a demo tenant and owner on first boot (defaults to on with the embedded database). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
@@ -62,53 +67,64 @@ export class AppConfig {
   REDIS_URL?: string;
 
   @IsString()
-  RATE_LIMIT_KEY_PREFIX = 'promox:rl:';
+  RATE_LIMIT_KEY_PREFIX: string = 'promox:rl:';
 
   /** GraphQL requests per minute per user or API key. */
   @IsInt() @Min(1)
-  RATE_LIMIT_PER_ACTOR_PER_MINUTE = 600;
+  @Type(() => Number)
+  RATE_LIMIT_PER_ACTOR_PER_MINUTE: number = 600;
 
   /** GraphQL requests per minute per client IP (anonymous and authenticated alike). */
   @IsInt() @Min(1)
-  RATE_LIMIT_PER_IP_PER_MINUTE = 1200;
+  @Type(() => Number)
+  RATE_LIMIT_PER_IP_PER_MINUTE: number = 1200;
 
   @IsInt() @Min(1)
-  LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+  @Type(() => Number)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: number = 5;
 
   @IsInt() @Min(1)
-  LOGIN_MAX_FAILURES_PER_IP = 30;
+  @Type(() => Number)
+  LOGIN_MAX_FAILURES_PER_IP: number = 30;
 
   /** Window over which failed logins are counted, and how long a lockout lasts. */
   @IsInt() @Min(1)
-  LOGIN_FAILURE_WINDOW_MINUTES = 15;
+  @Type(() => Number)
+  LOGIN_FAILURE_WINDOW_MINUTES: number = 15;
 
   @IsInt() @Min(1) @Max(100)
-  GRAPHQL_MAX_DEPTH = 10;
+  @Type(() => Number)
+  GRAPHQL_MAX_DEPTH: number = 10;
 
   @IsInt() @Min(1)
-  GRAPHQL_MAX_COST = 5000;
+  @Type(() => Number)
+  GRAPHQL_MAX_COST: number = 5000;
 
   @IsInt() @Min(0)
-  GRAPHQL_MAX_ALIASES = 15;
+  @Type(() => Number)
+  GRAPHQL_MAX_ALIASES: number = 15;
 
   @IsInt() @Min(1)
-  GRAPHQL_MAX_TOKENS = 2000;
+  @Type(() => Number)
+  GRAPHQL_MAX_TOKENS: number = 2000;
 
   @IsInt() @Min(1)
-  GRAPHQL_MAX_DIRECTIVES = 20;
+  @Type(() => Number)
+  GRAPHQL_MAX_DIRECTIVES: number = 20;
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
-  BODY_LIMIT = '100kb';
+  BODY_LIMIT: string = '100kb';
 
   /** Express "trust proxy" setting: false, true, a hop count or a subnet list. */
   @IsString()
-  TRUST_PROXY = 'false';
+  TRUST_PROXY: string = 'false';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 
   @IsInt() @Min(0)
-  SHUTDOWN_TIMEOUT_MS = 10_000;
+  @Type(() => Number)
+  SHUTDOWN_TIMEOUT_MS: number = 10_000;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

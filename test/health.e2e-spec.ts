@@ -1,0 +1,25 @@
+import { startTestServer, type TestServer } from './support/test-server';
+
+describe('health and boot', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('reports liveness and database readiness', async () => {
+    const live = await fetch(`${server.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  it('tags every response with a request id, keeping a well-formed one from the caller', async () => {
+    const given = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const generated = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

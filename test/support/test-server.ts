@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAppConfig } from '../../src/config/app-config';
+import { createRootLogger } from '../../src/common/logging/logger';
+import { startServer, type RunningServer } from '../../src/server';
+import { loadMigrations } from './migrations';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+  };
+}
+
+export interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestServer extends RunningServer {
+  schemaFile: string;
+  gql<T = Record<string, unknown>>(request: GraphQLRequest): Promise<GraphQLResponse<T>>;
+  /** Raw HTTP, for requests that are not well-formed GraphQL. */
+  post(path: string, body: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * A real server on a real port and the run's database (PostgreSQL or PGlite), configured like production except
+ * where a test overrides a setting.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const schemaFile = join(mkdtempSync(join(tmpdir(), 'promox-schema-')), 'schema.gql');
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-000',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SEED_DEMO: 'false',
+    DATABASE_POOL_SIZE: '4',
+    RATE_LIMIT_KEY_PREFIX: `test:${randomUUID()}:`,
+    ...env,
+  });
+  const server = await startServer({
+    config,
+    logger: createRootLogger(config.LOG_LEVEL),
+    schemaFile,
+    migrationsList: loadMigrations(),
+  });
+  return {
+    ...server,
+    schemaFile,
+    async gql<T>({ query, variables, token, headers }: GraphQLRequest): Promise<GraphQLResponse<T>> {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      let body: GraphQLResponse<T>['body'];
+      try {
+        body = JSON.parse(text) as GraphQLResponse<T>['body'];
+      } catch {
+        throw new Error(`Non-JSON response (${response.status}): ${text.slice(0, 500)}`);
+      }
+      return { status: response.status, headers: response.headers, body };
+    },
+    post(path: string, body: string, headers: Record<string, string> = {}) {
+      return fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    },
+  };
+}
+
+/** The first error's code, for terse assertions. */
+export function errorCode(response: GraphQLResponse): string | undefined {
+  return response.body.errors?.[0]?.extensions?.code;
+}
