@@ -1,3 +1,4 @@
+import { STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
 import { startTestServer, type TestServer } from './support/test-server';
 
 describe('health and boot', () => {
@@ -21,5 +22,24 @@ describe('health and boot', () => {
     expect(given.headers.get('x-request-id')).toBe('trace-123');
     const generated = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight before closing, then refuses new connections', async () => {
+    const server = await startTestServer();
+    const input = { companyName: 'Late Co', fullName: 'Lara Late', email: uniqueEmail('late'), password: STRONG_PASSWORD, confirmAge16OrOlder: true };
+    // Sign-up hashes a password with argon2id, so it is still running when shutdown starts.
+    const inFlight = server.gql<{ signUp: { user: { email: string } } }>({
+      query: `mutation($input: SignUpInput!) { signUp(input: $input) { user { email } } }`,
+      variables: { input },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const closing = server.close();
+    const response = await inFlight;
+    await closing;
+    expect(response.status).toBe(200);
+    expect(response.body.data?.signUp.user.email).toBe(input.email);
+    await expect(fetch(`${server.url}/health/live`)).rejects.toThrow();
   });
 });
