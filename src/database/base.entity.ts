@@ -1,5 +1,5 @@
-import type { Opt } from '@mikro-orm/core';
-import { PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { EntityClass, Opt } from '@mikro-orm/core';
+import { ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContextStore } from '../common/context/request-context.js';
 
@@ -15,12 +15,27 @@ export abstract class BaseEntity {
   updatedAt: Opt<Date> = new Date();
 }
 
+let tenantEntity: EntityClass<object> | undefined;
+
+/**
+ * `accounts` registers its Tenant entity here, so that every tenant-owned table gets a foreign key to it (and is
+ * deleted with it) without the database layer importing a feature module.
+ */
+export function registerTenantEntity(entity: EntityClass<object>): void {
+  tenantEntity = entity;
+}
+
+function registeredTenantEntity(): EntityClass<object> {
+  if (!tenantEntity) throw new Error('No tenant entity registered: import the accounts module\'s Tenant entity first.');
+  return tenantEntity;
+}
+
 /**
  * Rows that belong to one tenant. The tenant is taken from the request context when the entity is created, the ORM's
  * `tenant` filter scopes every read to it, and row-level security in the database enforces it again.
  */
 export abstract class TenantOwnedEntity extends BaseEntity {
-  @Property({ type: 'uuid', nullable: false, index: true })
+  @ManyToOne(() => registeredTenantEntity(), { mapToPk: true, fieldName: 'tenant_id', nullable: false, deleteRule: 'cascade', index: true })
   tenantId: Opt<string> = RequestContextStore.tenantId() as string;
 }
 

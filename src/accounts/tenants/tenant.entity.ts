@@ -1,7 +1,7 @@
 import type { Opt } from '@mikro-orm/core';
 import { Embeddable, Embedded, Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
-import { BaseEntity } from '../../database/base.entity.js';
+import { BaseEntity, registerTenantEntity } from '../../database/base.entity.js';
 
 export enum TenantStatus {
   ACTIVE = 'ACTIVE',
@@ -39,3 +39,5 @@ export class Tenant extends BaseEntity {
   @Enum({ items: () => TenantStatus, nativeEnumName: 'tenant_status' })
   status: Opt<TenantStatus> = TenantStatus.ACTIVE;
 }
+
+registerTenantEntity(Tenant);

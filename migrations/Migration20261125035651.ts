@@ -2,11 +2,10 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Privileges of the two roles requests run under (created by src/database/migrate.ts, as roles are cluster-wide):
- * crm_app for every request statement, crm_auth for reading credentials before a tenant is known. Also ties
- * tenant-owned rows to their tenant.
+ * crm_app for every request statement, crm_auth for reading credentials before a tenant is known.
  */
-export class Migration20261125034900 extends Migration {
-  override name = 'Migration20261125034900';
+export class Migration20261125035651 extends Migration {
+  override name = 'Migration20261125035651';
 
   override up(): void | Promise<void> {
     this.addSql(`grant usage on schema public to crm_app, crm_auth;`);
@@ -17,9 +16,5 @@ export class Migration20261125034900 extends Migration {
 
     this.addSql(`grant select on "membership", "refresh_session", "api_key" to crm_auth;`);
     this.addSql(`grant update ("last_used_at") on "api_key" to crm_auth;`);
-
-    this.addSql(
-      `alter table "api_key" add constraint "api_key_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on delete cascade;`,
-    );
   }
 }
