@@ -20,6 +20,10 @@ const REQUEST_ERROR_CODES = new Set([
 
 /** GraphQL Armor reports its limits as plain errors; give them one stable code. */
 const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
+/** graphql-js's own token limit (parseOptions.maxTokens); its message reads "more that" in graphql 16. */
+const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:at|an) (\d+) tokens/;
+/** Schema hints graphql-js appends ("Did you mean …?"), also on variable values, where Apollo does not remove them. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 function strip(formatted: GraphQLFormattedError, code: string, message = formatted.message, extra: Record<string, unknown> = {}): GraphQLFormattedError {
   return { message, locations: formatted.locations, path: formatted.path, extensions: { code, ...extra } };
@@ -36,6 +40,10 @@ export function buildErrorFormatter(isProduction: boolean) {
       const { code, ...details } = error.extensions;
       return strip(formatted, String(code), error.message, details);
     }
+    const tokenLimit = TOKEN_LIMIT_MESSAGE.exec(formatted.message);
+    if (tokenLimit) {
+      return strip(formatted, ErrorCode.QUERY_TOO_COMPLEX, `Token limit of ${tokenLimit[1]} exceeded.`);
+    }
     if (LIMIT_MESSAGE.test(formatted.message)) {
       return strip(formatted, ErrorCode.QUERY_TOO_COMPLEX, formatted.message.replace(/^Syntax Error: /, ''));
     }
@@ -43,7 +51,7 @@ export function buildErrorFormatter(isProduction: boolean) {
       return strip(formatted, ErrorCode.CONFLICT, 'That conflicts with an existing record.');
     }
     const code = String(formatted.extensions?.code ?? '');
-    if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code);
+    if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code, formatted.message.replace(SUGGESTION, ''));
 
     logger.error({
       msg: 'Unexpected error',

@@ -17,7 +17,9 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
-    maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+    // Armor's token limit parses in a plugin hook, where any syntax error (its own refusal included) becomes an
+    // HTTP 500; graphql-js enforces the same limit in Apollo's parse step instead (see parseOptions).
+    maxTokens: { enabled: false },
     maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES },
     // Replaced by aliasLimitRule, which also counts __typename aliases.
     maxAliases: { enabled: false },
@@ -33,6 +35,8 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // A document over the limit fails to parse (GRAPHQL_PARSE_FAILED, HTTP 400); the error formatter names it.
+    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
     path: '/graphql',
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     validationRules: [...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
