@@ -43,3 +43,17 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${server.url}/health/live`)).rejects.toThrow();
   });
 });
+
+describe('Apollo Sandbox', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('serves the Sandbox landing page on GET /graphql outside production', async () => {
+    const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('embeddable-sandbox');
+  });
+});

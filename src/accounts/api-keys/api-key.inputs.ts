@@ -1,12 +1,12 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsDate, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Permission } from '../../common/authorization/permission.js';
+import { Trim } from '../../common/validation/input-transforms.js';
 
 @InputType()
 export class CreateApiKeyInput {
   @Field({ description: 'What the key is for, e.g. "SAGE sync".' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString() @IsNotEmpty() @MaxLength(100)
   name: string;
 

@@ -1,25 +1,22 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { PASSWORD_MAX_LENGTH } from './password.service.js';
+import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-export const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{4,28}[0-9]$/;
 
 @InputType()
 export class SignUpInput {
   @Field({ description: 'The distributor company to create.' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   companyName: string;
 
   @Field()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   fullName: string;
 
   @Field()
-  @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  @NormaliseEmail() @IsEmail() @MaxLength(254)
   email: string;
 
   @Field({ description: 'At least 10 characters; not a common password, nor your name or email.' })
@@ -27,7 +24,7 @@ export class SignUpInput {
   password: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @Transform(trim) @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
+  @IsOptional() @Trim() @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
   phone?: string;
 
   @Field({ description: 'Must be true: PromoX is not for people under 16. The confirmation time is recorded.' })
@@ -38,7 +35,7 @@ export class SignUpInput {
 @InputType()
 export class LogInInput {
   @Field()
-  @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  @NormaliseEmail() @IsEmail() @MaxLength(254)
   email: string;
 
   @Field()
@@ -67,7 +64,7 @@ export class SwitchTenantInput {
 @InputType({ description: 'Account details for an invitee who has no PromoX account yet.' })
 export class NewAccountInput {
   @Field()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   fullName: string;
 
   @Field()
@@ -75,7 +72,7 @@ export class NewAccountInput {
   password: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @Transform(trim) @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
+  @IsOptional() @Trim() @Matches(PHONE_PATTERN, { message: 'phone must be a phone number' })
   phone?: string;
 
   @Field()

@@ -1,13 +1,12 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsEnum, IsUUID, MaxLength } from 'class-validator';
 import { Role } from '../../common/authorization/permission.js';
-import { normaliseEmail } from '../auth/auth.inputs.js';
+import { NormaliseEmail } from '../../common/validation/input-transforms.js';
 
 @InputType()
 export class InviteMemberInput {
   @Field()
-  @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  @NormaliseEmail() @IsEmail() @MaxLength(254)
   email: string;
 
   @Field(() => Role)

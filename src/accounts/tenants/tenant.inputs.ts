@@ -1,17 +1,16 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { normaliseEmail, PHONE_PATTERN } from '../auth/auth.inputs.js';
+import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 @InputType()
 export class PostalAddressInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @MaxLength(200) line1?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @MaxLength(200) line2?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @MaxLength(100) city?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @MaxLength(100) region?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @MaxLength(20) postalCode?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(200) line1?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(200) line2?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(100) city?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(100) region?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(20) postalCode?: string;
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, e.g. "US".' })
   @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
   country?: string;
@@ -19,7 +18,7 @@ export class PostalAddressInput {
 
 @InputType({ description: 'Fields to change; omitted fields stay as they are.' })
 export class UpdateTenantInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   name?: string;
 
   @Field(() => PostalAddressInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => PostalAddressInput)
@@ -29,6 +28,6 @@ export class UpdateTenantInput {
   phone?: string;
 
   @Field(() => String, { nullable: true, description: 'Changing it requires BILLING_MANAGE.' })
-  @IsOptional() @Transform(normaliseEmail) @IsEmail() @MaxLength(254)
+  @IsOptional() @NormaliseEmail() @IsEmail() @MaxLength(254)
   billingEmail?: string;
 }
