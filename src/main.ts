@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     // Printed once, at the first boot that creates them; the password is not stored anywhere else.
     console.log(
       `\nDemo tenant "${server.demo.tenantName}" created.\n  email:    ${server.demo.email}\n  password: ${server.demo.password}\n` +
-        `Open ${server.url}/graphql for Apollo Sandbox.\n`,
+        (config.isProduction ? '' : `Open ${server.url}/graphql for Apollo Sandbox.\n`),
     );
   }
 

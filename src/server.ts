@@ -61,6 +61,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
     app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
     app.disable('x-powered-by');
+    if (config.corsOrigins.length > 0) {
+      app.enableCors({
+        origin: config.corsOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
+        exposedHeaders: ['x-request-id', 'retry-after'],
+        maxAge: 600,
+      });
+    }
     app.use(requestLogger(logger));
     app.useBodyParser('json', { limit: config.BODY_LIMIT });
     app.use(bodyErrorHandler);

@@ -57,3 +57,24 @@ describe('Apollo Sandbox', () => {
     expect(await page.text()).toContain('embeddable-sandbox');
   });
 });
+
+describe('CORS', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://app.promox.test' });
+  });
+  afterAll(() => server.close());
+
+  it('answers the preflight of a configured origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
+    const allowed = await preflight('https://app.promox.test');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.promox.test');
+    const other = await preflight('https://evil.test');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -118,6 +118,10 @@ export class AppConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
   BODY_LIMIT: string = '100kb';
 
+  /** Browser origins allowed to call the API cross-origin, comma-separated (e.g. https://app.promox.example); none by default. */
+  @IsString()
+  CORS_ORIGINS: string = '';
+
   /** Express "trust proxy" setting: false, true, a hop count or a subnet list. */
   @IsString()
   TRUST_PROXY: string = 'false';
@@ -128,6 +132,10 @@ export class AppConfig {
   @IsInt() @Min(0)
   @Type(() => Number)
   SHUTDOWN_TIMEOUT_MS: number = 10_000;
+
+  get corsOrigins(): string[] {
+    return this.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  }
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -24,6 +24,7 @@ export class LoginThrottleService {
       throw new AppError(
         ErrorCode.RATE_LIMITED,
         `Too many failed log-in attempts. Try again in ${this.config.LOGIN_FAILURE_WINDOW_MINUTES} minutes.`,
+        { retryAfterSeconds: this.config.LOGIN_FAILURE_WINDOW_MINUTES * 60 },
       );
     }
   }

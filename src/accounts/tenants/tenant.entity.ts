@@ -1,5 +1,6 @@
 import type { Opt } from '@mikro-orm/core';
-import { Embeddable, Embedded, Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
+import { Embedded, Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
+import { PostalAddress } from '../../common/address/postal-address.js';
 import { registerEnumType } from '@nestjs/graphql';
 import { BaseEntity, registerTenantEntity } from '../../database/base.entity.js';
 
@@ -8,17 +9,6 @@ export enum TenantStatus {
   CLOSED = 'CLOSED',
 }
 registerEnumType(TenantStatus, { name: 'TenantStatus' });
-
-@Embeddable()
-export class PostalAddress {
-  @Property({ nullable: true }) line1?: string;
-  @Property({ nullable: true }) line2?: string;
-  @Property({ nullable: true }) city?: string;
-  @Property({ nullable: true }) region?: string;
-  @Property({ nullable: true }) postalCode?: string;
-  /** ISO 3166-1 alpha-2. */
-  @Property({ nullable: true, length: 2 }) country?: string;
-}
 
 /** A distributor company: the unit of isolation. A platform table (it is the tenant). */
 @Entity()

@@ -1,28 +1,8 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
-import { TenantStatus, type PostalAddress, type Tenant } from './tenant.entity.js';
-
-@ObjectType('PostalAddress')
-export class PostalAddressType {
-  @Field(() => String, { nullable: true }) line1: string | null;
-  @Field(() => String, { nullable: true }) line2: string | null;
-  @Field(() => String, { nullable: true }) city: string | null;
-  @Field(() => String, { nullable: true }) region: string | null;
-  @Field(() => String, { nullable: true }) postalCode: string | null;
-  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country code.' }) country: string | null;
-
-  static from(address: PostalAddress | undefined): PostalAddressType {
-    return Object.assign(new PostalAddressType(), {
-      line1: address?.line1 ?? null,
-      line2: address?.line2 ?? null,
-      city: address?.city ?? null,
-      region: address?.region ?? null,
-      postalCode: address?.postalCode ?? null,
-      country: address?.country ?? null,
-    });
-  }
-}
+import { PostalAddressType } from '../../common/address/postal-address.js';
+import { TenantStatus, type Tenant } from './tenant.entity.js';
 
 @ObjectType('Tenant', { description: 'A distributor company using PromoX: the unit of data isolation.' })
 export class TenantType {
