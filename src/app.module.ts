@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { MigrationObject } from '@mikro-orm/core';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { BusinessModule } from './business/business.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
           ...buildGraphQLOptions(config, { schemaFile: options.schemaFile }),
         }),
         AccountsModule,
+        BusinessModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -18,6 +18,7 @@ import { DemoSeedService } from './demo-seed.service.js';
 import { Invitation } from './members/invitation.entity.js';
 import { MembersResolver } from './members/members.resolver.js';
 import { MembersService } from './members/members.service.js';
+import { MemberDirectory } from './members/member-directory.service.js';
 import { Membership } from './members/membership.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
 import { TenantResolver } from './tenants/tenant.resolver.js';
@@ -43,12 +44,13 @@ import { User } from './users/user.entity.js';
     AuthResolver,
     MembersService,
     MembersResolver,
+    MemberDirectory,
     ApiKeyService,
     ApiKeyResolver,
     TenantService,
     TenantResolver,
     DemoSeedService,
   ],
-  exports: [CredentialVerifier, DemoSeedService],
+  exports: [CredentialVerifier, DemoSeedService, MemberDirectory],
 })
 export class AccountsModule {}

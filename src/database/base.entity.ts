@@ -42,17 +42,22 @@ export abstract class TenantOwnedEntity extends BaseEntity {
 export const TENANT_ID_SETTING = 'app.tenant_id';
 export const APP_ROLE = 'crm_app';
 export const AUTH_ROLE = 'crm_auth';
+/** Platform support staff: reaches only the tables whose policies name it (support requests), across tenants. */
+export const SUPPORT_ROLE = 'crm_support';
 
 /**
  * The RLS policies of every tenant-owned table: requests (role crm_app) see and write only their tenant's rows; the
- * authentication path (role crm_auth) may read credential rows before any tenant is known, and only where a table
- * opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
+ * authentication path (role crm_auth) may read credential rows before any tenant is known, and platform support
+ * staff (role crm_support) may reach support requests of every tenant, each only where a table opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
  */
-export function tenantPolicies(options: { authenticationReads?: boolean } = {}) {
+export function tenantPolicies(options: { authenticationReads?: boolean; platformSupport?: boolean } = {}) {
   const sameTenant = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
   const policies = [{ name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant }];
   if (options.authenticationReads) {
     policies.push({ name: 'authentication_reads', roles: [AUTH_ROLE], using: 'true', check: 'true' });
+  }
+  if (options.platformSupport) {
+    policies.push({ name: 'platform_support', roles: [SUPPORT_ROLE], using: 'true', check: 'true' });
   }
   return { rowLevelSecurity: 'force' as const, policies };
 }

@@ -3,7 +3,7 @@ import { MikroORM, RequestContext as OrmRequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { RequestContextStore } from '../common/context/request-context.js';
-import { APP_ROLE, AUTH_ROLE, TENANT_ID_SETTING } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
 
 /**
@@ -13,6 +13,13 @@ import { TENANT_FILTER } from './tenant.filter.js';
 export function tenantScopedFork(orm: MikroORM, tenantId: string | null): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   em.setSessionContext({ role: APP_ROLE, variables: { [TENANT_ID_SETTING]: tenantId ?? '' } });
+  return em;
+}
+
+/** PromoX support staff: no tenant, and a role whose only policies are on the support tables. */
+export function supportStaffFork(orm: MikroORM): EntityManager {
+  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  em.setSessionContext({ role: SUPPORT_ROLE, variables: { [TENANT_ID_SETTING]: '' } });
   return em;
 }
 
@@ -35,7 +42,9 @@ export class TenantSessionMiddleware implements NestMiddleware {
   constructor(private readonly orm: MikroORM) {}
 
   use(_req: Request, _res: Response, next: NextFunction): void {
-    const em = tenantScopedFork(this.orm, RequestContextStore.tenantId());
+    const context = RequestContextStore.current();
+    const staff = context?.actor.kind === 'user' && context.actor.platformRole !== undefined;
+    const em = staff ? supportStaffFork(this.orm) : tenantScopedFork(this.orm, context?.tenantId ?? null);
     OrmRequestContext.create(em, next);
   }
 }

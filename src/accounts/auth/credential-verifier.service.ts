@@ -6,6 +6,7 @@ import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import { Permission, permissionsOfRole, Role } from '../../common/authorization/permission.js';
+import type { PlatformRole } from '../../common/authorization/platform-role.js';
 import { CredentialVerifier, type VerifiedCredential } from '../../common/context/credential-verifier.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { hashSecret } from '../../common/security/secret-token.js';
@@ -98,13 +99,22 @@ export class PassportCredentialVerifier extends CredentialVerifier {
   private async verifyUserSession(claims: AccessTokenClaims): Promise<VerifiedCredential | false> {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return false;
     const em = authenticationFork(this.orm);
-    const rows = await em.execute<{ alive: boolean; role: Role | null }[]>(
+    const rows = await em.execute<{ alive: boolean; role: Role | null; platform_role: PlatformRole | null }[]>(
       `select exists (select 1 from refresh_session s where s.family_id = ? and s.user_id = ? and s.revoked_at is null) as alive,
-              (select m.role from membership m where m.user_id = ? and m.tenant_id = ?) as role`,
-      [claims.sid, claims.sub, claims.sub, claims.tid ?? null],
+              (select m.role from membership m where m.user_id = ? and m.tenant_id = ?) as role,
+              (select u.platform_role from "user" u where u.id = ?) as platform_role`,
+      [claims.sid, claims.sub, claims.sub, claims.tid ?? null, claims.sub],
     );
     const row = rows[0];
     if (!row?.alive) return false;
+    if (row.platform_role) {
+      // Staff act on the platform, never inside a tenant: their requests run under the staff role's own policies.
+      return {
+        actor: { kind: 'user', userId: claims.sub, sessionId: claims.sid, platformRole: row.platform_role },
+        tenantId: null,
+        permissions: new Set(),
+      };
+    }
     const role = claims.tid ? row.role : null;
     return {
       actor: { kind: 'user', userId: claims.sub, sessionId: claims.sid },

@@ -1,5 +1,6 @@
-import { Entity, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity } from '../../database/base.entity.js';
+import { PlatformRole } from '../../common/authorization/platform-role.js';
 
 /** A person who signs in. A platform table: one user may belong to several tenants. */
 @Entity()
@@ -23,4 +24,8 @@ export class User extends BaseEntity {
 
   @Property({ type: 'timestamptz', nullable: true })
   lastLogInAt?: Date;
+
+  /** Set only for PromoX staff (granted in the database, never through the API). */
+  @Enum({ items: () => PlatformRole, nativeEnumName: 'platform_role', nullable: true })
+  platformRole?: PlatformRole;
 }

@@ -1,6 +1,7 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import type { Actor } from '../context/request-context.js';
 import type { Permission } from './permission.js';
+import type { PlatformRole } from './platform-role.js';
 
 export const ACCESS_POLICY = 'promox:access-policy';
 
@@ -17,6 +18,8 @@ export interface AccessPolicy {
   permissions?: Permission[];
   /** A tenant must be active (implied by permissions). */
   tenant?: boolean;
+  /** A platform role is required instead of tenant permissions (PromoX staff). */
+  platformRole?: PlatformRole;
 }
 
 export const Public = () => SetMetadata(ACCESS_POLICY, { public: true } satisfies AccessPolicy);
@@ -33,3 +36,7 @@ export const RequirePermissions = (permissions: Permission[], options: { actors?
       actors: options.actors ?? ['user', 'apiKey'],
     } satisfies AccessPolicy),
   );
+
+/** PromoX staff with this platform role; such requests run under the role's own database policies, in no tenant. */
+export const RequirePlatformRole = (platformRole: PlatformRole) =>
+  SetMetadata(ACCESS_POLICY, { actors: ['user'], platformRole } satisfies AccessPolicy);

@@ -24,6 +24,10 @@ export class AccessGuard implements CanActivate {
     if (policy.actors && !policy.actors.includes(context.actor.kind)) {
       throw forbidden(context.actor.kind === 'apiKey' ? 'API keys cannot perform this operation.' : undefined);
     }
+    if (policy.platformRole) {
+      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return true;
+      throw forbidden('This operation is for PromoX staff.');
+    }
     if (policy.tenant && !context.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
     const missing = (policy.permissions ?? []).filter((p) => !context.permissions.has(p));
     if (missing.length > 0) {

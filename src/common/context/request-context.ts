@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Permission } from '../authorization/permission.js';
+import type { PlatformRole } from '../authorization/platform-role.js';
 
 /** Who is acting. The tenant always comes from here (the credential), never from an argument. */
 export type Actor =
   | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; sessionId: string }
+  | { kind: 'user'; userId: string; sessionId: string; platformRole?: PlatformRole }
   | { kind: 'apiKey'; apiKeyId: string; createdByUserId: string | null }
   | { kind: 'system'; name: string };
 

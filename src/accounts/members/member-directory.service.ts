@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { Membership } from './membership.entity.js';
+
+export interface MemberSummary {
+  userId: string;
+  fullName: string;
+}
+
+/**
+ * What other modules may know about a tenant's members: whether a user is one, and their display name. Always
+ * scoped to the context's tenant.
+ */
+@Injectable()
+export class MemberDirectory {
+  constructor(private readonly em: EntityManager) {}
+
+  async isMember(ctx: RequestContext, userId: string): Promise<boolean> {
+    if (!ctx.tenantId) return false;
+    return (await this.em.count(Membership, { tenant: ctx.tenantId, user: userId })) > 0;
+  }
+
+  /** Display names of those of `userIds` who are members of the context's tenant, in one query. */
+  async summaries(ctx: RequestContext, userIds: readonly string[]): Promise<Map<string, MemberSummary>> {
+    const ids = [...new Set(userIds)];
+    if (!ctx.tenantId || ids.length === 0) return new Map();
+    const memberships = await this.em.find(
+      Membership,
+      { tenant: ctx.tenantId, user: { $in: ids } },
+      { populate: ['user'], fields: ['user.id', 'user.fullName'] },
+    );
+    return new Map(memberships.map((m) => [m.user.id, { userId: m.user.id, fullName: m.user.fullName }]));
+  }
+}
