@@ -4,6 +4,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AppConfig } from '../config/app-config.js';
 import { CredentialVerifier } from '../common/context/credential-verifier.js';
 import { ApiKey } from './api-keys/api-key.entity.js';
+import { ApiKeyCredentialCache } from './api-keys/api-key-credential.cache.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import { AuthResolver } from './auth/auth.resolver.js';
@@ -46,6 +47,7 @@ import { User } from './users/user.entity.js';
     MembersResolver,
     MemberDirectory,
     ApiKeyService,
+    ApiKeyCredentialCache,
     ApiKeyResolver,
     TenantService,
     TenantResolver,

@@ -58,6 +58,11 @@ export class AppConfig {
   @Type(() => Number)
   REFRESH_TOKEN_TTL_DAYS: number = 30;
 
+  /** How long a verified API key is remembered by an instance (0: look it up on every request). */
+  @IsInt() @Min(0) @Max(300)
+  @Type(() => Number)
+  API_KEY_CACHE_SECONDS: number = 10;
+
   @IsInt() @Min(1) @Max(24 * 30)
   @Type(() => Number)
   INVITATION_TTL_HOURS: number = 168;
@@ -133,8 +138,37 @@ export class AppConfig {
   @Type(() => Number)
   SHUTDOWN_TIMEOUT_MS: number = 10_000;
 
+  /** Largest support attachment, in bytes (stored in the database, so kept modest; at most 50 MiB). */
+  @IsInt() @Min(1) @Max(50 * 1024 * 1024)
+  @Type(() => Number)
+  SUPPORT_ATTACHMENT_MAX_BYTES: number = 5 * 1024 * 1024;
+
+  @IsInt() @Min(1) @Max(100)
+  @Type(() => Number)
+  SUPPORT_ATTACHMENTS_PER_REQUEST: number = 10;
+
+  /** Media types accepted as support attachments, comma-separated: images, PDF, plain text, CSV, Office documents, ZIP. */
+  @Matches(/^\s*[a-z0-9.+-]+\/[a-z0-9.+-]+\s*(,\s*[a-z0-9.+-]+\/[a-z0-9.+-]+\s*)*$/i, {
+    message: 'SUPPORT_ATTACHMENT_TYPES must be a comma-separated list of media types such as image/png,application/pdf',
+  })
+  SUPPORT_ATTACHMENT_TYPES: string = [
+    'image/png', 'image/jpeg', 'image/gif', 'image/webp',
+    'application/pdf', 'text/plain', 'text/csv',
+    'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'application/vnd.ms-powerpoint', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.spreadsheet',
+    'application/vnd.oasis.opendocument.presentation',
+    'application/zip', 'application/x-zip-compressed',
+  ].join(',');
+
   get corsOrigins(): string[] {
     return this.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  }
+
+  /** SUPPORT_ATTACHMENT_TYPES as a set of lower-cased media types. */
+  get supportAttachmentTypes(): ReadonlySet<string> {
+    return new Set(this.SUPPORT_ATTACHMENT_TYPES.split(',').map((type) => type.trim().toLowerCase()).filter(Boolean));
   }
 
   get isProduction(): boolean {

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { generateSecret, hashSecret } from '../../common/security/secret-token.js';
 import { ApiKey } from './api-key.entity.js';
+import { ApiKeyCredentialCache } from './api-key-credential.cache.js';
 import type { CreateApiKeyInput } from './api-key.inputs.js';
 import { ApiKeyCreated, ApiKeyType } from './api-key.types.js';
 
@@ -13,7 +14,10 @@ const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
 
 @Injectable()
 export class ApiKeyService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly credentialCache: ApiKeyCredentialCache,
+  ) {}
 
   async create(ctx: RequestContext, input: CreateApiKeyInput): Promise<ApiKeyCreated> {
     const notHeld = input.scopes.filter((scope) => !ctx.permissions.has(scope));
@@ -45,6 +49,7 @@ export class ApiKeyService {
     if (!key) throw notFound('API key');
     key.revokedAt ??= new Date();
     await this.em.flush();
+    this.credentialCache.forgetKey(key.id);
     return ApiKeyType.from(key);
   }
 }

@@ -4,7 +4,6 @@ import type { Request } from 'express';
 import { Passport } from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import { AppConfig } from '../../config/app-config.js';
 import { Permission, permissionsOfRole, Role } from '../../common/authorization/permission.js';
 import type { PlatformRole } from '../../common/authorization/platform-role.js';
 import { CredentialVerifier, type VerifiedCredential } from '../../common/context/credential-verifier.js';
@@ -13,6 +12,7 @@ import { hashSecret } from '../../common/security/secret-token.js';
 import { AUTHENTICATION_FIND_OPTIONS, authenticationFork } from '../../database/tenant-session.js';
 import { API_KEY_PREFIX } from '../api-keys/api-key.service.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
+import { ApiKeyCredentialCache } from '../api-keys/api-key-credential.cache.js';
 import { JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims } from './token.service.js';
 import { JwtSecret } from './jwt-secret.js';
 
@@ -32,7 +32,7 @@ export class PassportCredentialVerifier extends CredentialVerifier {
 
   constructor(
     private readonly orm: MikroORM,
-    config: AppConfig,
+    private readonly apiKeyCache: ApiKeyCredentialCache,
     secret: JwtSecret,
   ) {
     super();
@@ -59,7 +59,6 @@ export class PassportCredentialVerifier extends CredentialVerifier {
         },
       ),
     );
-    void config;
   }
 
   async verify(request: Request): Promise<VerifiedCredential | null> {
@@ -81,18 +80,23 @@ export class PassportCredentialVerifier extends CredentialVerifier {
   }
 
   private async verifyApiKey(secret: string): Promise<VerifiedCredential | false> {
+    const secretHash = hashSecret(secret);
+    const cached = this.apiKeyCache.get(secretHash);
+    if (cached) return cached;
     const em = authenticationFork(this.orm);
-    const key = await em.findOne(ApiKey, { secretHash: hashSecret(secret) }, AUTHENTICATION_FIND_OPTIONS);
+    const key = await em.findOne(ApiKey, { secretHash }, AUTHENTICATION_FIND_OPTIONS);
     const now = Date.now();
     if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) return false;
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) }, AUTHENTICATION_FIND_OPTIONS);
     }
-    return {
+    const credential: VerifiedCredential = {
       actor: { kind: 'apiKey', apiKeyId: key.id, createdByUserId: key.createdByUserId ?? null },
       tenantId: key.tenantId,
       permissions: new Set<Permission>(key.scopes),
     };
+    this.apiKeyCache.remember(secretHash, key.id, credential, key.expiresAt);
+    return credential;
   }
 
   /** The token's session must still be alive and its user still a member of its tenant, checked in one statement. */

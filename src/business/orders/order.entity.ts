@@ -36,6 +36,8 @@ export interface ExternalReference {
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 @Index({ properties: ['tenantId', 'updatedAt', 'id'] })
 @Index({ properties: ['tenantId', 'changeXid', 'id'] })
+// Finds where in the change feed a partner's `updatedAfter` starts, from the index alone.
+@Index({ properties: ['tenantId', 'updatedAt', 'changeXid'] })
 export class Order extends TenantOwnedEntity {
   /** Human number, e.g. SO-000123: per tenant, gap-free. */
   @Property({ length: 20 })
