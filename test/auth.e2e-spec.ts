@@ -137,3 +137,33 @@ describe('access tokens expire', () => {
     expect((await server.gql({ query: ME, token: owner.accessToken })).status).toBe(200);
   });
 });
+
+describe('platform staff accounts', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('read their own profile and end their session, but never act in a tenant', async () => {
+    const { privilegedQuery } = await import('./support/database.js');
+    const person = await signUpOwner(server);
+    await privilegedQuery(`update "user" set platform_role = 'SUPPORT' where id = $1`, [person.userId]);
+    const staff = await server.gql<{ logIn: Tokens }>({ query: LOG_IN, variables: { input: { email: person.email, password: person.password } } });
+    const token = staff.body.data!.logIn.accessToken;
+
+    const me = await server.gql<{ me: { user: { email: string }; activeTenant: null; memberships: unknown[]; platformRole: string } }>({
+      query: `{ me { user { email } activeTenant { id } memberships { tenantId } platformRole } }`,
+      token,
+    });
+    expect(me.body.errors).toBeUndefined();
+    expect(me.body.data!.me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
+    const switched = await server.gql({ query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`, variables: { id: person.tenantId }, token });
+    expect(errorCode(switched)).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql({ query: `{ members { id } }`, token }))).toBe('FORBIDDEN');
+
+    const out = await server.gql<{ logOut: boolean }>({ query: 'mutation { logOut }', token });
+    expect(out.body.data).toEqual({ logOut: true });
+    expect((await server.gql({ query: ME, token })).status).toBe(401);
+  });
+});

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { TokenService } from '../src/accounts/auth/token.service.js';
 import { MemoryRateLimitStore, RateLimitStore, RedisRateLimitStore } from '../src/common/rate-limit/rate-limit.store.js';
 import { createApiKey, signUpOwner, STRONG_PASSWORD, uniqueEmail, type SignedUpOwner } from './support/fixtures.js';
 import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
@@ -192,14 +194,34 @@ describe('production mode', () => {
     expectRefused(type, 400, 'GRAPHQL_VALIDATION_FAILED');
   });
 
-  it('answers an unexpected database error as INTERNAL_SERVER_ERROR with no stack trace or SQL, and changes nothing', async () => {
+  it('refuses NUL characters, which PostgreSQL cannot store, as bad input naming the field', async () => {
     const email = uniqueEmail('nul');
-    // PostgreSQL refuses NUL bytes in text: the driver error must not reach the client.
     const response = await server.gql({ query: SIGN_UP, variables: { input: signUpInput({ email, companyName: 'Null\u0000Promo' }) } });
-    expect(errorCode(response)).toBe('INTERNAL_SERVER_ERROR');
-    expect(response.body.errors?.[0]?.message).toBe('Internal server error.');
-    expect(response.body.data ?? null).toBeNull();
+    expect(errorCode(response)).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0]?.extensions?.fields).toEqual([{ field: 'companyName', problems: [expect.stringContaining('NUL')] }]);
     expectNoLeak(response);
+    await expectNoAccount(server, email);
+  });
+
+  it('answers an unexpected database error as INTERNAL_SERVER_ERROR with no stack trace or SQL, and changes nothing', async () => {
+    const email = uniqueEmail('broken');
+    // Sign-up has written the user, tenant and membership when token issuing runs; make it hit a real database error.
+    const tokens = server.app.get(TokenService);
+    const issue = tokens.issue.bind(tokens);
+    tokens.issue = async () => {
+      await server.app.get(EntityManager).execute('select secret_column from no_such_table');
+      return issue(...([] as unknown as Parameters<typeof issue>));
+    };
+    try {
+      const response = await server.gql({ query: SIGN_UP, variables: { input: signUpInput({ email }) } });
+      expect(errorCode(response)).toBe('INTERNAL_SERVER_ERROR');
+      expect(response.body.errors?.[0]?.message).toBe('Internal server error.');
+      expect(response.body.data ?? null).toBeNull();
+      expectNoLeak(response);
+      expect(JSON.stringify(response.body)).not.toContain('no_such_table');
+    } finally {
+      tokens.issue = issue;
+    }
     await expectNoAccount(server, email);
   });
 

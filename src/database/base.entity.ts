@@ -44,6 +44,23 @@ export const APP_ROLE = 'crm_app';
 export const AUTH_ROLE = 'crm_auth';
 /** Platform support staff: reaches only the tables whose policies name it (support requests), across tenants. */
 export const SUPPORT_ROLE = 'crm_support';
+/** The signed-in user, set for staff sessions so that policies can confine them to their own account rows. */
+export const USER_ID_SETTING = 'app.user_id';
+
+/**
+ * Policies of a platform table that staff may reach only for their own account (their profile, their sessions):
+ * the app and authentication roles see every row, as before.
+ */
+export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[]) {
+  const own = `${userColumn} = nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
+  return {
+    rowLevelSecurity: true as const,
+    policies: [
+      { name: 'app_access', roles: [APP_ROLE, AUTH_ROLE], using: 'true', check: 'true' },
+      ...commands.map((command) => ({ name: `staff_own_${command}`, command, roles: [SUPPORT_ROLE], using: own })),
+    ],
+  };
+}
 
 /**
  * The RLS policies of every tenant-owned table: requests (role crm_app) see and write only their tenant's rows; the

@@ -24,6 +24,9 @@ export function buildOrmConfig(options: OrmConfigOptions): Options {
     extensions: [Migrator],
     filters: { [tenantFilter.name]: tenantFilter },
     forceUtcTimezone: true,
+    // The tenant filter applies to the queried entity itself; joining every referenced entity to filter it too only
+    // adds joins that row-level security already makes redundant (and that the planner estimates badly under RLS).
+    autoJoinRefsForFilters: false,
     serialization: { forceObject: true },
     debug: options.debug ?? false,
     migrations: {

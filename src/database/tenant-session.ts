@@ -3,7 +3,7 @@ import { MikroORM, RequestContext as OrmRequestContext, type SessionContext } fr
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { RequestContextStore } from '../common/context/request-context.js';
-import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
 
 /**
@@ -25,9 +25,9 @@ export function tenantScopedFork(orm: MikroORM, tenantId: string | null): Entity
 }
 
 /** PromoX support staff: no tenant, and a role whose only policies are on the support tables. */
-export function supportStaffFork(orm: MikroORM): EntityManager {
+export function supportStaffFork(orm: MikroORM, userId: string): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
-  em.setSessionContext(asOneStatement(SUPPORT_ROLE, { [TENANT_ID_SETTING]: '' }));
+  em.setSessionContext(asOneStatement(SUPPORT_ROLE, { [TENANT_ID_SETTING]: '', [USER_ID_SETTING]: userId }));
   return em;
 }
 
@@ -51,8 +51,11 @@ export class TenantSessionMiddleware implements NestMiddleware {
 
   use(_req: Request, _res: Response, next: NextFunction): void {
     const context = RequestContextStore.current();
-    const staff = context?.actor.kind === 'user' && context.actor.platformRole !== undefined;
-    const em = staff ? supportStaffFork(this.orm) : tenantScopedFork(this.orm, context?.tenantId ?? null);
+    const actor = context?.actor;
+    const em =
+      actor?.kind === 'user' && actor.platformRole !== undefined
+        ? supportStaffFork(this.orm, actor.userId)
+        : tenantScopedFork(this.orm, context?.tenantId ?? null);
     OrmRequestContext.create(em, next);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { permissionsOfRole, Role } from '../../common/authorization/permission.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { AppError, conflict, ErrorCode, notFound, unauthenticated } from '../../common/errors/app-errors.js';
+import { AppError, conflict, ErrorCode, forbidden, notFound, unauthenticated } from '../../common/errors/app-errors.js';
 import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
 import { Membership } from '../members/membership.entity.js';
@@ -110,6 +110,7 @@ export class AuthService {
 
   async switchTenant(ctx: RequestContext, tenantId: string): Promise<AuthPayload> {
     if (ctx.actor.kind !== 'user') throw unauthenticated();
+    if (ctx.actor.platformRole !== undefined) throw forbidden('PromoX staff act on the platform, not in a tenant.');
     const membership = await this.em.findOne(Membership, { user: ctx.actor.userId, tenant: tenantId }, { populate: ['tenant', 'user'] });
     if (!membership) throw notFound('Tenant');
     await this.tokens.retireLiveTokens(ctx.actor.sessionId);
@@ -130,7 +131,11 @@ export class AuthService {
   async me(ctx: RequestContext): Promise<MeType> {
     if (ctx.actor.kind !== 'user') throw unauthenticated();
     const user = await this.em.findOneOrFail(User, ctx.actor.userId);
-    const memberships = await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
+    // Staff act on the platform: their database role does not reach memberships, and they have no tenant.
+    const staff = ctx.actor.platformRole !== undefined;
+    const memberships = staff
+      ? []
+      : await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
     const active = memberships.find((m) => m.tenant.id === ctx.tenantId) ?? null;
     return Object.assign(new MeType(), {
       user: UserProfileType.from(user),
@@ -144,6 +149,7 @@ export class AuthService {
         role: m.role,
         joinedAt: m.createdAt,
       })),
+      platformRole: user.platformRole ?? null,
     });
   }
 

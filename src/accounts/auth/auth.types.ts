@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { Permission, Role } from '../../common/authorization/permission.js';
+import { PlatformRole } from '../../common/authorization/platform-role.js';
 import { TenantType } from '../tenants/tenant.types.js';
 import { UserProfileType } from '../users/user.types.js';
 
@@ -30,4 +31,6 @@ export class MeType {
   @Field(() => Role, { nullable: true, description: 'Role in the active tenant.' }) role: Role | null;
   @Field(() => [Permission], { description: 'Effective permissions in the active tenant.' }) permissions: Permission[];
   @Field(() => [MembershipSummaryType]) memberships: MembershipSummaryType[];
+  @Field(() => PlatformRole, { nullable: true, description: 'Set for PromoX staff, who act on the platform rather than in a tenant.' })
+  platformRole: PlatformRole | null;
 }

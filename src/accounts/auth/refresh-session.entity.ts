@@ -1,5 +1,5 @@
 import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity } from '../../database/base.entity.js';
+import { BaseEntity, ownAccountRowsForStaff } from '../../database/base.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -7,7 +7,7 @@ import { User } from '../users/user.entity.js';
  * One refresh token in a family. Each refresh replaces the token with a new one in the same family; presenting a
  * replaced token again means it leaked, and the whole family is revoked.
  */
-@Entity()
+@Entity(ownAccountRowsForStaff('user_id', ['select', 'update']))
 @Index({ properties: ['familyId'] })
 export class RefreshSession extends BaseEntity {
   @Property({ type: 'uuid' })

@@ -1,9 +1,9 @@
 import { Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity } from '../../database/base.entity.js';
+import { BaseEntity, ownAccountRowsForStaff } from '../../database/base.entity.js';
 import { PlatformRole } from '../../common/authorization/platform-role.js';
 
 /** A person who signs in. A platform table: one user may belong to several tenants. */
-@Entity()
+@Entity(ownAccountRowsForStaff('id', ['select']))
 export class User extends BaseEntity {
   @Property()
   fullName: string;

@@ -1,6 +1,6 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AppConfig } from '../../config/app-config.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
@@ -44,6 +44,8 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     plugins: [
       ...armor.plugins,
       responseStatusPlugin,
+      // The API sets no cache hints; Apollo's default cache-control plugin would still wrap every field resolution.
+      ApolloServerPluginCacheControlDisabled(),
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ] as unknown as ApolloDriverConfig['plugins'],
     formatError: buildErrorFormatter(config.isProduction),
