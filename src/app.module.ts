@@ -56,6 +56,6 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     // Order matters: admission establishes who is asking (and so the tenant) before the database session uses it.
-    consumer.apply(RequestAdmissionMiddleware, TenantSessionMiddleware).forRoutes('graphql');
+    consumer.apply(RequestAdmissionMiddleware, TenantSessionMiddleware).forRoutes('graphql', 'support/*path');
   }
 }

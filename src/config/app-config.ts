@@ -106,7 +106,8 @@ export class AppConfig {
 
   @IsInt() @Min(1)
   @Type(() => Number)
-  GRAPHQL_MAX_COST: number = 5000;
+  // The partner order page (orders > edges > node > lines, 50 per page) is estimated at ~8,600.
+  GRAPHQL_MAX_COST: number = 20000;
 
   @IsInt() @Min(0)
   @Type(() => Number)

@@ -92,3 +92,65 @@ export async function createApiKey(
   if (!data) throw new Error(`createApiKey failed: ${JSON.stringify(response.body.errors)}`);
   return { id: data.apiKey.id, secret: data.secret };
 }
+
+const CREATE_CLIENT = `mutation($input: CreateClientInput!) { createClient(input: $input) { id name } }`;
+
+/** Creates a client in the actor's tenant (needs CLIENTS_WRITE); `input` overrides the defaults. */
+export async function createClient(
+  server: TestServer,
+  actor: { accessToken: string } | { secret: string },
+  input: Record<string, unknown> = {},
+): Promise<{ id: string; name: string }> {
+  const token = 'accessToken' in actor ? actor.accessToken : actor.secret;
+  const response = await server.gql<{ createClient: { id: string; name: string } }>({
+    query: CREATE_CLIENT,
+    variables: { input: { name: `Client ${randomUUID().slice(0, 8)}`, ...input } },
+    token,
+  });
+  const data = response.body.data?.createClient;
+  if (!data) throw new Error(`createClient failed: ${JSON.stringify(response.body.errors)}`);
+  return data;
+}
+
+const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id clientId firstName lastName } }`;
+
+/** Creates a contact of `clientId` in the actor's tenant (needs CLIENTS_WRITE); `input` overrides the defaults. */
+export async function createContact(
+  server: TestServer,
+  actor: { accessToken: string } | { secret: string },
+  clientId: string,
+  input: Record<string, unknown> = {},
+): Promise<{ id: string; clientId: string; firstName: string; lastName: string }> {
+  const token = 'accessToken' in actor ? actor.accessToken : actor.secret;
+  const response = await server.gql<{ createContact: { id: string; clientId: string; firstName: string; lastName: string } }>({
+    query: CREATE_CONTACT,
+    variables: { input: { clientId, firstName: 'Casey', lastName: `Contact ${randomUUID().slice(0, 6)}`, ...input } },
+    token,
+  });
+  const data = response.body.data?.createContact;
+  if (!data) throw new Error(`createContact failed: ${JSON.stringify(response.body.errors)}`);
+  return data;
+}
+
+const CREATE_ORDER = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { id number status } }`;
+
+/** One default order line: 100 mugs at 4.50, costing 2.10 each. */
+export const MUG_LINE = { productName: 'Branded mug', sku: 'MUG-11', quantity: 100, unitPrice: 450, unitCost: 210 };
+
+/** Creates a QUOTE for `clientId` in the actor's tenant (needs ORDERS_WRITE); `input` overrides the defaults. */
+export async function createOrder(
+  server: TestServer,
+  actor: { accessToken: string } | { secret: string },
+  clientId: string,
+  input: Record<string, unknown> = {},
+): Promise<{ id: string; number: string; status: string }> {
+  const token = 'accessToken' in actor ? actor.accessToken : actor.secret;
+  const response = await server.gql<{ createOrder: { id: string; number: string; status: string } }>({
+    query: CREATE_ORDER,
+    variables: { input: { clientId, currency: 'USD', lines: [MUG_LINE], ...input } },
+    token,
+  });
+  const data = response.body.data?.createOrder;
+  if (!data) throw new Error(`createOrder failed: ${JSON.stringify(response.body.errors)}`);
+  return data;
+}

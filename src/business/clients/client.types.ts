@@ -1,6 +1,18 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { PostalAddressType } from '../../common/address/postal-address.js';
+import { Connection } from '../../common/pagination/connection.types.js';
+import { ContactType } from '../contacts/contact.types.js';
 import type { Client } from './client.entity.js';
+import { defineDeferred } from './helpers.js';
+
+/** At most this many contacts come with a client; `contacts(filter: { clientId })` pages through all of them. */
+export const CLIENT_CONTACTS_LIMIT = 50;
+
+/**
+ * A field value computed only if the field is selected (it becomes a getter, see defineDeferred). The service
+ * batches these for a whole page: one query per page and field, none when the field is not selected.
+ */
+export type Deferred<T> = () => Promise<T>;
 
 @ObjectType('MemberRef', { description: 'A member of the tenant, by name.' })
 export class MemberRefType {
@@ -17,7 +29,7 @@ export class ClientType {
   @Field(() => [String]) tags: string[];
   @Field(() => ID, { nullable: true, description: 'The responsible member\'s user id.' }) ownerUserId: string | null;
   @Field(() => MemberRefType, { nullable: true, description: 'The responsible member (null if none, or no longer a member).' })
-  owner: MemberRefType | null;
+  owner: MemberRefType | null | Promise<MemberRefType | null>;
   @Field(() => PostalAddressType) billingAddress: PostalAddressType;
   @Field(() => PostalAddressType) shippingAddress: PostalAddressType;
   @Field(() => String, { nullable: true }) notes: string | null;
@@ -25,17 +37,29 @@ export class ClientType {
   @Field(() => Date, { nullable: true }) archivedAt: Date | null;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
+  @Field(() => [ContactType], {
+    description:
+      `The client's contacts by name (last, first), at most ${CLIENT_CONTACTS_LIMIT}; ` +
+      'page through all of them with contacts(filter: { clientId }).',
+  })
+  contacts: ContactType[] | Promise<ContactType[]>;
 
-  /** `owner` needs a lookup in accounts; pass what the caller resolved (batched for a page). */
-  static from(client: Client, owner: MemberRefType | null = null): ClientType {
-    return Object.assign(new ClientType(), {
+  /**
+   * `owner` needs a lookup in accounts and `contacts` a query: pass deferred lookups batched for the page, as
+   * `ClientService.present` does (other modules should use that), or resolved values.
+   */
+  static from(
+    client: Client,
+    owner: MemberRefType | null | Deferred<MemberRefType | null>,
+    contacts: ContactType[] | Deferred<ContactType[]>,
+  ): ClientType {
+    const type = Object.assign(new ClientType(), {
       id: client.id,
       name: client.name,
       website: client.website ?? null,
       industry: client.industry ?? null,
       tags: client.tags,
       ownerUserId: client.ownerUserId ?? null,
-      owner,
       billingAddress: PostalAddressType.from(client.billingAddress),
       shippingAddress: PostalAddressType.from(client.shippingAddress),
       notes: client.notes ?? null,
@@ -44,5 +68,12 @@ export class ClientType {
       createdAt: client.createdAt,
       updatedAt: client.updatedAt,
     });
+    if (typeof owner === 'function') defineDeferred(type, 'owner', owner);
+    else type.owner = owner;
+    if (typeof contacts === 'function') defineDeferred(type, 'contacts', contacts);
+    else type.contacts = contacts;
+    return type;
   }
 }
+
+export const ClientConnection = Connection(ClientType, 'Client');

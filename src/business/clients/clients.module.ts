@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
 import { Client } from './client.entity.js';
+import { ClientResolver } from './client.resolver.js';
+import { ClientService } from './client.service.js';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Client]), AccountsModule],
-  providers: [],
-  exports: [],
+  providers: [ClientService, ClientResolver],
+  exports: [ClientService],
 })
 export class ClientsModule {}

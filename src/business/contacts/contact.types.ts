@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { PostalAddressType } from '../../common/address/postal-address.js';
 import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
+import { Connection } from '../../common/pagination/connection.types.js';
 import type { Contact } from './contact.entity.js';
 
 @ObjectType('Contact', { description: 'A person at a client. Their email, phone and address are personal data.' })
@@ -32,3 +33,5 @@ export class ContactType {
     });
   }
 }
+
+export const ContactConnection = Connection(ContactType, 'Contact');

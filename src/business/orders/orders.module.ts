@@ -1,14 +1,24 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
+import { ClientsModule } from '../clients/clients.module.js';
+import { ContactsModule } from '../contacts/contacts.module.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderNumberCounter } from './order-number-counter.entity.js';
+import { OrderReader } from './order-reader.service.js';
+import { OrderResolver } from './order.resolver.js';
+import { OrderService } from './order.service.js';
 import { OrderStatusChange } from './order-status-change.entity.js';
 import { Order } from './order.entity.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter]), AccountsModule],
-  providers: [],
+  imports: [
+    MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter]),
+    AccountsModule,
+    ClientsModule,
+    ContactsModule,
+  ],
+  providers: [OrderReader, OrderService, OrderResolver],
   exports: [],
 })
 export class OrdersModule {}

@@ -16,6 +16,14 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The record's current state does not allow this change (e.g. replying to a closed support request). */
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+  /** The order's status no longer allows this change (lines after production started, currency after the quote). */
+  ORDER_LOCKED = 'ORDER_LOCKED',
+  /** A support attachment larger than SUPPORT_ATTACHMENT_MAX_BYTES (HTTP 413). */
+  FILE_TOO_LARGE = 'FILE_TOO_LARGE',
+  /** A support attachment whose type is not in SUPPORT_ATTACHMENT_TYPES (HTTP 415). */
+  UNSUPPORTED_FILE_TYPE = 'UNSUPPORTED_FILE_TYPE',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { badInput, conflict, forbidden, notFound } from '../../common/errors/app-errors.js';
+import { keysetQuery, toPage, type KeysetOrder } from '../../common/pagination/keyset.js';
+import { Contact } from '../contacts/contact.entity.js';
+import { ContactType } from '../contacts/contact.types.js';
+import { Client } from './client.entity.js';
+import {
+  ClientArchiveFilter,
+  ClientSortField,
+  SortDirection,
+  type ClientFilter,
+  type ClientSort,
+  type ClientsArgs,
+  type CreateClientInput,
+  type UpdateClientInput,
+} from './client.inputs.js';
+import { CLIENT_CONTACTS_LIMIT, ClientType, type MemberRefType } from './client.types.js';
+import {
+  addressFrom,
+  assertNoNulCharacters,
+  likePattern,
+  once,
+  optional,
+  orderEntity,
+  pageRequest,
+  parseTextKey,
+  parseTimeKey,
+  withDeferredCount,
+  type LazyPage,
+} from './helpers.js';
+
+const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
+  [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
+  [ClientSortField.CREATED_AT]: { field: 'createdAt', parseKey: parseTimeKey },
+  [ClientSortField.UPDATED_AT]: { field: 'updatedAt', parseKey: parseTimeKey },
+};
+
+function sortOf(sort: ClientSort | undefined): KeysetOrder & { field: 'name' | 'createdAt' | 'updatedAt' } {
+  const sortField = sort?.field ?? ClientSortField.CREATED_AT;
+  const { field, parseKey } = SORT_FIELDS[sortField];
+  const defaultDirection = sortField === ClientSortField.NAME ? SortDirection.ASC : SortDirection.DESC;
+  return { field, parseKey, descending: (sort?.direction ?? defaultDirection) === SortDirection.DESC };
+}
+
+function filterOf(filter: ClientFilter | undefined): FilterQuery<Client> {
+  const where: FilterQuery<Client>[] = [];
+  const archived = filter?.archived ?? ClientArchiveFilter.EXCLUDE;
+  if (archived === ClientArchiveFilter.EXCLUDE) where.push({ archivedAt: null });
+  if (archived === ClientArchiveFilter.ONLY) where.push({ archivedAt: { $ne: null } });
+  if (filter?.search) where.push({ name: { $ilike: likePattern(filter.search) } });
+  if (filter?.ownerUserId) where.push({ ownerUserId: filter.ownerUserId });
+  if (filter?.tag) where.push({ tags: { $contains: [filter.tag] } });
+  return where.length > 0 ? { $and: where } : {};
+}
+
+type ContactRow = Record<string, unknown> & { contact_position?: unknown };
+
+@Injectable()
+export class ClientService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly members: MemberDirectory,
+  ) {}
+
+  /** The tenant's client with this id, or NOT_FOUND (also for another tenant's id). For other business modules. */
+  async require(_ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Client> {
+    const client = await this.em.findOne(Client, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!client) throw notFound('Client');
+    return client;
+  }
+
+  /**
+   * GraphQL views of clients. `owner` and `contacts` are computed only if selected, each with one query for all of
+   * `clients` together (never per client). Other modules showing clients (e.g. on orders) should use this.
+   */
+  present(ctx: RequestContext, clients: readonly Client[], options: { deleted?: boolean } = {}): ClientType[] {
+    const owners = once(() => this.ownersOf(ctx, clients));
+    const contacts = once(() => this.contactsOf(ctx, clients));
+    return clients.map((client) =>
+      ClientType.from(
+        client,
+        async () => (client.ownerUserId ? ((await owners()).get(client.ownerUserId) ?? null) : null),
+        // A deleted client's contacts went with it.
+        options.deleted ? [] : async () => (await contacts()).get(client.id) ?? [],
+      ),
+    );
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ClientType> {
+    return this.present(ctx, [await this.require(ctx, id)])[0];
+  }
+
+  async list(ctx: RequestContext, args: ClientsArgs): Promise<LazyPage<ClientType>> {
+    assertNoNulCharacters(args.filter);
+    const request = pageRequest(args);
+    const order = sortOf(args.sort);
+    const where = filterOf(args.filter);
+    const keyset = keysetQuery(order, request);
+    const rows = await this.em.find(Client, { $and: [where, keyset.where as FilterQuery<Client>] }, {
+      orderBy: keyset.orderBy,
+      limit: request.limit + 1,
+    });
+    const nodes = new Map(this.present(ctx, rows.slice(0, request.limit)).map((node) => [node.id, node]));
+    const count = () => this.em.count(Client, where);
+    const page = toPage(
+      request,
+      rows,
+      (client) => ({ key: order.field === 'name' ? client.name : client[order.field].toISOString(), id: client.id }),
+      (client) => nodes.get(client.id) as ClientType,
+      count,
+    );
+    return withDeferredCount(page, count);
+  }
+
+  async create(ctx: RequestContext, input: CreateClientInput): Promise<ClientType> {
+    assertNoNulCharacters(input);
+    if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
+    const client = this.em.create(Client, {
+      name: input.name,
+      website: optional(input.website),
+      industry: optional(input.industry),
+      tags: input.tags ?? [],
+      ownerUserId: optional(input.ownerUserId),
+      billingAddress: addressFrom(input.billingAddress),
+      shippingAddress: addressFrom(input.shippingAddress),
+      notes: optional(input.notes),
+    });
+    await this.em.flush();
+    return this.present(ctx, [client])[0];
+  }
+
+  async update(ctx: RequestContext, input: UpdateClientInput): Promise<ClientType> {
+    assertNoNulCharacters(input);
+    const client = await this.require(ctx, input.id);
+    if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
+    if (input.name !== undefined) client.name = input.name;
+    if (input.website !== undefined) client.website = optional(input.website);
+    if (input.industry !== undefined) client.industry = optional(input.industry);
+    if (input.tags !== undefined) client.tags = input.tags;
+    if (input.ownerUserId !== undefined) client.ownerUserId = optional(input.ownerUserId);
+    if (input.billingAddress !== undefined) client.billingAddress = addressFrom(input.billingAddress);
+    if (input.shippingAddress !== undefined) client.shippingAddress = addressFrom(input.shippingAddress);
+    if (input.notes !== undefined) client.notes = optional(input.notes);
+    await this.em.flush();
+    return this.present(ctx, [client])[0];
+  }
+
+  async archive(ctx: RequestContext, id: string): Promise<ClientType> {
+    const client = await this.require(ctx, id);
+    client.archivedAt ??= new Date();
+    await this.em.flush();
+    return this.present(ctx, [client])[0];
+  }
+
+  async unarchive(ctx: RequestContext, id: string): Promise<ClientType> {
+    const client = await this.require(ctx, id);
+    client.archivedAt = undefined;
+    await this.em.flush();
+    return this.present(ctx, [client])[0];
+  }
+
+  /**
+   * Deletes the client with its contacts and communications (foreign keys cascade). Refused while an order refers to
+   * the client or one of its contacts: orders are business records that must keep their client. The row lock makes
+   * an order created at the same moment wait for this decision rather than slip in between count and delete.
+   */
+  async delete(ctx: RequestContext, id: string): Promise<ClientType> {
+    const client = await this.require(ctx, id, { lock: true });
+    const orders = await this.em.count(orderEntity(this.em), { $or: [{ client: client.id }, { contact: { client: client.id } }] });
+    if (orders > 0) {
+      throw conflict(`The client has ${orders} order${orders === 1 ? '' : 's'}; archive it instead of deleting it.`);
+    }
+    const [deleted] = this.present(ctx, [client], { deleted: true });
+    this.em.remove(client);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof ForeignKeyConstraintViolationException) throw conflict('The client is referenced by an order.');
+      throw error;
+    }
+    return deleted;
+  }
+
+  private async assertMember(ctx: RequestContext, userId: string): Promise<void> {
+    if (await this.members.isMember(ctx, userId)) return;
+    throw badInput('ownerUserId must be a member of this tenant.', {
+      fields: [{ field: 'ownerUserId', problems: ['ownerUserId must be a member of this tenant'] }],
+    });
+  }
+
+  private async ownersOf(ctx: RequestContext, clients: readonly Client[]): Promise<Map<string, MemberRefType>> {
+    const ids = clients.flatMap((client) => (client.ownerUserId ? [client.ownerUserId] : []));
+    return this.members.summaries(ctx, ids);
+  }
+
+  /**
+   * Each client's first contacts by name, for all `clients` in one statement: a window function caps each client's
+   * share, so one client with thousands of contacts cannot swell the page.
+   */
+  private async contactsOf(ctx: RequestContext, clients: readonly Client[]): Promise<Map<string, ContactType[]>> {
+    const byClient = new Map<string, ContactType[]>();
+    if (clients.length === 0) return byClient;
+    if (!ctx.tenantId) throw forbidden('No active tenant.');
+    const rows = await this.em.execute<ContactRow[]>(
+      `select * from (
+         select c.*, row_number() over (partition by c.client_id order by c.last_name, c.first_name, c.id) as contact_position
+           from contact c
+          where c.tenant_id = ? and c.client_id = any(?::uuid[])
+       ) ranked
+       where contact_position <= ?
+       order by last_name, first_name, id`,
+      // One array parameter (a literal of uuids read from the database): MikroORM would spread a JS array into a list.
+      [ctx.tenantId, `{${clients.map((client) => client.id).join(',')}}`, CLIENT_CONTACTS_LIMIT],
+    );
+    for (const { contact_position: _position, ...row } of rows) {
+      const contact = ContactType.from(this.em.map(Contact, row));
+      const list = byClient.get(contact.clientId);
+      if (list) list.push(contact);
+      else byClient.set(contact.clientId, [contact]);
+    }
+    return byClient;
+  }
+}

@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { badInput, notFound } from '../../common/errors/app-errors.js';
+import { keysetQuery, toPage, type KeysetOrder } from '../../common/pagination/keyset.js';
+import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
+import { Client } from '../clients/client.entity.js';
+import type { MemberRefType } from '../clients/client.types.js';
+import { SortDirection } from '../clients/client.inputs.js';
+import { Contact } from '../contacts/contact.entity.js';
+import { Communication } from './communication.entity.js';
+import {
+  CommunicationSortField,
+  type CommunicationFilter,
+  type CommunicationsArgs,
+  type LogCommunicationInput,
+  type UpdateCommunicationInput,
+} from './communication.inputs.js';
+import { CommunicationType, type AuthorLookup } from './communication.types.js';
+import { deferredPage, pageRequest, parseCursorTime, type DeferredPage } from './paging.js';
+
+const SORT_PROPERTY = { [CommunicationSortField.OCCURRED_AT]: 'occurredAt', [CommunicationSortField.CREATED_AT]: 'createdAt' } as const;
+
+/**
+ * Communications with clients. Every read is scoped to the context's tenant (ORM filter and row-level security), so
+ * another tenant's communication, client or contact is simply not found.
+ */
+@Injectable()
+export class CommunicationService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly members: MemberDirectory,
+  ) {}
+
+  async get(ctx: RequestContext, id: string): Promise<CommunicationType> {
+    const communication = await this.findOrFail(id);
+    return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
+  }
+
+  async list(ctx: RequestContext, args: CommunicationsArgs): Promise<DeferredPage<CommunicationType>> {
+    const request = pageRequest(args);
+    const property = SORT_PROPERTY[args.sort?.field ?? CommunicationSortField.OCCURRED_AT];
+    const order: KeysetOrder = {
+      field: property,
+      descending: (args.sort?.direction ?? SortDirection.DESC) === SortDirection.DESC,
+      parseKey: parseCursorTime,
+    };
+    const keyset = keysetQuery(order, request);
+    const filter = this.filterOf(args.filter);
+    const rows = await this.em.find(
+      Communication,
+      { $and: [filter, keyset.where as FilterQuery<Communication>] },
+      { orderBy: keyset.orderBy, limit: request.limit + 1 },
+    );
+    const authors = this.authorLookup(ctx, rows);
+    return deferredPage(
+      toPage(
+        request,
+        rows,
+        (row) => ({ key: row[property].toISOString(), id: row.id }),
+        (row) => CommunicationType.from(row, authors),
+        () => this.em.count(Communication, filter),
+      ),
+    );
+  }
+
+  async log(ctx: RequestContext, input: LogCommunicationInput): Promise<CommunicationType> {
+    if ((await this.em.count(Client, { id: input.clientId })) === 0) throw notFound('Client');
+    const contact = input.contactId ? await this.contactOfClient(input.contactId, input.clientId) : undefined;
+    const communication = this.em.create(Communication, {
+      client: this.em.getReference(Client, input.clientId),
+      contact,
+      channel: input.channel,
+      direction: input.direction,
+      subject: input.subject ?? undefined,
+      body: input.body,
+      occurredAt: input.occurredAt,
+      marketing: input.marketing ?? false,
+      // The marketing consent gate arrives with the consent module; until then the flag is only stored.
+      authorUserId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
+    });
+    await this.em.flush();
+    return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
+  }
+
+  async update(ctx: RequestContext, input: UpdateCommunicationInput): Promise<CommunicationType> {
+    const communication = await this.findOrFail(input.id);
+    if (input.contactId !== undefined) {
+      communication.contact = input.contactId === null ? undefined : await this.contactOfClient(input.contactId, communication.client.id);
+    }
+    if (input.channel !== undefined) communication.channel = input.channel;
+    if (input.direction !== undefined) communication.direction = input.direction;
+    if (input.subject !== undefined) communication.subject = input.subject ?? undefined;
+    if (input.body !== undefined) communication.body = input.body;
+    if (input.occurredAt !== undefined) communication.occurredAt = input.occurredAt;
+    if (input.marketing !== undefined) communication.marketing = input.marketing;
+    await this.em.flush();
+    return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
+  }
+
+  /** Returns the communication as it was before deletion. */
+  async delete(ctx: RequestContext, id: string): Promise<CommunicationType> {
+    const communication = await this.findOrFail(id);
+    const deleted = CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
+    this.em.remove(communication);
+    await this.em.flush();
+    return deleted;
+  }
+
+  private async findOrFail(id: string): Promise<Communication> {
+    const communication = await this.em.findOne(Communication, { id });
+    if (!communication) throw notFound('Communication');
+    return communication;
+  }
+
+  /** The contact, which must be one of the client's; another tenant's contact is not found at all. */
+  private async contactOfClient(contactId: string, clientId: string): Promise<Contact> {
+    const contact = await this.em.findOne(Contact, { id: contactId });
+    if (!contact) throw notFound('Contact');
+    if (contact.client.id !== clientId) {
+      const problem = 'contactId must be a contact of the communication\'s client';
+      throw badInput(`Invalid input. contactId: ${problem}`, { fields: [{ field: 'contactId', problems: [problem] }] });
+    }
+    return contact;
+  }
+
+  private filterOf(filter: CommunicationFilter | undefined): FilterQuery<Communication> {
+    if (!filter) return {};
+    const occurredAt = {
+      ...(filter.occurredAfter ? { $gte: filter.occurredAfter } : {}),
+      ...(filter.occurredBefore ? { $lt: filter.occurredBefore } : {}),
+    };
+    return {
+      ...(filter.clientId ? { client: filter.clientId } : {}),
+      ...(filter.contactId ? { contact: filter.contactId } : {}),
+      ...(filter.channel ? { channel: filter.channel } : {}),
+      ...(filter.direction ? { direction: filter.direction } : {}),
+      ...(typeof filter.marketing === 'boolean' ? { marketing: filter.marketing } : {}),
+      ...(Object.keys(occurredAt).length > 0 ? { occurredAt } : {}),
+    };
+  }
+
+  /** One MemberDirectory lookup for all the authors of `communications`, run once and only if an author is read. */
+  private authorLookup(ctx: RequestContext, communications: readonly Communication[]): AuthorLookup {
+    let summaries: Promise<Map<string, MemberRefType>> | undefined;
+    const userIds = communications.flatMap((c) => (c.authorUserId ? [c.authorUserId] : []));
+    return async (userId) => {
+      if (!userId) return null;
+      summaries ??= this.members.summaries(ctx, userIds);
+      return (await summaries).get(userId) ?? null;
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequirePermissions } from '../../common/authorization/access.decorators.js';
+import { Permission } from '../../common/authorization/permission.js';
+import { Ctx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import type { LazyPage } from '../clients/helpers.js';
+import { ContactIdArgs, ContactIdInput, ContactsArgs, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
+import { ContactService } from './contact.service.js';
+import { ContactConnection, ContactType } from './contact.types.js';
+
+const READ = [Permission.CLIENTS_READ];
+const WRITE = [Permission.CLIENTS_WRITE];
+
+@Resolver(() => ContactType)
+export class ContactResolver {
+  constructor(private readonly service: ContactService) {}
+
+  @RequirePermissions(READ)
+  @Query(() => ContactType, { description: 'A contact of the active tenant. Requires CLIENTS_READ; email, phone and address PII_READ.' })
+  contact(@Ctx() ctx: RequestContext, @Args() args: ContactIdArgs): Promise<ContactType> {
+    return this.service.get(ctx, args.id);
+  }
+
+  @RequirePermissions(READ)
+  @Query(() => ContactConnection, {
+    description: 'The active tenant\'s contacts, newest first by default. Requires CLIENTS_READ; email, phone and address PII_READ.',
+  })
+  contacts(@Ctx() ctx: RequestContext, @Args() args: ContactsArgs): Promise<LazyPage<ContactType>> {
+    return this.service.list(ctx, args);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => ContactType, { description: 'Requires CLIENTS_WRITE (which also covers writing email, phone and address).' })
+  createContact(@Ctx() ctx: RequestContext, @Args('input') input: CreateContactInput): Promise<ContactType> {
+    return this.service.create(ctx, input);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => ContactType, { description: 'Requires CLIENTS_WRITE. Changes only the fields given.' })
+  updateContact(@Ctx() ctx: RequestContext, @Args('input') input: UpdateContactInput): Promise<ContactType> {
+    return this.service.update(ctx, input);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => ContactType, {
+    description: 'Requires CLIENTS_WRITE. Refused with CONFLICT while an order refers to the contact. Returns the deleted contact.',
+  })
+  deleteContact(@Ctx() ctx: RequestContext, @Args('input') input: ContactIdInput): Promise<ContactType> {
+    return this.service.delete(ctx, input.id);
+  }
+}

@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
+import { keysetQuery, toPage, type KeysetRequest } from '../../common/pagination/keyset.js';
+import { ClientService } from '../clients/client.service.js';
+import {
+  addressFrom,
+  assertNoNulCharacters,
+  INVALID_CURSOR,
+  likePattern,
+  optional,
+  orderEntity,
+  pageRequest,
+  parseTextKey,
+  parseTimeKey,
+  withDeferredCount,
+  type LazyPage,
+} from '../clients/helpers.js';
+import { SortDirection } from '../clients/client.inputs.js';
+import { Contact } from './contact.entity.js';
+import { ContactSortField, type ContactFilter, type ContactsArgs, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
+import { ContactType } from './contact.types.js';
+
+function filterOf(filter: ContactFilter | undefined): FilterQuery<Contact> {
+  const where: FilterQuery<Contact>[] = [];
+  if (filter?.clientId) where.push({ client: filter.clientId });
+  // Every word must match the first or the last name, so "ada love" finds Ada Lovelace.
+  for (const word of filter?.search?.split(/\s+/).filter(Boolean) ?? []) {
+    const pattern = likePattern(word);
+    where.push({ $or: [{ firstName: { $ilike: pattern } }, { lastName: { $ilike: pattern } }] });
+  }
+  return where.length > 0 ? { $and: where } : {};
+}
+
+/** The name sort's cursor key: last and first name together, as one JSON string. */
+const nameKey = (contact: Contact): string => JSON.stringify([contact.lastName, contact.firstName]);
+
+function parseNameKey(key: string | number): [string, string] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(parseTextKey(key));
+  } catch {
+    throw badInput(INVALID_CURSOR);
+  }
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+    return [parseTextKey(parsed[0]), parseTextKey(parsed[1])];
+  }
+  throw badInput(INVALID_CURSOR);
+}
+
+type Direction = 'asc' | 'desc';
+
+/** Keyset on (lastName, firstName, id): rows strictly beyond the boundary in the query's direction. */
+function nameKeysetQuery(descendingList: boolean, request: KeysetRequest) {
+  const direction: Direction = descendingList !== request.backward ? 'desc' : 'asc';
+  const orderBy = { lastName: direction, firstName: direction, id: direction };
+  if (!request.boundary) return { where: {}, orderBy };
+  const [last, first] = parseNameKey(request.boundary.key);
+  const op = direction === 'desc' ? '$lt' : '$gt';
+  const where: FilterQuery<Contact> = {
+    $or: [
+      { lastName: { [op]: last } },
+      { lastName: last, firstName: { [op]: first } },
+      { lastName: last, firstName: first, id: { [op]: request.boundary.id } },
+    ],
+  };
+  return { where, orderBy };
+}
+
+@Injectable()
+export class ContactService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clients: ClientService,
+  ) {}
+
+  /** The tenant's contact with this id, or NOT_FOUND (also for another tenant's id). For other business modules. */
+  async require(_ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Contact> {
+    const contact = await this.em.findOne(Contact, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!contact) throw notFound('Contact');
+    return contact;
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ContactType> {
+    return ContactType.from(await this.require(ctx, id));
+  }
+
+  async list(_ctx: RequestContext, args: ContactsArgs): Promise<LazyPage<ContactType>> {
+    assertNoNulCharacters(args.filter);
+    const request = pageRequest(args);
+    const where = filterOf(args.filter);
+    const byName = args.sort?.field === ContactSortField.NAME;
+    const defaultDirection = byName ? SortDirection.ASC : SortDirection.DESC;
+    const descending = (args.sort?.direction ?? defaultDirection) === SortDirection.DESC;
+    const keyset = byName
+      ? nameKeysetQuery(descending, request)
+      : keysetQuery({ field: 'createdAt', descending, parseKey: parseTimeKey }, request);
+    const rows = await this.em.find(Contact, { $and: [where, keyset.where as FilterQuery<Contact>] }, {
+      orderBy: keyset.orderBy,
+      limit: request.limit + 1,
+    });
+    const count = () => this.em.count(Contact, where);
+    const page = toPage(
+      request,
+      rows,
+      (contact) => ({ key: byName ? nameKey(contact) : contact.createdAt.toISOString(), id: contact.id }),
+      (contact) => ContactType.from(contact),
+      count,
+    );
+    return withDeferredCount(page, count);
+  }
+
+  async create(ctx: RequestContext, input: CreateContactInput): Promise<ContactType> {
+    assertNoNulCharacters(input);
+    const client = await this.clients.require(ctx, input.clientId);
+    const contact = this.em.create(Contact, {
+      client,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      title: optional(input.title),
+      email: optional(input.email),
+      phone: optional(input.phone),
+      address: addressFrom(input.address),
+    });
+    await this.em.flush();
+    return ContactType.from(contact);
+  }
+
+  async update(ctx: RequestContext, input: UpdateContactInput): Promise<ContactType> {
+    assertNoNulCharacters(input);
+    const contact = await this.require(ctx, input.id);
+    if (input.firstName !== undefined) contact.firstName = input.firstName;
+    if (input.lastName !== undefined) contact.lastName = input.lastName;
+    if (input.title !== undefined) contact.title = optional(input.title);
+    if (input.email !== undefined) contact.email = optional(input.email);
+    if (input.phone !== undefined) contact.phone = optional(input.phone);
+    if (input.address !== undefined) contact.address = addressFrom(input.address);
+    await this.em.flush();
+    return ContactType.from(contact);
+  }
+
+  /** Refused while an order refers to the contact; the row lock keeps an order created meanwhile from slipping in. */
+  async delete(ctx: RequestContext, id: string): Promise<ContactType> {
+    const contact = await this.require(ctx, id, { lock: true });
+    const orders = await this.em.count(orderEntity(this.em), { contact: contact.id });
+    if (orders > 0) throw conflict(`The contact is on ${orders} order${orders === 1 ? '' : 's'} and cannot be deleted.`);
+    const deleted = ContactType.from(contact);
+    this.em.remove(contact);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof ForeignKeyConstraintViolationException) throw conflict('The contact is referenced by an order.');
+      throw error;
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,388 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
+import { toPage, type KeysetRequest } from '../../common/pagination/keyset.js';
+import { Client } from '../clients/client.entity.js';
+import { SortDirection } from '../clients/client.inputs.js';
+import type { ClientType } from '../clients/client.types.js';
+import { ClientService } from '../clients/client.service.js';
+import { INVALID_CURSOR, likePattern, pageRequest, withDeferredCount, type LazyPage } from '../clients/helpers.js';
+import { Contact } from '../contacts/contact.entity.js';
+import { ContactType } from '../contacts/contact.types.js';
+import type { ExternalReference } from './order.entity.js';
+import { OrderSortField, type OrderFilter, type OrderSort, type OrdersArgs } from './order.inputs.js';
+import type { OrderStatus } from './order-status.js';
+import { OrderLineType, OrderStatusChangeType, OrderType } from './order.types.js';
+import type { OrderRelations } from './order-selection.js';
+
+/** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
+interface OrderRow {
+  id: string;
+  number: string;
+  status: OrderStatus;
+  currency: string;
+  in_hands_date: string | null;
+  notes: string | null;
+  external_references: ExternalReference[];
+  subtotal: string;
+  total_cost: string;
+  client_id: string;
+  contact_id: string | null;
+  created_at: string;
+  updated_at: string;
+  sort_key: string | number;
+}
+
+interface LineRow {
+  id: string;
+  order_id: string;
+  position: number;
+  product_name: string;
+  sku: string | null;
+  supplier: string | null;
+  quantity: number;
+  unit_price: string;
+  unit_cost: string;
+  decoration: string | null;
+  colour: string | null;
+}
+
+interface HistoryRow {
+  id: string;
+  order_id: string;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  created_at: string;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+}
+
+const ORDER_COLUMNS = `o.id, o.number, o.status, o.currency, o.in_hands_date::text as in_hands_date, o.notes,
+  o.external_references, o.subtotal, o.total_cost, o.client_id, o.contact_id, o.created_at, o.updated_at`;
+
+/** A time as an exact cursor key: microseconds, UTC. A JavaScript Date keeps only milliseconds, too coarse for keyset. */
+const exactTime = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const EXACT_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z$/;
+
+function parseTimeKey(key: string | number): string {
+  const match = typeof key === 'string' ? EXACT_TIME.exec(key) : null;
+  // The round trip through Date refuses impossible dates such as February 30th, which PostgreSQL would reject as an error.
+  const date = match ? new Date(`${match[1]}Z`) : null;
+  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== match[1]) throw badInput(INVALID_CURSOR);
+  return key as string;
+}
+
+function parseNumberKey(key: string | number): number {
+  if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key > 2_147_483_647) throw badInput(INVALID_CURSOR);
+  return key;
+}
+
+const MAX_XID8 = 2n ** 64n - 1n;
+
+function parseXidKey(key: string | number): string {
+  if (typeof key !== 'string' || !/^\d{1,20}$/.test(key) || BigInt(key) > MAX_XID8) throw badInput(INVALID_CURSOR);
+  return key;
+}
+
+interface SortSpec {
+  column: string;
+  /** The cursor key as the page query selects it. */
+  keySql: string;
+  cast: string;
+  parseKey: (key: string | number) => string | number;
+}
+
+const SORTS: Record<OrderSortField, SortSpec> = {
+  [OrderSortField.CREATED_AT]: { column: 'o.created_at', keySql: exactTime('o.created_at'), cast: 'timestamptz', parseKey: parseTimeKey },
+  [OrderSortField.UPDATED_AT]: { column: 'o.updated_at', keySql: exactTime('o.updated_at'), cast: 'timestamptz', parseKey: parseTimeKey },
+  [OrderSortField.NUMBER]: { column: 'o.number_seq', keySql: 'o.number_seq', cast: 'int', parseKey: parseNumberKey },
+  [OrderSortField.CHANGED]: { column: 'o.change_xid', keySql: 'o.change_xid::text', cast: 'xid8', parseKey: parseXidKey },
+};
+
+/** SQL conditions with `?` placeholders and their values, in order. */
+class Conditions {
+  readonly sql: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...params: unknown[]): void {
+    this.sql.push(sql);
+    this.params.push(...params);
+  }
+
+  toString(): string {
+    return this.sql.join(' and ');
+  }
+}
+
+function tenantOf(ctx: RequestContext): string {
+  if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
+  return ctx.tenantId;
+}
+
+function filterConditions(tenantId: string, filter: OrderFilter | undefined, changeFeed: boolean): Conditions {
+  const where = new Conditions();
+  // The tenant is named explicitly (the ORM's tenant filter does not see raw SQL); row-level security applies too.
+  where.add('o.tenant_id = ?', tenantId);
+  if (filter?.status) {
+    if (filter.status.length === 0) where.add('false');
+    else where.add('o.status in (?)', filter.status);
+  }
+  if (filter?.clientId) where.add('o.client_id = ?', filter.clientId);
+  if (filter?.createdAfter) where.add('o.created_at > ?', filter.createdAfter);
+  if (filter?.createdBefore) where.add('o.created_at < ?', filter.createdBefore);
+  if (filter?.updatedAfter) where.add('o.updated_at > ?', filter.updatedAfter);
+  if (filter?.updatedBefore) where.add('o.updated_at < ?', filter.updatedBefore);
+  if (filter?.search) {
+    const pattern = likePattern(filter.search);
+    // The matching clients are found once, by id list, rather than joined per order (see STACK.md on RLS and joins).
+    where.add(
+      `(o.number ilike ? or o.client_id in (select c.id from client c where c.tenant_id = ? and c.name ilike ?))`,
+      pattern,
+      tenantId,
+      pattern,
+    );
+  }
+  // Only changes whose transaction, and every transaction older than the oldest one still running, have finished:
+  // anything that commits later gets a higher position than every row listed now.
+  if (changeFeed) where.add('o.change_xid < pg_snapshot_xmin(pg_current_snapshot())');
+  return where;
+}
+
+/**
+ * Where the first page of a change feed "since T" starts: the oldest change position among orders changed after T,
+ * found on the (tenant, updated_at, change_xid) index alone. Without it the scan in change order would first step over
+ * every order changed before T, a cost that grows with the tenant. Skipped when T is older than every order (a full
+ * sync), where that scan starts right away. PostgreSQL runs a sub-select only when the CASE reaches it; OFFSET 0 keeps it
+ * from turning min() back into a scan in change order.
+ */
+function feedStart(where: Conditions, tenantId: string, since: Date): void {
+  where.add(
+    `o.change_xid >= case
+       when ? < (select min(b.updated_at) from "order" b where b.tenant_id = ?) then '0'::xid8
+       else (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ? and s.updated_at > ? offset 0) f)
+     end`,
+    since,
+    tenantId,
+    tenantId,
+    since,
+  );
+}
+
+function sortOf(sort: OrderSort | undefined): { spec: SortSpec; descending: boolean } {
+  const field = sort?.field ?? OrderSortField.CREATED_AT;
+  const changeFeed = field === OrderSortField.CHANGED;
+  const direction = sort?.direction ?? (changeFeed ? SortDirection.ASC : SortDirection.DESC);
+  if (changeFeed && direction !== SortDirection.ASC) {
+    throw badInput('The CHANGED sort is ascending only.', {
+      fields: [{ field: 'sort.direction', problems: ['CHANGED allows only ASC'] }],
+    });
+  }
+  return { spec: SORTS[field], descending: direction === SortDirection.DESC };
+}
+
+const unique = (values: Iterable<string>): string[] => [...new Set(values)];
+
+function groupBy<T extends { order_id: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.order_id);
+    if (group) group.push(row);
+    else groups.set(row.order_id, [row]);
+  }
+  return groups;
+}
+
+/**
+ * The read side of orders, built for the partner page: one query for the page, then one per selected relation for the
+ * whole page (clients, contacts, lines, history), mapped straight to plain GraphQL objects (no per-field resolvers).
+ */
+@Injectable()
+export class OrderReader {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clients: ClientService,
+  ) {}
+
+  async get(ctx: RequestContext, id: string, relations: OrderRelations): Promise<OrderType> {
+    const rows = await this.em.execute<OrderRow[]>(
+      `select ${ORDER_COLUMNS}, null as sort_key from "order" o where o.tenant_id = ? and o.id = ?`,
+      [tenantOf(ctx), id],
+    );
+    if (rows.length === 0) throw notFound('Order');
+    const [order] = await this.present(ctx, rows, relations);
+    return order;
+  }
+
+  async list(ctx: RequestContext, args: OrdersArgs, relations: OrderRelations): Promise<LazyPage<OrderType>> {
+    const tenantId = tenantOf(ctx);
+    const request = pageRequest(args);
+    const { spec, descending } = sortOf(args.sort);
+    const changeFeed = spec === SORTS[OrderSortField.CHANGED];
+    const filter = filterConditions(tenantId, args.filter, changeFeed);
+    const where = this.pageConditions(filter, spec, descending, request);
+    if (changeFeed && !request.boundary && !request.backward && args.filter?.updatedAfter) {
+      feedStart(where, tenantId, args.filter.updatedAfter);
+    }
+    const direction = descending !== request.backward ? 'desc' : 'asc';
+    const rows = await this.em.execute<OrderRow[]>(
+      `select ${ORDER_COLUMNS}, ${spec.keySql} as sort_key from "order" o where ${where}
+        order by ${spec.column} ${direction}, o.id ${direction} limit ?`,
+      [...where.params, request.limit + 1],
+    );
+    const nodes = await this.present(ctx, rows.slice(0, request.limit), relations);
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    const count = () => this.count(filter);
+    const page = toPage(request, rows, (row) => ({ key: row.sort_key, id: row.id }), (row) => byId.get(row.id) as OrderType, count);
+    // Counted only if totalCount is selected: Nest's field resolver reads properties and never calls them.
+    return withDeferredCount(page, count);
+  }
+
+  private pageConditions(filter: Conditions, spec: SortSpec, descending: boolean, request: KeysetRequest): Conditions {
+    const page = new Conditions();
+    page.add(filter.toString(), ...filter.params);
+    if (request.boundary) {
+      const op = descending !== request.backward ? '<' : '>';
+      page.add(`(${spec.column}, o.id) ${op} (?::${spec.cast}, ?::uuid)`, spec.parseKey(request.boundary.key), request.boundary.id);
+    }
+    return page;
+  }
+
+  private async count(filter: Conditions): Promise<number> {
+    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter}`, filter.params);
+    return Number(row.count);
+  }
+
+  /** Maps order rows to GraphQL objects, loading each selected relation for all of them in one query. */
+  private async present(ctx: RequestContext, rows: OrderRow[], relations: OrderRelations): Promise<OrderType[]> {
+    if (rows.length === 0) return [];
+    const tenantId = tenantOf(ctx);
+    const orderIds = rows.map((row) => row.id);
+    const [clients, contacts, lines, history] = await Promise.all([
+      relations.client ? this.clientsById(ctx, tenantId, unique(rows.map((row) => row.client_id))) : new Map<string, ClientType>(),
+      relations.contact
+        ? this.contactsById(tenantId, unique(rows.flatMap((row) => (row.contact_id ? [row.contact_id] : []))))
+        : new Map<string, ContactType>(),
+      relations.lines ? this.linesOf(tenantId, orderIds) : new Map<string, OrderLineType[]>(),
+      relations.history ? this.historyOf(tenantId, orderIds) : new Map<string, OrderStatusChangeType[]>(),
+    ]);
+    const platform = this.em.getPlatform();
+    const toDate = (value: string) => platform.parseDate(value) as Date;
+    return rows.map((row) => {
+      const subtotal = Number(row.subtotal);
+      const totalCost = Number(row.total_cost);
+      return Object.assign(new OrderType(), {
+        id: row.id,
+        number: row.number,
+        status: row.status,
+        currency: row.currency,
+        inHandsDate: row.in_hands_date,
+        notes: row.notes,
+        externalReferences: row.external_references,
+        subtotal,
+        totalCost,
+        margin: subtotal - totalCost,
+        clientId: row.client_id,
+        client: clients.get(row.client_id),
+        contactId: row.contact_id,
+        contact: row.contact_id ? (contacts.get(row.contact_id) ?? null) : null,
+        lines: lines.get(row.id) ?? [],
+        history: history.get(row.id) ?? [],
+        createdAt: toDate(row.created_at),
+        updatedAt: toDate(row.updated_at),
+      });
+    });
+  }
+
+  private async clientsById(ctx: RequestContext, tenantId: string, ids: string[]): Promise<Map<string, ClientType>> {
+    const clients = await this.entitiesById(Client, 'client', tenantId, ids);
+    return new Map(this.clients.present(ctx, clients).map((client) => [client.id, client]));
+  }
+
+  private async contactsById(tenantId: string, ids: string[]): Promise<Map<string, ContactType>> {
+    const contacts = await this.entitiesById(Contact, 'contact', tenantId, ids);
+    return new Map(contacts.map((contact) => [contact.id, ContactType.from(contact)]));
+  }
+
+  /**
+   * Rows by id, as entities for the owning modules' mappers. Plain SQL: em.find would also join a contact's client
+   * (to apply the tenant filter to the reference), a join that row-level security keeps the planner from estimating
+   * well. Mapped in a throwaway fork, so that the request's commit has no change sets to compute for what is only shown.
+   */
+  private async entitiesById<T extends Client | Contact>(
+    entity: new () => T,
+    table: 'client' | 'contact',
+    tenantId: string,
+    ids: string[],
+  ): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.em.execute<Record<string, unknown>[]>(`select * from ${table} t where t.tenant_id = ? and t.id in (?)`, [
+      tenantId,
+      ids,
+    ]);
+    const mapper = this.em.fork({ keepTransactionContext: true });
+    const entities = rows.map((row) => mapper.map(entity, row));
+    mapper.clear();
+    return entities;
+  }
+
+  private async linesOf(tenantId: string, orderIds: string[]): Promise<Map<string, OrderLineType[]>> {
+    const rows = await this.em.execute<LineRow[]>(
+      `select l.id, l.order_id, l.position, l.product_name, l.sku, l.supplier, l.quantity, l.unit_price, l.unit_cost,
+              l.decoration, l.colour
+         from order_line l where l.tenant_id = ? and l.order_id in (?) order by l.order_id, l.position`,
+      [tenantId, orderIds],
+    );
+    const lines = new Map<string, OrderLineType[]>();
+    for (const [orderId, group] of groupBy(rows)) {
+      lines.set(
+        orderId,
+        group.map((row) => {
+          const unitPrice = Number(row.unit_price);
+          const unitCost = Number(row.unit_cost);
+          return Object.assign(new OrderLineType(), {
+            id: row.id,
+            position: row.position,
+            productName: row.product_name,
+            sku: row.sku,
+            supplier: row.supplier,
+            quantity: row.quantity,
+            unitPrice,
+            unitCost,
+            lineTotal: row.quantity * unitPrice,
+            lineCost: row.quantity * unitCost,
+            decoration: row.decoration,
+            colour: row.colour,
+          });
+        }),
+      );
+    }
+    return lines;
+  }
+
+  private async historyOf(tenantId: string, orderIds: string[]): Promise<Map<string, OrderStatusChangeType[]>> {
+    const rows = await this.em.execute<HistoryRow[]>(
+      `select h.id, h.order_id, h.from_status, h.to_status, h.created_at, h.actor_user_id, h.actor_api_key_id
+         from order_status_change h where h.tenant_id = ? and h.order_id in (?) order by h.created_at, h.id`,
+      [tenantId, orderIds],
+    );
+    const platform = this.em.getPlatform();
+    const history = new Map<string, OrderStatusChangeType[]>();
+    for (const [orderId, group] of groupBy(rows)) {
+      history.set(
+        orderId,
+        group.map((row) =>
+          Object.assign(new OrderStatusChangeType(), {
+            id: row.id,
+            fromStatus: row.from_status,
+            toStatus: row.to_status,
+            at: platform.parseDate(row.created_at) as Date,
+            actorUserId: row.actor_user_id,
+            actorApiKeyId: row.actor_api_key_id,
+          }),
+        ),
+      );
+    }
+    return history;
+  }
+}

@@ -1,0 +1,128 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequirePermissions } from '../../common/authorization/access.decorators.js';
+import { Permission } from '../../common/authorization/permission.js';
+import { Ctx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import type { LazyPage } from '../clients/helpers.js';
+import {
+  AddOrderLineArgs,
+  CreateOrderInput,
+  OrderIdArgs,
+  OrderLineIdArgs,
+  OrdersArgs,
+  TransitionOrderArgs,
+  UpdateOrderArgs,
+  UpdateOrderLineArgs,
+} from './order.inputs.js';
+import { OrderReader } from './order-reader.service.js';
+import { SelectedRelations, type OrderRelations } from './order-selection.js';
+import { OrderService } from './order.service.js';
+import { OrderConnection, OrderType } from './order.types.js';
+
+const READ = [Permission.ORDERS_READ];
+const WRITE = [Permission.ORDERS_WRITE];
+const CONNECTION_NODE = ['edges', 'node'];
+
+@Resolver(() => OrderType)
+export class OrderResolver {
+  constructor(
+    private readonly reader: OrderReader,
+    private readonly service: OrderService,
+  ) {}
+
+  @RequirePermissions(READ)
+  @Query(() => OrderType, { description: 'An order of the active tenant. Requires ORDERS_READ.' })
+  order(
+    @Ctx() ctx: RequestContext,
+    @Args() args: OrderIdArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.reader.get(ctx, args.id, relations);
+  }
+
+  @RequirePermissions(READ)
+  @Query(() => OrderConnection, {
+    description:
+      'The active tenant\'s orders, newest first by default. Requires ORDERS_READ. Partners syncing changes use ' +
+      '`filter: { updatedAfter }` with `sort: { field: CHANGED, direction: ASC }` and page with `after` (see OrderSortField.CHANGED).',
+  })
+  orders(
+    @Ctx() ctx: RequestContext,
+    @Args() args: OrdersArgs,
+    @SelectedRelations(CONNECTION_NODE) relations: OrderRelations,
+  ): Promise<LazyPage<OrderType>> {
+    return this.reader.list(ctx, args, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, {
+    description: 'Requires ORDERS_WRITE. A new QUOTE with the next order number; the contact must belong to the client.',
+  })
+  createOrder(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateOrderInput,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.create(ctx, input, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, { description: 'Requires ORDERS_WRITE. Changes only the fields given; the currency only while QUOTE.' })
+  updateOrder(
+    @Ctx() ctx: RequestContext,
+    @Args() args: UpdateOrderArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.update(ctx, args.id, args.patch, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, {
+    description: 'Requires ORDERS_WRITE. Moves the order along its state machine (see OrderStatus); any other move is INVALID_TRANSITION.',
+  })
+  transitionOrder(
+    @Ctx() ctx: RequestContext,
+    @Args() args: TransitionOrderArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.transition(ctx, args.id, args.to, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, {
+    description:
+      'Requires ORDERS_WRITE. Appends a line (at most 200); only while QUOTE or CONFIRMED (ORDER_LOCKED otherwise). Returns the order.',
+  })
+  addOrderLine(
+    @Ctx() ctx: RequestContext,
+    @Args() args: AddOrderLineArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.addLine(ctx, args.orderId, args.line, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, {
+    description:
+      'Requires ORDERS_WRITE. Changes the fields given; only while QUOTE or CONFIRMED (ORDER_LOCKED otherwise). Returns the order.',
+  })
+  updateOrderLine(
+    @Ctx() ctx: RequestContext,
+    @Args() args: UpdateOrderLineArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.updateLine(ctx, args.id, args.patch, relations);
+  }
+
+  @RequirePermissions(WRITE)
+  @Mutation(() => OrderType, {
+    description: 'Requires ORDERS_WRITE. Removes a line and closes the gap in positions; only while QUOTE or CONFIRMED. Returns the order.',
+  })
+  removeOrderLine(
+    @Ctx() ctx: RequestContext,
+    @Args() args: OrderLineIdArgs,
+    @SelectedRelations() relations: OrderRelations,
+  ): Promise<OrderType> {
+    return this.service.removeLine(ctx, args.id, relations);
+  }
+}

@@ -1,0 +1,115 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Permission } from '../src/common/authorization/permission.js';
+import { createApiKey, createClient, createContact, createOrder, MUG_LINE, signUpOwner } from './support/fixtures.js';
+import { recordStatements } from './support/statement-log.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+/**
+ * No N+1: one page of orders with client, contact and lines costs the same few SQL statements whether it holds 5
+ * orders or 50. Statements are counted at the ORM's query log, transaction control and session setup included.
+ */
+
+const PARTNER_ORDERS = /* GraphQL */ `
+query PartnerOrders($since: DateTime!, $after: String) {
+  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
+      externalReferences { system kind value }
+      client { id name } contact { id firstName lastName email phone }
+      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+/** A user's list page with every relation, history included, newest first. */
+const USER_ORDERS = /* GraphQL */ `
+query {
+  orders(first: 50) {
+    edges { node { id number totalCost margin client { id name } contact { id email } lines { id unitCost lineCost } history { toStatus } } }
+  }
+}
+`;
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface World {
+  key: string;
+  accessToken: string;
+  orders: number;
+}
+
+/** A tenant with `orders` orders of three lines each, spread over five clients with a contact each. */
+async function tenantWithOrders(orders: number): Promise<World> {
+  const owner = await signUpOwner(server);
+  const clients = [];
+  for (let i = 0; i < 5; i++) {
+    const client = await createClient(server, owner);
+    clients.push({ client, contact: await createContact(server, owner, client.id, { email: `buyer${i}@client.test` }) });
+  }
+  for (let i = 0; i < orders; i++) {
+    const { client, contact } = clients[i % clients.length];
+    await createOrder(server, owner, client.id, { contactId: contact.id, lines: [MUG_LINE, MUG_LINE, MUG_LINE] });
+  }
+  const key = await createApiKey(server, owner, [Permission.ORDERS_READ, Permission.PII_READ]);
+  return { key: key.secret, accessToken: owner.accessToken, orders };
+}
+
+/** Runs the request once to warm caches (the API key's credential), then records the statements of a second run. */
+async function statementsOf(query: string, token: string, expectedOrders: number): Promise<string[]> {
+  const variables = { since: '2000-01-01T00:00:00Z' };
+  await server.gql({ query, variables, token });
+  const { result, statements } = await recordStatements(server.app.get(MikroORM), () => server.gql<{ orders: { edges: { node: { lines: unknown[] } }[] } }>({ query, variables, token }));
+  expect(result.body.errors).toBeUndefined();
+  expect(result.body.data?.orders.edges).toHaveLength(expectedOrders);
+  expect(result.body.data?.orders.edges.every((edge) => edge.node.lines.length === 3)).toBe(true);
+  return statements;
+}
+
+/** The statement's kind: its first word, or the table it reads. */
+function kindOf(statement: string): string {
+  const table = /\bfrom\s+"?(\w+)"?/i.exec(statement)?.[1];
+  const verb = statement.trim().split(/\s+/)[0].toLowerCase();
+  return verb === 'select' && table ? `select ${table}` : verb;
+}
+
+describe('statements per orders page', () => {
+  let small: World;
+  let large: World;
+
+  beforeAll(async () => {
+    small = await tenantWithOrders(5);
+    large = await tenantWithOrders(50);
+  });
+
+  it('the partner page: the same statements for 5 and for 50 orders', async () => {
+    const few = await statementsOf(PARTNER_ORDERS, small.key, 5);
+    const many = await statementsOf(PARTNER_ORDERS, large.key, 50);
+    expect(many.map(kindOf)).toEqual(few.map(kindOf));
+    // The transaction with its row-level-security setup, the page, one query per relation, the commit.
+    expect(many.map(kindOf).sort()).toEqual(
+      ['begin', 'select', 'select order', 'select client', 'select contact', 'select order_line', 'commit'].sort(),
+    );
+    expect(many).toHaveLength(7);
+  });
+
+  it('a user\'s page with history: the same statements for 5 and for 50 orders, and no count', async () => {
+    const few = await statementsOf(USER_ORDERS, small.accessToken, 5);
+    const many = await statementsOf(USER_ORDERS, large.accessToken, 50);
+    expect(many.map(kindOf)).toEqual(few.map(kindOf));
+    const kinds = many.map(kindOf);
+    for (const table of ['order', 'client', 'contact', 'order_line', 'order_status_change']) {
+      expect(kinds.filter((kind) => kind === `select ${table}`)).toHaveLength(1);
+    }
+    expect(many.some((statement) => /count\(/i.test(statement))).toBe(false);
+    // The session check of the user's token (its own short transaction) plus the operation's transaction.
+    expect(many.length).toBeLessThanOrEqual(12);
+  });
+});
