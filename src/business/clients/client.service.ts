@@ -6,7 +6,8 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, conflict, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder } from '../../common/pagination/keyset.js';
 import { Contact } from '../contacts/contact.entity.js';
-import { ContactType } from '../contacts/contact.types.js';
+import { contactFromRow } from '../contacts/contact.rows.js';
+import type { ContactType } from '../contacts/contact.types.js';
 import { Client } from './client.entity.js';
 import {
   ClientArchiveFilter,
@@ -18,7 +19,7 @@ import {
   type CreateClientInput,
   type UpdateClientInput,
 } from './client.inputs.js';
-import { CLIENT_CONTACTS_LIMIT, ClientType, type MemberRefType } from './client.types.js';
+import { CLIENT_CONTACTS_LIMIT, ClientType, type ClientRecord, type MemberRefType } from './client.types.js';
 import {
   addressFrom,
   assertNoNulCharacters,
@@ -77,7 +78,7 @@ export class ClientService {
    * GraphQL views of clients. `owner` and `contacts` are computed only if selected, each with one query for all of
    * `clients` together (never per client). Other modules showing clients (e.g. on orders) should use this.
    */
-  present(ctx: RequestContext, clients: readonly Client[], options: { deleted?: boolean } = {}): ClientType[] {
+  present(ctx: RequestContext, clients: readonly ClientRecord[], options: { deleted?: boolean } = {}): ClientType[] {
     const owners = once(() => this.ownersOf(ctx, clients));
     const contacts = once(() => this.contactsOf(ctx, clients));
     return clients.map((client) =>
@@ -192,7 +193,7 @@ export class ClientService {
     });
   }
 
-  private async ownersOf(ctx: RequestContext, clients: readonly Client[]): Promise<Map<string, MemberRefType>> {
+  private async ownersOf(ctx: RequestContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberRefType>> {
     const ids = clients.flatMap((client) => (client.ownerUserId ? [client.ownerUserId] : []));
     return this.members.summaries(ctx, ids);
   }
@@ -201,7 +202,7 @@ export class ClientService {
    * Each client's first contacts by name, for all `clients` in one statement: a window function caps each client's
    * share, so one client with thousands of contacts cannot swell the page.
    */
-  private async contactsOf(ctx: RequestContext, clients: readonly Client[]): Promise<Map<string, ContactType[]>> {
+  private async contactsOf(ctx: RequestContext, clients: readonly ClientRecord[]): Promise<Map<string, ContactType[]>> {
     const byClient = new Map<string, ContactType[]>();
     if (clients.length === 0) return byClient;
     if (!ctx.tenantId) throw forbidden('No active tenant.');
@@ -216,8 +217,9 @@ export class ClientService {
       // One array parameter (a literal of uuids read from the database): MikroORM would spread a JS array into a list.
       [ctx.tenantId, `{${clients.map((client) => client.id).join(',')}}`, CLIENT_CONTACTS_LIMIT],
     );
-    for (const { contact_position: _position, ...row } of rows) {
-      const contact = ContactType.from(this.em.map(Contact, row));
+    const parseDate = (value: string) => this.em.getPlatform().parseDate(value) as Date;
+    for (const row of rows) {
+      const contact = contactFromRow(row, parseDate);
       const list = byClient.get(contact.clientId);
       if (list) list.push(contact);
       else byClient.set(contact.clientId, [contact]);

@@ -3,6 +3,12 @@ import { PostalAddressType } from '../../common/address/postal-address.js';
 import { Connection } from '../../common/pagination/connection.types.js';
 import { ContactType } from '../contacts/contact.types.js';
 import type { Client } from './client.entity.js';
+
+/** The client data a ClientType shows: an entity, or a row mapped without hydrating one. */
+export type ClientRecord = Pick<
+  Client,
+  'id' | 'name' | 'website' | 'industry' | 'tags' | 'ownerUserId' | 'billingAddress' | 'shippingAddress' | 'notes' | 'archivedAt' | 'createdAt' | 'updatedAt'
+>;
 import { defineDeferred } from './helpers.js';
 
 /** At most this many contacts come with a client; `contacts(filter: { clientId })` pages through all of them. */
@@ -49,7 +55,7 @@ export class ClientType {
    * `ClientService.present` does (other modules should use that), or resolved values.
    */
   static from(
-    client: Client,
+    client: ClientRecord,
     owner: MemberRefType | null | Deferred<MemberRefType | null>,
     contacts: ContactType[] | Deferred<ContactType[]>,
   ): ClientType {

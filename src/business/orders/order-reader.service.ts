@@ -3,13 +3,13 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { toPage, type KeysetRequest } from '../../common/pagination/keyset.js';
-import { Client } from '../clients/client.entity.js';
+import { clientRecordFromRow } from '../clients/client.rows.js';
 import { SortDirection } from '../clients/client.inputs.js';
 import type { ClientType } from '../clients/client.types.js';
 import { ClientService } from '../clients/client.service.js';
 import { INVALID_CURSOR, likePattern, pageRequest, withDeferredCount, type LazyPage } from '../clients/helpers.js';
-import { Contact } from '../contacts/contact.entity.js';
-import { ContactType } from '../contacts/contact.types.js';
+import { contactFromRow } from '../contacts/contact.rows.js';
+import type { ContactType } from '../contacts/contact.types.js';
 import type { ExternalReference } from './order.entity.js';
 import { OrderSortField, type OrderFilter, type OrderSort, type OrdersArgs } from './order.inputs.js';
 import type { OrderStatus } from './order-status.js';
@@ -295,35 +295,30 @@ export class OrderReader {
   }
 
   private async clientsById(ctx: RequestContext, tenantId: string, ids: string[]): Promise<Map<string, ClientType>> {
-    const clients = await this.entitiesById(Client, 'client', tenantId, ids);
-    return new Map(this.clients.present(ctx, clients).map((client) => [client.id, client]));
+    const rows = await this.rowsById('client', tenantId, ids);
+    const parseDate = this.parseDate();
+    const clients = this.clients.present(ctx, rows.map((row) => clientRecordFromRow(row, parseDate)));
+    return new Map(clients.map((client) => [client.id, client]));
   }
 
   private async contactsById(tenantId: string, ids: string[]): Promise<Map<string, ContactType>> {
-    const contacts = await this.entitiesById(Contact, 'contact', tenantId, ids);
-    return new Map(contacts.map((contact) => [contact.id, ContactType.from(contact)]));
+    const rows = await this.rowsById('contact', tenantId, ids);
+    const parseDate = this.parseDate();
+    return new Map(rows.map((row) => [row.id as string, contactFromRow(row, parseDate)]));
   }
 
   /**
-   * Rows by id, as entities for the owning modules' mappers. Plain SQL: em.find would also join a contact's client
-   * (to apply the tenant filter to the reference), a join that row-level security keeps the planner from estimating
-   * well. Mapped in a throwaway fork, so that the request's commit has no change sets to compute for what is only shown.
+   * Rows by id, mapped by the owning modules' row mappers: no entity hydration for what is only shown, and no join
+   * of a contact's client (em.find adds one for the tenant filter, which row-level security makes redundant).
    */
-  private async entitiesById<T extends Client | Contact>(
-    entity: new () => T,
-    table: 'client' | 'contact',
-    tenantId: string,
-    ids: string[],
-  ): Promise<T[]> {
+  private async rowsById(table: 'client' | 'contact', tenantId: string, ids: string[]): Promise<Record<string, unknown>[]> {
     if (ids.length === 0) return [];
-    const rows = await this.em.execute<Record<string, unknown>[]>(`select * from ${table} t where t.tenant_id = ? and t.id in (?)`, [
-      tenantId,
-      ids,
-    ]);
-    const mapper = this.em.fork({ keepTransactionContext: true });
-    const entities = rows.map((row) => mapper.map(entity, row));
-    mapper.clear();
-    return entities;
+    return this.em.execute<Record<string, unknown>[]>(`select * from ${table} t where t.tenant_id = ? and t.id in (?)`, [tenantId, ids]);
+  }
+
+  private parseDate(): (value: string) => Date {
+    const platform = this.em.getPlatform();
+    return (value: string) => platform.parseDate(value) as Date;
   }
 
   private async linesOf(tenantId: string, orderIds: string[]): Promise<Map<string, OrderLineType[]>> {
