@@ -503,7 +503,7 @@ describe('support requests', () => {
   describe('support staff', () => {
     let log: jest.SpyInstance;
     beforeEach(() => {
-      log = jest.spyOn(Logger.prototype, 'log');
+      log = jest.spyOn(Logger.prototype, 'warn');
     });
     afterEach(() => log.mockRestore());
 

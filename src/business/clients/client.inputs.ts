@@ -17,15 +17,11 @@ import {
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { Trim } from '../../common/validation/input-transforms.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 50;
 
-export enum SortDirection {
-  ASC = 'ASC',
-  DESC = 'DESC',
-}
-registerEnumType(SortDirection, { name: 'SortDirection' });
 
 export enum ClientSortField {
   NAME = 'NAME',

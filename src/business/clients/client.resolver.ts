@@ -3,10 +3,10 @@ import { RequirePermissions } from '../../common/authorization/access.decorators
 import { Permission } from '../../common/authorization/permission.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { LazyPage } from './helpers.js';
 import { ClientIdArgs, ClientIdInput, ClientsArgs, CreateClientInput, UpdateClientInput } from './client.inputs.js';
 import { ClientService } from './client.service.js';
 import { ClientConnection, ClientType } from './client.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 const READ = [Permission.CLIENTS_READ];
 const WRITE = [Permission.CLIENTS_WRITE];
@@ -25,7 +25,7 @@ export class ClientResolver {
   @Query(() => ClientConnection, {
     description: 'The active tenant\'s clients: active ones unless filter.archived says otherwise; newest first by default. Requires CLIENTS_READ.',
   })
-  clients(@Ctx() ctx: RequestContext, @Args() args: ClientsArgs): Promise<LazyPage<ClientType>> {
+  clients(@Ctx() ctx: RequestContext, @Args() args: ClientsArgs): Promise<Page<ClientType>> {
     return this.service.list(ctx, args);
   }
 

@@ -4,15 +4,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, conflict, forbidden, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetOrder } from '../../common/pagination/keyset.js';
+import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey, parseTextKey } from '../../common/pagination/keyset.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { contactFromRow } from '../contacts/contact.rows.js';
 import type { ContactType } from '../contacts/contact.types.js';
 import { Client } from './client.entity.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import {
   ClientArchiveFilter,
   ClientSortField,
-  SortDirection,
   type ClientFilter,
   type ClientSort,
   type ClientsArgs,
@@ -20,24 +20,16 @@ import {
   type UpdateClientInput,
 } from './client.inputs.js';
 import { CLIENT_CONTACTS_LIMIT, ClientType, type ClientRecord, type MemberRefType } from './client.types.js';
-import {
-  addressFrom,
-  assertNoNulCharacters,
-  likePattern,
-  once,
-  optional,
-  orderEntity,
-  pageRequest,
-  parseTextKey,
-  parseTimeKey,
-  withDeferredCount,
-  type LazyPage,
-} from './helpers.js';
+import type { Page } from '../../common/pagination/connection.types.js';
+import { likePattern } from '../../database/like-pattern.js';
+import { once } from '../../common/graphql/deferred-field.js';
+import { postalAddressFrom } from '../../common/address/postal-address.js';
+import { orderEntity } from './order-references.js';
 
 const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
   [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
-  [ClientSortField.CREATED_AT]: { field: 'createdAt', parseKey: parseTimeKey },
-  [ClientSortField.UPDATED_AT]: { field: 'updatedAt', parseKey: parseTimeKey },
+  [ClientSortField.CREATED_AT]: { field: 'createdAt', parseKey: parseDateKey },
+  [ClientSortField.UPDATED_AT]: { field: 'updatedAt', parseKey: parseDateKey },
 };
 
 function sortOf(sort: ClientSort | undefined): KeysetOrder & { field: 'name' | 'createdAt' | 'updatedAt' } {
@@ -95,9 +87,8 @@ export class ClientService {
     return this.present(ctx, [await this.require(ctx, id)])[0];
   }
 
-  async list(ctx: RequestContext, args: ClientsArgs): Promise<LazyPage<ClientType>> {
-    assertNoNulCharacters(args.filter);
-    const request = pageRequest(args);
+  async list(ctx: RequestContext, args: ClientsArgs): Promise<Page<ClientType>> {
+    const request = keysetRequest(args);
     const order = sortOf(args.sort);
     const where = filterOf(args.filter);
     const keyset = keysetQuery(order, request);
@@ -114,38 +105,36 @@ export class ClientService {
       (client) => nodes.get(client.id) as ClientType,
       count,
     );
-    return withDeferredCount(page, count);
+    return page;
   }
 
   async create(ctx: RequestContext, input: CreateClientInput): Promise<ClientType> {
-    assertNoNulCharacters(input);
     if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
     const client = this.em.create(Client, {
       name: input.name,
-      website: optional(input.website),
-      industry: optional(input.industry),
+      website: input.website ?? undefined,
+      industry: input.industry ?? undefined,
       tags: input.tags ?? [],
-      ownerUserId: optional(input.ownerUserId),
-      billingAddress: addressFrom(input.billingAddress),
-      shippingAddress: addressFrom(input.shippingAddress),
-      notes: optional(input.notes),
+      ownerUserId: input.ownerUserId ?? undefined,
+      billingAddress: postalAddressFrom(input.billingAddress),
+      shippingAddress: postalAddressFrom(input.shippingAddress),
+      notes: input.notes ?? undefined,
     });
     await this.em.flush();
     return this.present(ctx, [client])[0];
   }
 
   async update(ctx: RequestContext, input: UpdateClientInput): Promise<ClientType> {
-    assertNoNulCharacters(input);
     const client = await this.require(ctx, input.id);
     if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
     if (input.name !== undefined) client.name = input.name;
-    if (input.website !== undefined) client.website = optional(input.website);
-    if (input.industry !== undefined) client.industry = optional(input.industry);
+    if (input.website !== undefined) client.website = input.website ?? undefined;
+    if (input.industry !== undefined) client.industry = input.industry ?? undefined;
     if (input.tags !== undefined) client.tags = input.tags;
-    if (input.ownerUserId !== undefined) client.ownerUserId = optional(input.ownerUserId);
-    if (input.billingAddress !== undefined) client.billingAddress = addressFrom(input.billingAddress);
-    if (input.shippingAddress !== undefined) client.shippingAddress = addressFrom(input.shippingAddress);
-    if (input.notes !== undefined) client.notes = optional(input.notes);
+    if (input.ownerUserId !== undefined) client.ownerUserId = input.ownerUserId ?? undefined;
+    if (input.billingAddress !== undefined) client.billingAddress = postalAddressFrom(input.billingAddress);
+    if (input.shippingAddress !== undefined) client.shippingAddress = postalAddressFrom(input.shippingAddress);
+    if (input.notes !== undefined) client.notes = input.notes ?? undefined;
     await this.em.flush();
     return this.present(ctx, [client])[0];
   }

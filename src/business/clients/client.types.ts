@@ -3,13 +3,13 @@ import { PostalAddressType } from '../../common/address/postal-address.js';
 import { Connection } from '../../common/pagination/connection.types.js';
 import { ContactType } from '../contacts/contact.types.js';
 import type { Client } from './client.entity.js';
+import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
 /** The client data a ClientType shows: an entity, or a row mapped without hydrating one. */
 export type ClientRecord = Pick<
   Client,
   'id' | 'name' | 'website' | 'industry' | 'tags' | 'ownerUserId' | 'billingAddress' | 'shippingAddress' | 'notes' | 'archivedAt' | 'createdAt' | 'updatedAt'
 >;
-import { defineDeferred } from './helpers.js';
 
 /** At most this many contacts come with a client; `contacts(filter: { clientId })` pages through all of them. */
 export const CLIENT_CONTACTS_LIMIT = 50;

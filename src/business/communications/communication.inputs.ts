@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { Trim } from '../../common/validation/input-transforms.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { CommunicationChannel, CommunicationDirection } from './communication.entity.js';
 
 export const MAX_SUBJECT_LENGTH = 300;

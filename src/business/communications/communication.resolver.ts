@@ -12,7 +12,7 @@ import {
 } from './communication.inputs.js';
 import { CommunicationService } from './communication.service.js';
 import { CommunicationConnection, CommunicationType } from './communication.types.js';
-import type { DeferredPage } from './paging.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 const READ = [Permission.CLIENTS_READ];
 const WRITE = [Permission.CLIENTS_WRITE];
@@ -29,7 +29,7 @@ export class CommunicationResolver {
 
   @RequirePermissions(READ)
   @Query(() => CommunicationConnection, { description: 'The active tenant\'s communications. Requires CLIENTS_READ.' })
-  communications(@Ctx() ctx: RequestContext, @Args() args: CommunicationsArgs): Promise<DeferredPage<CommunicationType>> {
+  communications(@Ctx() ctx: RequestContext, @Args() args: CommunicationsArgs): Promise<Page<CommunicationType>> {
     return this.service.list(ctx, args);
   }
 

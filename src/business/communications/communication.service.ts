@@ -3,11 +3,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetOrder } from '../../common/pagination/keyset.js';
+import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
 import { Client } from '../clients/client.entity.js';
 import type { MemberRefType } from '../clients/client.types.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { Communication } from './communication.entity.js';
 import {
@@ -18,7 +18,8 @@ import {
   type UpdateCommunicationInput,
 } from './communication.inputs.js';
 import { CommunicationType, type AuthorLookup } from './communication.types.js';
-import { deferredPage, pageRequest, parseCursorTime, type DeferredPage } from './paging.js';
+import type { Page } from '../../common/pagination/connection.types.js';
+import { once } from '../../common/graphql/deferred-field.js';
 
 const SORT_PROPERTY = { [CommunicationSortField.OCCURRED_AT]: 'occurredAt', [CommunicationSortField.CREATED_AT]: 'createdAt' } as const;
 
@@ -38,13 +39,13 @@ export class CommunicationService {
     return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
   }
 
-  async list(ctx: RequestContext, args: CommunicationsArgs): Promise<DeferredPage<CommunicationType>> {
-    const request = pageRequest(args);
+  async list(ctx: RequestContext, args: CommunicationsArgs): Promise<Page<CommunicationType>> {
+    const request = keysetRequest(args);
     const property = SORT_PROPERTY[args.sort?.field ?? CommunicationSortField.OCCURRED_AT];
     const order: KeysetOrder = {
       field: property,
       descending: (args.sort?.direction ?? SortDirection.DESC) === SortDirection.DESC,
-      parseKey: parseCursorTime,
+      parseKey: parseDateKey,
     };
     const keyset = keysetQuery(order, request);
     const filter = this.filterOf(args.filter);
@@ -54,14 +55,12 @@ export class CommunicationService {
       { orderBy: keyset.orderBy, limit: request.limit + 1 },
     );
     const authors = this.authorLookup(ctx, rows);
-    return deferredPage(
-      toPage(
+    return toPage(
         request,
         rows,
         (row) => ({ key: row[property].toISOString(), id: row.id }),
         (row) => CommunicationType.from(row, authors),
         () => this.em.count(Communication, filter),
-      ),
     );
   }
 

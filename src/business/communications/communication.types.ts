@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
 import { MemberRefType } from '../clients/client.types.js';
 import { CommunicationChannel, CommunicationDirection, type Communication } from './communication.entity.js';
-import { defineDeferred } from './paging.js';
+import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
 
 /** Resolves a communication's author; shared by a whole page, so that the lookup runs once and only when selected. */
 export type AuthorLookup = (userId: string | null) => Promise<MemberRefType | null>;

@@ -4,7 +4,7 @@ import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export enum ContactSortField {
   NAME = 'NAME',

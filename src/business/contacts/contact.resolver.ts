@@ -3,10 +3,10 @@ import { RequirePermissions } from '../../common/authorization/access.decorators
 import { Permission } from '../../common/authorization/permission.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { LazyPage } from '../clients/helpers.js';
 import { ContactIdArgs, ContactIdInput, ContactsArgs, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { ContactService } from './contact.service.js';
 import { ContactConnection, ContactType } from './contact.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 const READ = [Permission.CLIENTS_READ];
 const WRITE = [Permission.CLIENTS_WRITE];
@@ -25,7 +25,7 @@ export class ContactResolver {
   @Query(() => ContactConnection, {
     description: 'The active tenant\'s contacts, newest first by default. Requires CLIENTS_READ; email, phone and address PII_READ.',
   })
-  contacts(@Ctx() ctx: RequestContext, @Args() args: ContactsArgs): Promise<LazyPage<ContactType>> {
+  contacts(@Ctx() ctx: RequestContext, @Args() args: ContactsArgs): Promise<Page<ContactType>> {
     return this.service.list(ctx, args);
   }
 

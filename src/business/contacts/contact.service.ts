@@ -3,25 +3,16 @@ import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } fr
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetRequest } from '../../common/pagination/keyset.js';
+import { keysetQuery, toPage, type KeysetRequest, keysetRequest, parseDateKey, parseTextKey, INVALID_CURSOR } from '../../common/pagination/keyset.js';
 import { ClientService } from '../clients/client.service.js';
-import {
-  addressFrom,
-  assertNoNulCharacters,
-  INVALID_CURSOR,
-  likePattern,
-  optional,
-  orderEntity,
-  pageRequest,
-  parseTextKey,
-  parseTimeKey,
-  withDeferredCount,
-  type LazyPage,
-} from '../clients/helpers.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { Contact } from './contact.entity.js';
 import { ContactSortField, type ContactFilter, type ContactsArgs, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
 import { ContactType } from './contact.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
+import { likePattern } from '../../database/like-pattern.js';
+import { postalAddressFrom } from '../../common/address/postal-address.js';
+import { orderEntity } from '../clients/order-references.js';
 
 function filterOf(filter: ContactFilter | undefined): FilterQuery<Contact> {
   const where: FilterQuery<Contact>[] = [];
@@ -87,16 +78,15 @@ export class ContactService {
     return ContactType.from(await this.require(ctx, id));
   }
 
-  async list(_ctx: RequestContext, args: ContactsArgs): Promise<LazyPage<ContactType>> {
-    assertNoNulCharacters(args.filter);
-    const request = pageRequest(args);
+  async list(_ctx: RequestContext, args: ContactsArgs): Promise<Page<ContactType>> {
+    const request = keysetRequest(args);
     const where = filterOf(args.filter);
     const byName = args.sort?.field === ContactSortField.NAME;
     const defaultDirection = byName ? SortDirection.ASC : SortDirection.DESC;
     const descending = (args.sort?.direction ?? defaultDirection) === SortDirection.DESC;
     const keyset = byName
       ? nameKeysetQuery(descending, request)
-      : keysetQuery({ field: 'createdAt', descending, parseKey: parseTimeKey }, request);
+      : keysetQuery({ field: 'createdAt', descending, parseKey: parseDateKey }, request);
     const rows = await this.em.find(Contact, { $and: [where, keyset.where as FilterQuery<Contact>] }, {
       orderBy: keyset.orderBy,
       limit: request.limit + 1,
@@ -109,34 +99,32 @@ export class ContactService {
       (contact) => ContactType.from(contact),
       count,
     );
-    return withDeferredCount(page, count);
+    return page;
   }
 
   async create(ctx: RequestContext, input: CreateContactInput): Promise<ContactType> {
-    assertNoNulCharacters(input);
     const client = await this.clients.require(ctx, input.clientId);
     const contact = this.em.create(Contact, {
       client,
       firstName: input.firstName,
       lastName: input.lastName,
-      title: optional(input.title),
-      email: optional(input.email),
-      phone: optional(input.phone),
-      address: addressFrom(input.address),
+      title: input.title ?? undefined,
+      email: input.email ?? undefined,
+      phone: input.phone ?? undefined,
+      address: postalAddressFrom(input.address),
     });
     await this.em.flush();
     return ContactType.from(contact);
   }
 
   async update(ctx: RequestContext, input: UpdateContactInput): Promise<ContactType> {
-    assertNoNulCharacters(input);
     const contact = await this.require(ctx, input.id);
     if (input.firstName !== undefined) contact.firstName = input.firstName;
     if (input.lastName !== undefined) contact.lastName = input.lastName;
-    if (input.title !== undefined) contact.title = optional(input.title);
-    if (input.email !== undefined) contact.email = optional(input.email);
-    if (input.phone !== undefined) contact.phone = optional(input.phone);
-    if (input.address !== undefined) contact.address = addressFrom(input.address);
+    if (input.title !== undefined) contact.title = input.title ?? undefined;
+    if (input.email !== undefined) contact.email = input.email ?? undefined;
+    if (input.phone !== undefined) contact.phone = input.phone ?? undefined;
+    if (input.address !== undefined) contact.address = postalAddressFrom(input.address);
     await this.em.flush();
     return ContactType.from(contact);
   }

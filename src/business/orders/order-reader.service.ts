@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
-import { toPage, type KeysetRequest } from '../../common/pagination/keyset.js';
+import { toPage, type KeysetRequest, keysetRequest, INVALID_CURSOR } from '../../common/pagination/keyset.js';
 import { clientRecordFromRow } from '../clients/client.rows.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import type { ClientType } from '../clients/client.types.js';
 import { ClientService } from '../clients/client.service.js';
-import { INVALID_CURSOR, likePattern, pageRequest, withDeferredCount, type LazyPage } from '../clients/helpers.js';
 import { contactFromRow } from '../contacts/contact.rows.js';
 import type { ContactType } from '../contacts/contact.types.js';
 import type { ExternalReference } from './order.entity.js';
@@ -15,6 +14,9 @@ import { OrderSortField, type OrderFilter, type OrderSort, type OrdersArgs } fro
 import type { OrderStatus } from './order-status.js';
 import { OrderLineType, OrderStatusChangeType, OrderType } from './order.types.js';
 import type { OrderRelations } from './order-selection.js';
+import type { Page } from '../../common/pagination/connection.types.js';
+import { likePattern } from '../../database/like-pattern.js';
+import { once } from '../../common/graphql/deferred-field.js';
 
 /** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
 interface OrderRow {
@@ -214,9 +216,9 @@ export class OrderReader {
     return order;
   }
 
-  async list(ctx: RequestContext, args: OrdersArgs, relations: OrderRelations): Promise<LazyPage<OrderType>> {
+  async list(ctx: RequestContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
     const tenantId = tenantOf(ctx);
-    const request = pageRequest(args);
+    const request = keysetRequest(args);
     const { spec, descending } = sortOf(args.sort);
     const changeFeed = spec === SORTS[OrderSortField.CHANGED];
     const filter = filterConditions(tenantId, args.filter, changeFeed);
@@ -235,7 +237,7 @@ export class OrderReader {
     const count = () => this.count(filter);
     const page = toPage(request, rows, (row) => ({ key: row.sort_key, id: row.id }), (row) => byId.get(row.id) as OrderType, count);
     // Counted only if totalCount is selected: Nest's field resolver reads properties and never calls them.
-    return withDeferredCount(page, count);
+    return page;
   }
 
   private pageConditions(filter: Conditions, spec: SortSpec, descending: boolean, request: KeysetRequest): Conditions {

@@ -20,8 +20,9 @@ import {
 import { LocalDate, MinorUnits } from '../../common/graphql/scalars.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { Trim } from '../../common/validation/input-transforms.js';
-import { SortDirection } from '../clients/client.inputs.js';
+import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { OrderStatus } from './order-status.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 export const MAX_LINES = 200;
 export const MAX_EXTERNAL_REFERENCES = 20;

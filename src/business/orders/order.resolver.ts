@@ -3,7 +3,6 @@ import { RequirePermissions } from '../../common/authorization/access.decorators
 import { Permission } from '../../common/authorization/permission.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { LazyPage } from '../clients/helpers.js';
 import {
   AddOrderLineArgs,
   CreateOrderInput,
@@ -18,6 +17,7 @@ import { OrderReader } from './order-reader.service.js';
 import { SelectedRelations, type OrderRelations } from './order-selection.js';
 import { OrderService } from './order.service.js';
 import { OrderConnection, OrderType } from './order.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 const READ = [Permission.ORDERS_READ];
 const WRITE = [Permission.ORDERS_WRITE];
@@ -50,7 +50,7 @@ export class OrderResolver {
     @Ctx() ctx: RequestContext,
     @Args() args: OrdersArgs,
     @SelectedRelations(CONNECTION_NODE) relations: OrderRelations,
-  ): Promise<LazyPage<OrderType>> {
+  ): Promise<Page<OrderType>> {
     return this.reader.list(ctx, args, relations);
   }
 

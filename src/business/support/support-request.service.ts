@@ -3,12 +3,12 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage } from '../../common/pagination/keyset.js';
-import { deferredPage, pageRequest, parseCursorTime, type DeferredPage } from './paging.js';
+import { keysetQuery, toPage, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { SupportReply, SupportRequest, SupportRequestStatus } from './support-request.entity.js';
 import type { CreateSupportRequestInput, ReplyToSupportRequestInput, SupportRequestFilter, SupportRequestsArgs } from './support.inputs.js';
 import { SupportThreads, userIdOf } from './support-threads.js';
 import { SupportRequestType } from './support.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 /** CLOSED is final: nothing more is written to a closed thread. */
 export function assertOpenForMessages(request: SupportRequest): void {
@@ -48,9 +48,9 @@ export class SupportRequestService {
   }
 
   /** Newest first. */
-  async list(_ctx: RequestContext, args: SupportRequestsArgs): Promise<DeferredPage<SupportRequestType>> {
-    const request = pageRequest(args);
-    const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseCursorTime }, request);
+  async list(_ctx: RequestContext, args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
+    const request = keysetRequest(args);
+    const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseDateKey }, request);
     const filter = filterOf(args.filter);
     const rows = await this.em.find(
       SupportRequest,
@@ -58,14 +58,12 @@ export class SupportRequestService {
       { orderBy: keyset.orderBy, limit: request.limit + 1 },
     );
     const lookups = this.threads.lookups(rows.map((row) => row.id), false);
-    return deferredPage(
-      toPage(
+    return toPage(
         request,
         rows,
         (row) => ({ key: row.createdAt.toISOString(), id: row.id }),
         (row) => SupportRequestType.from(row, lookups),
         () => this.em.count(SupportRequest, filter),
-      ),
     );
   }
 

@@ -15,7 +15,8 @@ export class SupportStaffAuditLog {
   private readonly logger = new Logger('SupportStaffAudit');
 
   read(ctx: RequestContext, operation: string, records: readonly StaffReadRecord[], extra: Record<string, unknown> = {}): void {
-    this.logger.log({
+    // Logged at warn so that a quieter LOG_LEVEL (the default production choice is info or warn) keeps it.
+    this.logger.warn({
       msg: 'support staff read',
       event: 'support_staff_read',
       operation,

@@ -4,14 +4,14 @@ import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { Tenant } from '../../accounts/tenants/tenant.entity.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage } from '../../common/pagination/keyset.js';
-import { deferredPage, pageRequest, parseCursorTime, type DeferredPage } from './paging.js';
+import { keysetQuery, toPage, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { SupportReply, SupportRequest, SupportRequestStatus } from './support-request.entity.js';
 import { assertOpenForMessages, filterOf } from './support-request.service.js';
 import type { AnswerSupportRequestInput, SupportRequestsArgs } from './support.inputs.js';
 import { SupportStaffAuditLog } from './support-staff-audit.js';
 import { STAFF_READ, SupportThreads, userIdOf } from './support-threads.js';
 import { StaffSupportRequestType } from './support.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 /**
  * PromoX support staff: support requests of every tenant, and nothing else of theirs. Their requests run under the
@@ -27,9 +27,9 @@ export class SupportStaffService {
   ) {}
 
   /** Across all tenants, longest-waiting first (oldest last activity). */
-  async queue(ctx: RequestContext, args: SupportRequestsArgs): Promise<DeferredPage<StaffSupportRequestType>> {
-    const request = pageRequest(args);
-    const keyset = keysetQuery({ field: 'lastActivityAt', descending: false, parseKey: parseCursorTime }, request);
+  async queue(ctx: RequestContext, args: SupportRequestsArgs): Promise<Page<StaffSupportRequestType>> {
+    const request = keysetRequest(args);
+    const keyset = keysetQuery({ field: 'lastActivityAt', descending: false, parseKey: parseDateKey }, request);
     const filter = filterOf(args.filter);
     const rows = await this.em.find(
       SupportRequest,
@@ -40,14 +40,12 @@ export class SupportStaffService {
     const names = await this.tenantNames(page);
     const lookups = this.threads.lookups(page.map((row) => row.id), true);
     this.audit.read(ctx, 'supportQueue', page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })));
-    return deferredPage(
-      toPage(
+    return toPage(
         request,
         rows,
         (row) => ({ key: row.lastActivityAt.toISOString(), id: row.id }),
         (row) => StaffSupportRequestType.forStaff(row, lookups, names.get(row.tenantId) ?? ''),
         () => this.em.count(SupportRequest, filter, STAFF_READ),
-      ),
     );
   }
 

@@ -11,7 +11,6 @@ import {
   SupportRequestIdInput,
   SupportRequestsArgs,
 } from './support.inputs.js';
-import type { DeferredPage } from './paging.js';
 import { SupportRequestService } from './support-request.service.js';
 import { SupportStaffService } from './support-staff.service.js';
 import {
@@ -20,6 +19,7 @@ import {
   SupportRequestConnection,
   SupportRequestType,
 } from './support.types.js';
+import type { Page } from '../../common/pagination/connection.types.js';
 
 /** Any signed-in member of the active tenant, whatever their role (no permission needed); not API keys. */
 const member = () => RequirePermissions([], { actors: ['user'] });
@@ -36,7 +36,7 @@ export class SupportRequestResolver {
 
   @member()
   @Query(() => SupportRequestConnection, { description: 'The active tenant\'s support requests, newest first. Any member; not API keys.' })
-  supportRequests(@Ctx() ctx: RequestContext, @Args() args: SupportRequestsArgs): Promise<DeferredPage<SupportRequestType>> {
+  supportRequests(@Ctx() ctx: RequestContext, @Args() args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
     return this.service.list(ctx, args);
   }
 
@@ -70,7 +70,7 @@ export class SupportStaffResolver {
   @Query(() => StaffSupportRequestConnection, {
     description: 'Support requests of every tenant, longest waiting first. PromoX SUPPORT staff only; each read is logged.',
   })
-  supportQueue(@Ctx() ctx: RequestContext, @Args() args: SupportRequestsArgs): Promise<DeferredPage<StaffSupportRequestType>> {
+  supportQueue(@Ctx() ctx: RequestContext, @Args() args: SupportRequestsArgs): Promise<Page<StaffSupportRequestType>> {
     return this.service.queue(ctx, args);
   }
 

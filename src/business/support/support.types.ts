@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { defineDeferred } from './paging.js';
 import { SupportRequestStatus, type SupportAttachment, type SupportReply, type SupportRequest } from './support-request.entity.js';
+import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
 
 export const attachmentDownloadPath = (id: string) => `/support/attachments/${id}`;
 

@@ -47,3 +47,14 @@ export class PostalAddressInput {
   @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
   country?: string;
 }
+
+/** An address from its input; null or omitted means none, and only the parts given are set. */
+export function postalAddressFrom(input: PostalAddressInput | null | undefined): PostalAddress {
+  const address = new PostalAddress();
+  if (!input) return address;
+  for (const key of ['line1', 'line2', 'city', 'region', 'postalCode', 'country'] as const) {
+    const value = input[key];
+    if (typeof value === 'string' && value !== '') address[key] = value;
+  }
+  return address;
+}

@@ -15,13 +15,13 @@ export interface Edge<T> {
 }
 
 /**
- * A page of a list. `totalCount` is a function, which graphql-js calls only when the field is selected, so the
- * count query runs only for callers who ask for it.
+ * A page of a list. `totalCount` is a getter that starts the count query when read, which GraphQL does only when the
+ * field is selected, so only callers who ask for it pay for it.
  */
 export interface Page<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  readonly totalCount: Promise<number>;
 }
 
 /** Builds the `XConnection` and `XEdge` object types for a node type. */

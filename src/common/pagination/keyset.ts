@@ -1,6 +1,10 @@
 import { badInput } from '../errors/app-errors.js';
 import { DEFAULT_PAGE_SIZE, type ConnectionArgs } from './connection.args.js';
+import { defineDeferred, once } from '../graphql/deferred-field.js';
 import type { Page, PageInfo } from './connection.types.js';
+
+export const INVALID_CURSOR = 'The cursor is not valid; use one returned by this list.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A position in a list ordered by (key, id): the key is a time or a number, the id breaks ties. */
 export interface KeysetPosition {
@@ -15,13 +19,14 @@ export function encodeCursor(position: KeysetPosition): string {
 export function decodeCursor(cursor: string): KeysetPosition {
   try {
     const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if ((typeof key === 'string' || typeof key === 'number') && typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
+    // The id goes into SQL as a uuid: a forged one must be bad input, not a database error.
+    if ((typeof key === 'string' || typeof key === 'number') && typeof id === 'string' && UUID.test(id)) {
       return { key, id };
     }
   } catch {
     // fall through
   }
-  throw badInput('The cursor is not valid; use one returned by this list.');
+  throw badInput(INVALID_CURSOR);
 }
 
 /** What a keyset query needs to fetch one page: direction, bound, and one row more than the page to see beyond it. */
@@ -62,7 +67,7 @@ export function toPage<Row, Node>(
     startCursor: edges[0]?.cursor ?? null,
     endCursor: edges[edges.length - 1]?.cursor ?? null,
   };
-  return { edges, pageInfo, totalCount: count };
+  return defineDeferred({ edges, pageInfo } as Page<Node>, 'totalCount', once(count));
 }
 
 /** The list's order: a sort key plus the id as tie-breaker. */
@@ -90,8 +95,16 @@ export function keysetQuery(order: KeysetOrder, request: KeysetRequest) {
   return { where, orderBy };
 }
 
+/** A time from a cursor, within the years PostgreSQL's timestamptz holds (a forged one must not be a 500). */
 export const parseDateKey = (key: string | number): Date => {
-  const date = new Date(key);
-  if (Number.isNaN(date.getTime())) throw badInput('The cursor is not valid; use one returned by this list.');
+  const date = typeof key === 'string' ? new Date(key) : new Date(Number.NaN);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw badInput(INVALID_CURSOR);
   return date;
+};
+
+/** A text sort key from a cursor: anything but a string (or one with a NUL) is forged or from another sort. */
+export const parseTextKey = (key: string | number): string => {
+  if (typeof key !== 'string' || key.includes('\u0000')) throw badInput(INVALID_CURSOR);
+  return key;
 };
