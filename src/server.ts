@@ -65,8 +65,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       app.enableCors({
         origin: config.corsOrigins,
         methods: ['GET', 'POST'],
-        allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
-        exposedHeaders: ['x-request-id', 'retry-after'],
+        allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight', 'x-file-name'],
+        exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
         maxAge: 600,
       });
     }
