@@ -1,0 +1,225 @@
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { buildOrmConfig } from '../src/database/mikro-orm.config.js';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { migrate } from '../src/database/migrate.js';
+import { seed } from './seed.js';
+
+/**
+ * `npm run bench`: seeds the configured database (DATABASE_URL, or the embedded one under DATA_DIR), then measures the
+ * partner query "50 orders updated since T, with client, contact and lines" through the GraphQL API and through the raw
+ * handler (the floor), side by side in one run, at 1, 8 and 32 concurrent clients.
+ *
+ * Options: --orders N (large tenant, default 100000), --lines N (per order, default 5), --duration S (per
+ * measurement, default 10), --connections 1,8,32, --since-days D (default 60).
+ */
+const PARTNER_QUERY = `query PartnerOrders($since: DateTime!, $after: String) {
+  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
+      externalReferences { system kind value }
+      client { id name } contact { id firstName lastName email phone }
+      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+interface Options {
+  orders: number;
+  lines: number;
+  duration: number;
+  connections: number[];
+  sinceDays: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string, fallback: string) => {
+    const index = argv.indexOf(`--${name}`);
+    return index >= 0 && argv[index + 1] ? argv[index + 1] : fallback;
+  };
+  return {
+    orders: Number(value('orders', '100000')),
+    lines: Number(value('lines', '5')),
+    duration: Number(value('duration', '10')),
+    connections: value('connections', '1,8,32').split(',').map(Number),
+    sinceDays: Number(value('since-days', '60')),
+  };
+}
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function start(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const poll = async () => {
+      try {
+        const response = await fetch(readyUrl);
+        if (response.ok) return resolve(child);
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline || child.exitCode !== null) return reject(new Error(`${script} did not start`));
+      setTimeout(poll, 250);
+    };
+    void poll();
+  });
+}
+
+interface Target {
+  name: string;
+  /** Builds one request for a page of the feed. */
+  request: (after: string | null) => { method: 'GET' | 'POST'; path: string; body?: string; headers: Record<string, string> };
+  url: string;
+}
+
+async function fetchPage(target: Target, after: string | null): Promise<unknown> {
+  const request = target.request(after);
+  const response = await fetch(target.url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  if (!response.ok) throw new Error(`${target.name} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+interface Measurement {
+  target: string;
+  connections: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(target: Target, connections: number, duration: number, cursors: (string | null)[]): Promise<Measurement> {
+  let next = 0;
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const page = target.request(cursors[next++ % cursors.length]);
+          return { ...request, method: page.method, path: page.path, body: page.body, headers: page.headers };
+        },
+      },
+    ],
+  });
+  return {
+    target: target.name,
+    connections,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  let databaseUrl = process.env.DATABASE_URL;
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  if (!databaseUrl) {
+    log('DATABASE_URL is not set: using the embedded PGlite database (figures will not represent PostgreSQL)');
+    const embedded = await startEmbeddedPostgres({ dataDir: join(process.env.DATA_DIR ?? '.data', 'bench-pglite'), maxConnections: 64 });
+    databaseUrl = embedded.url;
+    stopEmbedded = () => embedded.stop();
+  }
+
+  const orm = await MikroORM.init(buildOrmConfig({ clientUrl: databaseUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] }));
+  await migrate(orm);
+  await orm.close();
+  const tenant = await seed(databaseUrl, { largeOrders: options.orders, linesPerOrder: options.lines, smallTenants: 19, smallOrders: 2_000 }, log);
+
+  const apiPort = 4200 + Math.floor(Math.random() * 500);
+  const rawPort = apiPort + 1000;
+  const children: ChildProcess[] = [];
+  try {
+    children.push(
+      await start(
+        'dist/src/main.js',
+        {
+          NODE_ENV: 'production',
+          DATABASE_URL: databaseUrl,
+          JWT_SECRET: randomBytes(32).toString('hex'),
+          PORT: String(apiPort),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          SEED_DEMO: 'false',
+          RATE_LIMIT_PER_ACTOR_PER_MINUTE: '100000000',
+          RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+        },
+        `http://127.0.0.1:${apiPort}/health/ready`,
+      ),
+    );
+    children.push(await start('dist/bench/raw-handler.js', { DATABASE_URL: databaseUrl, PORT: String(rawPort) }, `http://127.0.0.1:${rawPort}/health`));
+
+    const since = new Date(Date.now() - options.sinceDays * 86_400_000).toISOString();
+    const auth = { authorization: `Bearer ${tenant.apiKey}` };
+    const api: Target = {
+      name: 'GraphQL API',
+      url: `http://127.0.0.1:${apiPort}`,
+      request: (after) => ({
+        method: 'POST',
+        path: '/graphql',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: PARTNER_QUERY, variables: { since, after } }),
+      }),
+    };
+    const raw: Target = {
+      name: 'raw node:http + pg',
+      url: `http://127.0.0.1:${rawPort}`,
+      request: (after) => ({
+        method: 'GET',
+        path: `/orders?since=${encodeURIComponent(since)}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+        headers: auth,
+      }),
+    };
+
+    // Walk the first pages of the feed through both, checking they answer the same JSON, and keep the cursors so the
+    // load spreads over several pages.
+    const cursors: (string | null)[] = [null];
+    let checked = 0;
+    for (let i = 0; i < 20; i++) {
+      const [fromApi, fromRaw] = await Promise.all([fetchPage(api, cursors[i]), fetchPage(raw, cursors[i])]);
+      if (!isDeepStrictEqual(fromApi, fromRaw)) {
+        throw new Error(`The API and the raw handler disagree on page ${i + 1}:\n${JSON.stringify(fromApi).slice(0, 2000)}\n---\n${JSON.stringify(fromRaw).slice(0, 2000)}`);
+      }
+      checked += 1;
+      const info = (fromApi as { data: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }).data.orders.pageInfo;
+      if (!info.hasNextPage || !info.endCursor) break;
+      cursors.push(info.endCursor);
+    }
+    log(`the API and the raw handler return identical JSON for ${checked} pages`);
+
+    const rows: Measurement[] = [];
+    for (const connections of options.connections) {
+      for (const target of [raw, api]) {
+        const measurement = await measure(target, connections, options.duration, cursors);
+        rows.push(measurement);
+        log(`${target.name.padEnd(20)} ${String(connections).padStart(3)} clients: ${measurement.requestsPerSecond.toFixed(0).padStart(6)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, errors ${measurement.errors}`);
+      }
+    }
+
+    console.log(`\nPartner page: 50 orders with client, contact and lines; large tenant ${options.orders.toLocaleString('en-US')} orders × ${options.lines} lines, 20 tenants; ${options.duration} s per measurement.\n`);
+    console.log('| clients | raw req/s | raw p50 / p99 (ms) | API req/s | API p50 / p99 (ms) | API / raw |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const connections of options.connections) {
+      const r = rows.find((m) => m.target === raw.name && m.connections === connections)!;
+      const a = rows.find((m) => m.target === api.name && m.connections === connections)!;
+      console.log(
+        `| ${connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} / ${r.p99} | ${a.requestsPerSecond.toFixed(0)} | ${a.p50} / ${a.p99} | ${(a.requestsPerSecond / r.requestsPerSecond).toFixed(2)} |`,
+      );
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await stopEmbedded?.();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
