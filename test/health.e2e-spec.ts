@@ -1,3 +1,4 @@
+import { PasswordService } from '../src/accounts/auth/password.service';
 import { STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -34,7 +35,15 @@ describe('graceful shutdown', () => {
       query: `mutation($input: SignUpInput!) { signUp(input: $input) { user { email } } }`,
       variables: { input },
     });
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Start shutting down only once the server is inside the request (hashing), whatever the machine's load.
+    await new Promise<void>((resolve) => {
+      const passwords = server.app.get(PasswordService);
+      const hash = passwords.hash.bind(passwords);
+      passwords.hash = (password: string) => {
+        resolve();
+        return hash(password);
+      };
+    });
     const closing = server.close();
     const response = await inFlight;
     await closing;
