@@ -8,7 +8,6 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   MaxDate,
   MaxLength,
   MinDate,
@@ -27,7 +26,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const EARLIEST_OCCURRED_AT = new Date('1900-01-01T00:00:00Z');
 
 /** PostgreSQL text cannot hold NUL characters; refuse them here rather than fail in the database. */
-const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
 
 /** Present means "set it": null is refused for fields that cannot be empty (omit them to leave them unchanged). */
 const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -59,11 +57,11 @@ export class LogCommunicationInput {
   direction: CommunicationDirection;
 
   @Field(() => String, { nullable: true, description: `At most ${MAX_SUBJECT_LENGTH} characters.` })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH) @NoNul()
+  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH)
   subject?: string | null;
 
   @Field({ description: `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters.` })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH) @NoNul()
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
   body: string;
 
   @Field({ description: 'When it happened; at most a day in the future.' })
@@ -94,11 +92,11 @@ export class UpdateCommunicationInput {
   direction?: CommunicationDirection;
 
   @Field(() => String, { nullable: true, description: `At most ${MAX_SUBJECT_LENGTH} characters; null clears it.` })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH) @NoNul()
+  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH)
   subject?: string | null;
 
   @Field(() => String, { nullable: true, description: `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters; cannot be cleared.` })
-  @IfPresent() @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH) @NoNul()
+  @IfPresent() @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
   body?: string;
 
   @Field(() => Date, { nullable: true, description: 'At most a day in the future.' })

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { Trim } from '../../common/validation/input-transforms.js';
 import { SupportRequestStatus } from './support-request.entity.js';
@@ -9,18 +9,17 @@ export const MAX_SUBJECT_LENGTH = 200;
 export const MAX_BODY_LENGTH = 20_000;
 
 /** PostgreSQL text cannot hold NUL characters; refuse them here rather than fail in the database. */
-const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
 
 const BODY_DESCRIPTION = `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters.`;
 
 @InputType()
 export class CreateSupportRequestInput {
   @Field({ description: `1–${MAX_SUBJECT_LENGTH} characters.` })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_SUBJECT_LENGTH) @NoNul()
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_SUBJECT_LENGTH)
   subject: string;
 
   @Field({ description: BODY_DESCRIPTION })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH) @NoNul()
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
   body: string;
 }
 
@@ -31,20 +30,13 @@ export class ReplyToSupportRequestInput {
   id: string;
 
   @Field({ description: BODY_DESCRIPTION })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH) @NoNul()
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
   body: string;
 }
 
+/** A staff answer carries the same fields as a member's reply. */
 @InputType()
-export class AnswerSupportRequestInput {
-  @Field(() => ID)
-  @IsUUID()
-  id: string;
-
-  @Field({ description: BODY_DESCRIPTION })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH) @NoNul()
-  body: string;
-}
+export class AnswerSupportRequestInput extends ReplyToSupportRequestInput {}
 
 @InputType()
 export class SupportRequestIdInput {
