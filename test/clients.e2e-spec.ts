@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
 
 const CLIENT_FIELDS = `id name website industry tags ownerUserId owner { userId fullName }
   billingAddress { line1 line2 city region postalCode country } shippingAddress { line1 city country }
@@ -47,18 +47,7 @@ interface ClientsPage {
   clients: { edges: { cursor: string; node: { id: string; name: string } }[]; pageInfo: PageInfo };
 }
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
-/** The fields named by a BAD_USER_INPUT validation error. */
-function badFields(response: GraphQLResponse): string[] {
-  const fields = response.body.errors?.[0]?.extensions?.fields as { field: string }[] | undefined;
-  return (fields ?? []).map((f) => f.field);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

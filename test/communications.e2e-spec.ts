@@ -6,7 +6,7 @@ import { Client } from '../src/business/clients/client.entity.js';
 import { Contact } from '../src/business/contacts/contact.entity.js';
 import { privilegedQuery } from './support/database.js';
 import { addMember, createApiKey, signUpOwner, type Member, type SignedUpOwner } from './support/fixtures.js';
-import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 const FIELDS = `id clientId contactId channel direction subject body occurredAt marketing authorUserId author { userId fullName } createdAt updatedAt`;
 const LOG = `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { ${FIELDS} } }`;
@@ -47,17 +47,10 @@ interface ListData {
 const HOUR = 60 * 60 * 1000;
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
 function expectBadField(response: GraphQLResponse, field: string): void {
   expect(errorCode(response)).toBe('BAD_USER_INPUT');
-  const fields = (response.body.errors?.[0]?.extensions?.fields ?? []) as { field: string }[];
-  expect(fields.map((f) => f.field)).toContain(field);
+  expect(badFields(response)).toContain(field);
 }
 
 interface SeededClient {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
 
 const CONTACT_FIELDS = `id clientId firstName lastName title email phone address { line1 line2 city region postalCode country } createdAt updatedAt`;
 const CONTACT = `query($id: ID!) { contact(id: $id) { ${CONTACT_FIELDS} } }`;
@@ -38,17 +38,7 @@ interface ContactsPage {
 }
 type Counted = { contacts: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] } };
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
-function badFields(response: GraphQLResponse): string[] {
-  const fields = response.body.errors?.[0]?.extensions?.fields as { field: string }[] | undefined;
-  return (fields ?? []).map((f) => f.field);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

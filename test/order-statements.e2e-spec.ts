@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Permission } from '../src/common/authorization/permission.js';
-import { createApiKey, createClient, createContact, createOrder, MUG_LINE, signUpOwner } from './support/fixtures.js';
+import { createApiKey, createClient, createContact, createOrder, MUG_LINE, signUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
 import { recordStatements } from './support/statement-log.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -9,17 +9,6 @@ import { startTestServer, type TestServer } from './support/test-server.js';
  * orders or 50. Statements are counted at the ORM's query log, transaction control and session setup included.
  */
 
-const PARTNER_ORDERS = /* GraphQL */ `
-query PartnerOrders($since: DateTime!, $after: String) {
-  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
-    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
-      externalReferences { system kind value }
-      client { id name } contact { id firstName lastName email phone }
-      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;
 
 /** A user's list page with every relation, history included, newest first. */
 const USER_ORDERS = /* GraphQL */ `

@@ -1,25 +1,13 @@
 import { Client as PgClient } from 'pg';
 import { Permission } from '../src/common/authorization/permission.js';
-import { createApiKey, createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures.js';
-import { startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { createApiKey, createClient, createContact, createOrder, signUpOwner, type SignedUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
+import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 /**
  * The partner change feed: `orders(filter: { updatedAfter }, sort: { field: CHANGED, direction: ASC })`, paged with an
  * API key while orders are created and changed. Nothing may be missed, and an order comes again only if it changed.
  */
 
-/** The partner query, exactly as integrations (and the benchmark) send it. */
-const PARTNER_ORDERS = /* GraphQL */ `
-query PartnerOrders($since: DateTime!, $after: String) {
-  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
-    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
-      externalReferences { system kind value }
-      client { id name } contact { id firstName lastName email phone }
-      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;
 
 /** The same feed with small pages and the notes, to see changes travel through several pages. */
 const FEED = /* GraphQL */ `
@@ -62,12 +50,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
 /** A partner: keeps its cursor between calls, as an integration would between syncs. */
 class Partner {

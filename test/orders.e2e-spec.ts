@@ -11,7 +11,7 @@ import {
   type Member,
   type SignedUpOwner,
 } from './support/fixtures.js';
-import { startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { badFields, dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 /**
  * Orders: queries, mutations, the status state machine, line editing, derived totals, order numbers under
@@ -106,12 +106,6 @@ interface ListData {
   };
 }
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
 function codeOf<T>(response: GraphQLResponse<T>): string | undefined {
   return response.body.errors?.[0]?.extensions?.code;
@@ -126,9 +120,8 @@ function expectRefused<T>(response: GraphQLResponse<T>, code: string): void {
 /** BAD_USER_INPUT naming `field` among the invalid fields. */
 function expectBadField<T>(response: GraphQLResponse<T>, field: string): void {
   expectRefused(response, 'BAD_USER_INPUT');
-  const fields = (response.body.errors?.[0]?.extensions?.fields ?? []) as { field: string }[];
   // The path may or may not start with the argument's name (input., patch., line.).
-  expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`(^|\\.)${field.replace(/\./g, '\\.')}$`))]));
+  expect(badFields(response)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`(^|\\.)${field.replace(/\./g, '\\.')}$`))]));
 }
 
 async function orderCount(tenantId: string): Promise<number> {

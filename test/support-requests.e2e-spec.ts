@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { supportStaffFork } from '../src/database/tenant-session.js';
 import { privilegedQuery } from './support/database.js';
 import { addMember, createApiKey, signUpOwner, type Member, type SignedUpOwner } from './support/fixtures.js';
-import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 const ATTACHMENT_FIELDS = `id fileName contentType sizeBytes sha256 uploadedByUserId uploadedAt downloadPath`;
 const REQUEST_FIELDS = `id subject body status createdByUserId createdAt updatedAt lastActivityAt
@@ -82,17 +82,10 @@ interface QueueData {
 const MAX_BYTES = 5 * 1024 * 1024;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(1000)]);
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
 function expectBadField(response: GraphQLResponse, field: string): void {
   expect(errorCode(response)).toBe('BAD_USER_INPUT');
-  const fields = (response.body.errors?.[0]?.extensions?.fields ?? []) as { field: string }[];
-  expect(fields.map((f) => f.field)).toContain(field);
+  expect(badFields(response)).toContain(field);
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

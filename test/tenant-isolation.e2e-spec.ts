@@ -20,7 +20,7 @@ import {
   type Member,
   type SignedUpOwner,
 } from './support/fixtures.js';
-import { errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 /**
  * Tenant isolation (DESIGN.md, "Tenant isolation: three layers"): through the API, and then each layer on its own:
@@ -72,12 +72,6 @@ interface AuthData {
   activeTenant: { id: string } | null;
 }
 
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors?.length) {
-    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.data;
-}
 
 /** The operation was refused as a whole: no data, and the given error code. */
 function expectRefused(response: GraphQLResponse, codes: string[]): void {

@@ -154,3 +154,16 @@ export async function createOrder(
   if (!data) throw new Error(`createOrder failed: ${JSON.stringify(response.body.errors)}`);
   return data;
 }
+
+/** The partner query, exactly as integrations (and the benchmark) send it. */
+export const PARTNER_ORDERS = /* GraphQL */ `
+query PartnerOrders($since: DateTime!, $after: String) {
+  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
+      externalReferences { system kind value }
+      client { id name } contact { id firstName lastName email phone }
+      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;

@@ -87,3 +87,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 export function errorCode(response: GraphQLResponse): string | undefined {
   return response.body.errors?.[0]?.extensions?.code;
 }
+
+/** The data of a response that must have succeeded; otherwise fails with the whole response in the message. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  if (!response.body.data || response.body.errors?.length) {
+    throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  return response.body.data;
+}
+
+/** The fields a BAD_USER_INPUT validation error names (`extensions.fields`). */
+export function badFields<T>(response: GraphQLResponse<T>): string[] {
+  const fields = response.body.errors?.[0]?.extensions?.fields as { field: string }[] | undefined;
+  return (fields ?? []).map((f) => f.field);
+}
