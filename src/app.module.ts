@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { MigrationObject } from '@mikro-orm/core';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { BusinessModule } from './business/business.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
           migrationsList: options.migrationsList,
         }),
         RateLimitModule,
+        AuditModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           ...buildGraphQLOptions(config, { schemaFile: options.schemaFile }),

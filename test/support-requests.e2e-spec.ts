@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { supportStaffFork } from '../src/database/tenant-session.js';
 import { privilegedQuery } from './support/database.js';
@@ -119,20 +118,20 @@ async function makeSupportStaff(server: TestServer): Promise<SignedUpOwner> {
   return user;
 }
 
-interface StaffReadLine {
-  event: string;
-  operation: string;
-  staffUserId: string;
-  tenantIds: string[];
-  supportRequestIds: string[];
-  requestId: string;
-  attachmentId?: string;
+interface StaffRead {
+  tenant_id: string;
+  target_id: string;
+  action: string;
+  actor_type: string;
+  actor_user_id: string;
 }
 
-function staffReadLines(spy: jest.SpyInstance): StaffReadLine[] {
-  return spy.mock.calls
-    .map((call: unknown[]) => call[0])
-    .filter((message): message is StaffReadLine => typeof message === 'object' && message !== null && (message as { event?: unknown }).event === 'support_staff_read');
+function staffReads(requestId: string): Promise<StaffRead[]> {
+  return privilegedQuery<StaffRead>(
+    `select tenant_id, target_id, action, actor_type::text as actor_type, actor_user_id from audit_entry
+      where request_id = $1 and action like 'supportRequest.staffRead:%' order by chain_seq`,
+    [requestId],
+  );
 }
 
 describe('support requests', () => {
@@ -494,17 +493,10 @@ describe('support requests', () => {
   });
 
   describe('support staff', () => {
-    let log: jest.SpyInstance;
-    beforeEach(() => {
-      log = jest.spyOn(Logger.prototype, 'warn');
-    });
-    afterEach(() => log.mockRestore());
-
-    it('see the queue of every tenant with the tenant\'s name, and every read is logged', async () => {
+    it('see the queue of every tenant with the tenant\'s name, and every read is in that tenant\'s audit trail', async () => {
       const aRequest = await created(a.accessToken, 'A needs help');
       const aFile = await uploaded(aRequest.id, PNG, { token: a.accessToken, name: 'a.png' });
       const bRequest = await created(b.accessToken, 'B needs help');
-      log.mockClear();
 
       const queue = dataOf(await server.gql<QueueData>({
         query: QUEUE,
@@ -521,13 +513,14 @@ describe('support requests', () => {
       const ids = queue.edges.map((e) => e.node.id);
       expect(ids.indexOf(aRequest.id)).toBeLessThan(ids.indexOf(bRequest.id));
 
-      const queueLines = staffReadLines(log);
-      expect(queueLines).toHaveLength(1);
-      expect(queueLines[0]).toMatchObject({ event: 'support_staff_read', operation: 'supportQueue', staffUserId: staff.userId, requestId: 'queue-read-1' });
-      expect(queueLines[0].tenantIds).toEqual(expect.arrayContaining([a.tenantId, b.tenantId]));
-      expect(new Set(queueLines[0].supportRequestIds)).toEqual(new Set(ids));
+      // Each staff read leaves an entry in the trail of the tenant whose request was read, in the reading transaction.
+      const queueReads = await staffReads('queue-read-1');
+      expect(new Set(queueReads.map((r) => r.target_id))).toEqual(new Set(ids));
+      expect(queueReads).toEqual(expect.arrayContaining([
+        { tenant_id: a.tenantId, target_id: aRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
+        { tenant_id: b.tenantId, target_id: bRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
+      ]));
 
-      log.mockClear();
       const single = dataOf(await server.gql<{ supportRequestForStaff: SupportRequestData }>({
         query: FOR_STAFF,
         variables: { id: bRequest.id },
@@ -535,21 +528,28 @@ describe('support requests', () => {
         headers: { 'x-request-id': 'single-read-1' },
       })).supportRequestForStaff;
       expect(single).toMatchObject({ id: bRequest.id, body: bRequest.body, tenant: { id: b.tenantId, name: b.companyName } });
-      expect(staffReadLines(log)).toEqual([
-        { event: 'support_staff_read', operation: 'supportRequestForStaff', staffUserId: staff.userId, tenantIds: [b.tenantId], supportRequestIds: [bRequest.id], requestId: 'single-read-1', msg: 'support staff read' },
+      expect(await staffReads('single-read-1')).toEqual([
+        { tenant_id: b.tenantId, target_id: bRequest.id, action: 'supportRequest.staffRead:supportRequestForStaff', actor_type: 'STAFF', actor_user_id: staff.userId },
       ]);
 
-      log.mockClear();
       const file = await download(aFile.downloadPath, staff.accessToken, { 'x-request-id': 'download-1' });
       expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), PNG)).toBe(0);
-      expect(staffReadLines(log)).toEqual([
-        expect.objectContaining({ operation: 'downloadSupportAttachment', tenantIds: [a.tenantId], supportRequestIds: [aRequest.id], attachmentId: aFile.id, requestId: 'download-1' }),
+      expect(await staffReads('download-1')).toEqual([
+        { tenant_id: a.tenantId, target_id: aRequest.id, action: 'supportRequest.staffRead:downloadSupportAttachment', actor_type: 'STAFF', actor_user_id: staff.userId },
       ]);
 
       // Members' own reads are not staff reads.
-      log.mockClear();
-      await get(a.accessToken, aRequest.id);
-      expect(staffReadLines(log)).toEqual([]);
+      await server.gql({ query: GET, variables: { id: aRequest.id }, token: a.accessToken, headers: { 'x-request-id': 'member-read-1' } });
+      expect(await staffReads('member-read-1')).toEqual([]);
+      // The tenant sees them in its own trail.
+      const trail = dataOf(await server.gql<{ auditEntries: { edges: { node: { action: string; targetId: string; actorType: string } }[] } }>({
+        query: `query { auditEntries(first: 100, filter: { actorType: STAFF }) { edges { node { action targetId actorType } } } }`,
+        token: b.accessToken,
+      })).auditEntries;
+      expect(trail.edges.map((e) => e.node)).toEqual(expect.arrayContaining([
+        { action: 'supportRequest.staffRead:supportRequestForStaff', targetId: bRequest.id, actorType: 'STAFF' },
+      ]));
+      expect(trail.edges.every((e) => e.node.targetId !== aRequest.id)).toBe(true);
 
       expect(errorCode(await server.gql({ query: FOR_STAFF, variables: { id: '01a210de-0000-7000-8000-000000000000' }, token: staff.accessToken }))).toBe('NOT_FOUND');
       expect(errorCode(await server.gql({ query: ANSWER, variables: { id: '01a210de-0000-7000-8000-000000000000', body: 'x' }, token: staff.accessToken }))).toBe('NOT_FOUND');

@@ -622,11 +622,21 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
         where n.nspname = current_schema() and c.relkind in ('r', 'p')
         order by c.relname`,
     );
-    const tenantOwned = tenantTables.filter((t) => !PLATFORM_TABLES.includes(t.table));
+    // The audit trail is append-only: crm_app reads its tenant's rows and appends to its tenant's (or, with no tenant,
+    // the platform's) chain, with no update or delete at all (test/audit.e2e-spec.ts).
+    const APPEND_ONLY_TABLES = ['audit_entry'];
+    const tenantOwned = tenantTables.filter((t) => !PLATFORM_TABLES.includes(t.table) && !APPEND_ONLY_TABLES.includes(t.table));
     expect(tenantOwned.map((t) => t.table)).toContain('api_key');
     for (const table of tenantOwned) {
       expect(table).toEqual({ table: table.table, enabled: true, forced: true, isolated: true });
     }
+    const auditPolicies = await privilegedQuery<{ policyname: string; cmd: string; qual: string | null; with_check: string | null }>(
+      `select policyname, cmd, qual, with_check from pg_policies where tablename = 'audit_entry' and 'crm_app' = any (roles) order by policyname`,
+    );
+    expect(auditPolicies.map((p) => [p.policyname, p.cmd])).toEqual([['tenant_append', 'INSERT'], ['tenant_read', 'SELECT']]);
+    // (PostgreSQL 15 prints IS NOT DISTINCT FROM as NOT (… IS DISTINCT FROM …).)
+    expect(auditPolicies[0].with_check).toMatch(/(tenant_id IS NOT DISTINCT FROM|NOT \(tenant_id IS DISTINCT FROM) \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i);
+    expect(auditPolicies[1].qual).toMatch(/tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i);
 
     // The roles requests run under neither are superusers nor bypass row-level security.
     const roles = await privilegedQuery<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean }>(

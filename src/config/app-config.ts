@@ -67,6 +67,26 @@ export class AppConfig {
   @Type(() => Number)
   INVITATION_TTL_HOURS: number = 168;
 
+  /** After this many days the IP addresses kept with audit entries and sessions lose their last octet (IPv6: 80 bits). */
+  @IsInt() @Min(1) @Max(3650)
+  @Type(() => Number)
+  IP_RETENTION_DAYS: number = 30;
+
+  /** Usage events (page views, features, sessions) and per-operation counts are deleted after this many days. */
+  @IsInt() @Min(1) @Max(3650)
+  @Type(() => Number)
+  USAGE_RETENTION_DAYS: number = 180;
+
+  /** How often an instance runs the retention jobs (IP truncation, usage deletion); 0 turns the schedule off. */
+  @IsInt() @Min(0) @Max(7 * 24 * 60)
+  @Type(() => Number)
+  MAINTENANCE_INTERVAL_MINUTES: number = 60;
+
+  /** An API key's reads are recorded in the audit trail at most once per key and instance in this many seconds. */
+  @IsInt() @Min(0) @Max(86_400)
+  @Type(() => Number)
+  AUDIT_API_KEY_USE_INTERVAL_SECONDS: number = 300;
+
   /** Seed a demo tenant and owner on first boot (defaults to on with the embedded database). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   SEED_DEMO?: boolean;

@@ -44,6 +44,8 @@ export const APP_ROLE = 'crm_app';
 export const AUTH_ROLE = 'crm_auth';
 /** Platform support staff: reaches only the tables whose policies name it (support requests), across tenants. */
 export const SUPPORT_ROLE = 'crm_support';
+/** Scheduled platform jobs (retention): reach only the rows of the tables whose policies name it. */
+export const MAINTENANCE_ROLE = 'crm_maintenance';
 /** The signed-in user, set for staff sessions so that policies can confine them to their own account rows. */
 export const USER_ID_SETTING = 'app.user_id';
 

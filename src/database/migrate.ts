@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Options } from '@mikro-orm/postgresql';
-import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE } from './base.entity.js';
 
 /**
  * Roles are cluster-wide, so they are created here rather than in a migration (a migration runs once per database).
@@ -8,7 +8,7 @@ import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE } from './base.entity.js';
  */
 async function ensureRoles(orm: MikroORM): Promise<void> {
   const em = orm.em.fork();
-  for (const role of [APP_ROLE, AUTH_ROLE, SUPPORT_ROLE]) {
+  for (const role of [APP_ROLE, AUTH_ROLE, SUPPORT_ROLE, MAINTENANCE_ROLE]) {
     await em.execute(
       `do $$ begin
          if not exists (select from pg_roles where rolname = '${role}') then create role ${role} nologin; end if;

@@ -3,7 +3,7 @@ import { MikroORM, RequestContext as OrmRequestContext, type SessionContext } fr
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { RequestContextStore } from '../common/context/request-context.js';
-import { APP_ROLE, AUTH_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
 
 /**
@@ -39,6 +39,13 @@ export function supportStaffFork(orm: MikroORM, userId: string): EntityManager {
 export function authenticationFork(orm: MikroORM): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   em.setSessionContext(asOneStatement(AUTH_ROLE, {}));
+  return em;
+}
+
+/** Scheduled platform jobs (retention): a role that reaches only the rows its tables' policies name it for. */
+export function maintenanceFork(orm: MikroORM): EntityManager {
+  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  em.setSessionContext(asOneStatement(MAINTENANCE_ROLE, { [TENANT_ID_SETTING]: '' }));
   return em;
 }
 

@@ -5,6 +5,8 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, conflict, ErrorCode, forbidden, notFound, unauthenticated } from '../../common/errors/app-errors.js';
 import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditResult } from '../../audit/audit-entry.entity.js';
 import { Membership } from '../members/membership.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantType } from '../tenants/tenant.types.js';
@@ -26,6 +28,7 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the distributor company and its first owner in one transaction, and signs the owner in. */
@@ -34,7 +37,9 @@ export class AuthService {
     const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
     this.em.create(Membership, { tenant, user, role: Role.OWNER });
     await this.em.flush();
-    return this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], { coversOperation: true });
+    return payload;
   }
 
   /** Creates a user after checking age confirmation, password strength and that the email is free. */
@@ -60,20 +65,45 @@ export class AuthService {
     return user;
   }
 
+  /**
+   * Every attempt leaves an audit entry: a success in the trail of the tenant signed in to, a failure in the
+   * platform's (kept although the call fails, like the failure count).
+   */
   async logIn(ctx: RequestContext, input: LogInInput): Promise<AuthPayload> {
-    await this.throttle.assertAllowed(input.email, ctx.ip);
+    try {
+      await this.throttle.assertAllowed(input.email, ctx.ip);
+    } catch (error) {
+      await this.recordSignInFailure(ctx, null, error);
+      throw error;
+    }
     const user = await this.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
     const valid = await this.passwords.verify(user?.passwordHash ?? null, input.password);
     if (!user || !valid) {
       await this.throttle.recordFailure(input.email, ctx.ip);
-      throw new AppError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS);
+      const error = new AppError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS);
+      await this.recordSignInFailure(ctx, user?.id ?? null, error);
+      throw error;
     }
     await this.throttle.recordSuccess(input.email);
     const membership = await this.chooseMembership(user.id, input.tenantId);
     user.lastLogInAt = new Date();
     await this.em.flush();
     const tenant = membership?.tenant ?? null;
-    return this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    await this.audit.record(
+      ctx,
+      [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }],
+      { coversOperation: true },
+    );
+    return payload;
+  }
+
+  private async recordSignInFailure(ctx: RequestContext, userId: string | null, error: unknown): Promise<void> {
+    const code = error instanceof AppError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+    await this.audit.record(ctx, [
+      { action: 'auth.signIn', result: AuditResult.FAILURE, errorCode: code, targetType: 'User', targetId: userId, tenantId: null },
+    ]);
+    keepChangesOnFailure();
   }
 
   /**
@@ -91,6 +121,17 @@ export class AuthService {
     }
     if (session.replacedAt) {
       await this.tokens.revokeFamily(session.familyId);
+      await this.audit.record(ctx, [
+        {
+          action: 'auth.refreshTokenReuse',
+          result: AuditResult.FAILURE,
+          errorCode: ErrorCode.INVALID_TOKEN,
+          targetType: 'User',
+          targetId: session.user.id,
+          tenantId: session.tenant?.id ?? null,
+          actorUserId: session.user.id,
+        },
+      ]);
       keepChangesOnFailure();
       throw new AppError(ErrorCode.INVALID_TOKEN, 'The refresh token was already used; the session has been ended. Log in again.');
     }
@@ -99,7 +140,13 @@ export class AuthService {
     const membership = await this.chooseMembership(session.user.id, session.tenant?.id);
     const tenant = membership?.tenant ?? null;
     await this.em.flush();
-    return this.payload(session.user, tenant, await this.tokens.issue(ctx, session.user, tenant, session.familyId));
+    const payload = this.payload(session.user, tenant, await this.tokens.issue(ctx, session.user, tenant, session.familyId));
+    await this.audit.record(
+      ctx,
+      [{ action: 'auth.refresh', targetType: 'User', targetId: session.user.id, tenantId: tenant?.id ?? null, actorUserId: session.user.id }],
+      { coversOperation: true },
+    );
+    return payload;
   }
 
   async logOut(ctx: RequestContext): Promise<boolean> {

@@ -11,6 +11,7 @@ import { mediaTypeOf, parseFileName, readLimited, tooLarge } from './support-att
 import { SupportAttachment, SupportRequest } from './support-request.entity.js';
 import { assertOpenForMessages } from './support-request.service.js';
 import { SupportStaffAuditLog } from './support-staff-audit.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
 import { STAFF_READ, isSupportStaff, userIdOf } from './support-threads.js';
 import { SupportAttachmentType } from './support.types.js';
 
@@ -37,6 +38,7 @@ export class SupportAttachmentService {
   constructor(
     private readonly config: AppConfig,
     private readonly audit: SupportStaffAuditLog,
+    private readonly trail: AuditLog,
   ) {}
 
   async upload(ctx: RequestContext, requestId: string, upload: Upload): Promise<SupportAttachmentType> {
@@ -78,6 +80,7 @@ export class SupportAttachmentService {
         uploadedByUserId,
       });
       request.lastActivityAt = new Date();
+      await this.trail.record(ctx, [{ action: 'uploadSupportAttachment', targetType: 'SupportAttachment', targetId: created.id }], { em: tx });
       return created;
     });
     return SupportAttachmentType.from(attachment);
@@ -95,9 +98,10 @@ export class SupportAttachmentService {
     );
     if (!attachment) throw notFound('Attachment');
     if (staff) {
-      this.audit.read(ctx, 'downloadSupportAttachment', [{ supportRequestId: attachment.request.id, tenantId: attachment.tenantId }], {
-        attachmentId: attachment.id,
-      });
+        // REST runs outside the GraphQL transaction: the entry gets one of its own, and the file is served only once it is written.
+      await requestEntityManager().transactional((tx) =>
+        this.audit.read(ctx, 'downloadSupportAttachment', [{ supportRequestId: attachment.request.id, tenantId: attachment.tenantId }], tx),
+      );
     }
     return { fileName: attachment.fileName, contentType: attachment.contentType, content: attachment.content };
   }

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
 
 export interface StaffReadRecord {
   supportRequestId: string;
@@ -7,24 +9,25 @@ export interface StaffReadRecord {
 }
 
 /**
- * Every read of a support request by PromoX staff leaves a structured log line. The audit trail module arrives in a
- * later issue and will take these records over; until then the log is the record.
+ * Every read of a support request by PromoX staff leaves an entry in the audit trail of the request's tenant, so the
+ * tenant sees who at PromoX looked at what. Written in the reading transaction: no entry, no read.
  */
 @Injectable()
 export class SupportStaffAuditLog {
-  private readonly logger = new Logger('SupportStaffAudit');
+  constructor(private readonly audit: AuditLog) {}
 
-  read(ctx: RequestContext, operation: string, records: readonly StaffReadRecord[], extra: Record<string, unknown> = {}): void {
-    // Logged at warn so that a quieter LOG_LEVEL (the default production choice is info or warn) keeps it.
-    this.logger.warn({
-      msg: 'support staff read',
-      event: 'support_staff_read',
-      operation,
-      staffUserId: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
-      tenantIds: [...new Set(records.map((r) => r.tenantId))],
-      supportRequestIds: [...new Set(records.map((r) => r.supportRequestId))],
-      requestId: ctx.requestId,
-      ...extra,
-    });
+  async read(ctx: RequestContext, operation: string, records: readonly StaffReadRecord[], em?: EntityManager): Promise<void> {
+    const unique = new Map(records.map((r) => [r.supportRequestId, r]));
+    if (unique.size === 0) return;
+    await this.audit.record(
+      ctx,
+      [...unique.values()].map((r) => ({
+        action: `supportRequest.staffRead:${operation}`,
+        targetType: 'SupportRequest',
+        targetId: r.supportRequestId,
+        tenantId: r.tenantId,
+      })),
+      { em },
+    );
   }
 }

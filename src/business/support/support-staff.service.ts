@@ -39,7 +39,7 @@ export class SupportStaffService {
     const page = rows.slice(0, request.limit);
     const names = await this.tenantNames(page);
     const lookups = this.threads.lookups(page.map((row) => row.id), true);
-    this.audit.read(ctx, 'supportQueue', page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })));
+    await this.audit.read(ctx, 'supportQueue', page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })));
     return toPage(
         request,
         rows,
@@ -51,7 +51,7 @@ export class SupportStaffService {
 
   async get(ctx: RequestContext, id: string): Promise<StaffSupportRequestType> {
     const request = await this.findOrFail(id);
-    this.audit.read(ctx, 'supportRequestForStaff', [{ supportRequestId: request.id, tenantId: request.tenantId }]);
+    await this.audit.read(ctx, 'supportRequestForStaff', [{ supportRequestId: request.id, tenantId: request.tenantId }]);
     return this.node(request);
   }
 
@@ -65,7 +65,7 @@ export class SupportStaffService {
     request.status = SupportRequestStatus.ANSWERED;
     request.lastActivityAt = new Date();
     await this.em.flush();
-    this.audit.read(ctx, 'answerSupportRequest', [{ supportRequestId: request.id, tenantId: request.tenantId }]);
+    await this.audit.read(ctx, 'answerSupportRequest', [{ supportRequestId: request.id, tenantId: request.tenantId }]);
     return this.node(request);
   }
 

@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppConfig } from '../config/app-config.js';
+import { maintenanceFork } from '../database/tenant-session.js';
+import { truncateIp } from './ip-truncation.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BATCH = 1000;
+/** Only one instance runs the jobs at a time; the others skip that round. */
+const LOCK_KEY = 'promox:retention';
+
+export interface RetentionRun {
+  /** false when another instance held the lock. */
+  ran: boolean;
+  auditIpsTruncated: number;
+  sessionIpsTruncated: number;
+}
+
+/**
+ * The retention promises of the privacy policy that run on a schedule: IP addresses lose their last octet (IPv6: 80
+ * bits) after IP_RETENTION_DAYS. Runs as crm_maintenance, a role that reaches only what these jobs change.
+ */
+@Injectable()
+export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RetentionJobs');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly extraJobs: ((em: EntityManager, now: Date) => Promise<Record<string, number>>)[] = [];
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const minutes = this.config.MAINTENANCE_INTERVAL_MINUTES;
+    if (minutes === 0) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.run()
+        .catch((error: unknown) => this.logger.error(`Retention jobs failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (this.running = undefined));
+    }, minutes * 60_000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Another module's retention step (usage events), run in the same locked transaction. */
+  register(job: (em: EntityManager, now: Date) => Promise<Record<string, number>>): void {
+    this.extraJobs.push(job);
+  }
+
+  /** Runs every retention step once, as of `now`, in one transaction. */
+  async run(now = new Date()): Promise<RetentionRun & Record<string, number | boolean>> {
+    const em = maintenanceFork(this.orm);
+    return em.transactional(async (tx) => {
+      const [lock] = await tx.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext(?)) as locked`, [LOCK_KEY]);
+      if (!lock.locked) return { ran: false, auditIpsTruncated: 0, sessionIpsTruncated: 0 };
+      const cutoff = new Date(now.getTime() - this.config.IP_RETENTION_DAYS * DAY_MS);
+      const auditIpsTruncated = await this.truncateAuditIps(tx, cutoff);
+      const sessionIpsTruncated = await this.truncateSessionIps(tx, cutoff);
+      let extra: Record<string, number> = {};
+      for (const job of this.extraJobs) extra = { ...extra, ...(await job(tx, now)) };
+      const result = { ran: true, auditIpsTruncated, sessionIpsTruncated, ...extra };
+      this.logger.log({ msg: 'retention jobs ran', ...result });
+      return result;
+    });
+  }
+
+  /** Audit entries keep their hash: the IP is covered only by the personal digest, whose salt goes with the redaction. */
+  private async truncateAuditIps(em: EntityManager, cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await em.execute<{ id: string; ip: string }[]>(
+        `select id, ip from audit_entry where occurred_at < ? and redacted_at is null and ip is not null order by occurred_at limit ?`,
+        [cutoff, BATCH],
+      );
+      if (rows.length === 0) return total;
+      await this.updateIps(em, 'audit_entry', rows, `personal_salt = null, redacted_at = now()`);
+      total += rows.length;
+    }
+  }
+
+  private async truncateSessionIps(em: EntityManager, cutoff: Date): Promise<number> {
+    let total = 0;
+    let afterId = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await em.execute<{ id: string; ip: string }[]>(
+        `select id, ip from refresh_session where created_at < ? and ip is not null and id > ? order by id limit ?`,
+        [cutoff, afterId, BATCH],
+      );
+      if (rows.length === 0) return total;
+      afterId = rows[rows.length - 1].id;
+      const changed = rows.filter((row) => truncateIp(row.ip) !== row.ip);
+      if (changed.length > 0) await this.updateIps(em, 'refresh_session', changed);
+      total += changed.length;
+    }
+  }
+
+  private async updateIps(em: EntityManager, table: 'audit_entry' | 'refresh_session', rows: { id: string; ip: string }[], extraSet?: string): Promise<void> {
+    const values = rows.map(() => '(?::uuid, ?)').join(', ');
+    await em.execute(
+      `update ${table} as t set ip = v.ip${extraSet ? `, ${extraSet}` : ''} from (values ${values}) as v(id, ip) where t.id = v.id`,
+      rows.flatMap((row) => [row.id, truncateIp(row.ip)]),
+    );
+  }
+}
