@@ -5,6 +5,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { MigrationObject } from '@mikro-orm/core';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { BusinessModule } from './business/business.module.js';
+import { ConsentModule } from './consent/consent.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
@@ -44,6 +45,7 @@ export class AppModule implements NestModule {
         }),
         AccountsModule,
         BusinessModule,
+        ConsentModule,
       ],
       controllers: [HealthController],
       providers: [
