@@ -98,6 +98,12 @@ describe('policy documents', () => {
     const early = await signUpOwner(server);
     const late = await signUpOwner(server);
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);
+    const support = dataOf(
+      await server.gql<{ createSupportRequest: { id: string } }>({
+        query: `mutation { createSupportRequest(input: { subject: "Proofs", body: "Blank PDFs" }) { id } }`,
+        token: owner.accessToken,
+      }),
+    ).createSupportRequest;
 
     const text = 'PromoX CRM Privacy Policy, version 2: we now also list our email provider in the subprocessor register.';
     const effectiveAt = new Date(Date.now() + 2_500);
@@ -123,6 +129,14 @@ describe('policy documents', () => {
     expect(errorCode(refused)).toBe('POLICY_ACCEPTANCE_REQUIRED');
     expect(refused.body.errors?.[0].extensions?.documents).toEqual([{ id: published.id, kind: 'PRIVACY_POLICY', version: 2 }]);
     expect(await clientCount(owner.tenantId)).toBe(0);
+    // The REST upload is a change too.
+    const upload = await server.post(`/support/requests/${support.id}/attachments`, 'hello', {
+      'content-type': 'text/plain',
+      'x-file-name': 'note.txt',
+      authorization: `Bearer ${owner.accessToken}`,
+    });
+    expect(upload.status).toBe(403);
+    expect(((await upload.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('POLICY_ACCEPTANCE_REQUIRED');
 
     // Reads go on; so do withdrawing consent and partner integrations; the early acceptor is not asked again.
     dataOf(await server.gql({ query: `{ clients(first: 1) { edges { node { id } } } }`, token: owner.accessToken }));
