@@ -137,11 +137,12 @@ describe('communications', () => {
   });
 
   it('stores the marketing flag, and logs through an API key without an author', async () => {
+    // A marketing call: only EMAIL and SMS marketing pass the consent gate (see consent.e2e-spec.ts).
     const created = await logged(aWriteKey.secret, {
       clientId: aClient.clientId,
-      channel: 'SMS',
+      channel: 'CALL',
       direction: 'OUTBOUND',
-      body: 'Spring catalogue is out!',
+      body: 'Told them the spring catalogue is out.',
       occurredAt: new Date().toISOString(),
       marketing: true,
     });
@@ -262,6 +263,19 @@ describe('communications', () => {
 
     beforeAll(async () => {
       client = await seedClient(server, a.tenantId, 2);
+      // The marketing email and SMS below go to contact 1, who consents to both.
+      dataOf(
+        await server.gql({
+          query: `mutation($input: RecordContactConsentInput!) { recordContactConsent(input: $input) { purposes { purpose granted } } }`,
+          variables: {
+            input: {
+              contactId: client.contactIds[1],
+              choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }, { purpose: 'MARKETING_SMS', status: 'GRANTED' }],
+            },
+          },
+          token: a.accessToken,
+        }),
+      );
       const specs = [
         { hoursAgo: 1, channel: 'EMAIL', direction: 'INBOUND', marketing: false, contact: 0, token: a.accessToken },
         { hoursAgo: 2, channel: 'EMAIL', direction: 'OUTBOUND', marketing: true, contact: 1, token: aRep.accessToken },

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
 import { Role } from '../common/authorization/permission.js';
+import { systemContext } from '../common/context/request-context.js';
+import { PolicyDocumentService } from '../consent/policies/policy-document.service.js';
 import { tenantScopedFork } from '../database/tenant-session.js';
 import { PasswordService } from './auth/password.service.js';
 import { Membership } from './members/membership.entity.js';
@@ -22,6 +24,7 @@ export class DemoSeedService {
   constructor(
     private readonly orm: MikroORM,
     private readonly passwords: PasswordService,
+    private readonly policies: PolicyDocumentService,
   ) {}
 
   async seedIfEmpty(): Promise<DemoCredentials | null> {
@@ -42,6 +45,9 @@ export class DemoSeedService {
         ageConfirmedAt: new Date(),
       });
       tx.create(Membership, { tenant, user, role: Role.OWNER });
+      await tx.flush();
+      // The demo owner starts with the current policies accepted, as a signed-up owner does.
+      await this.policies.acceptCurrent(systemContext('demo-seed', null, new Set()), user.id, tx);
       return { email: DEMO_OWNER_EMAIL, password, tenantName: tenant.name };
     });
   }

@@ -107,6 +107,11 @@ export class AppConfig {
   @Type(() => Number)
   RATE_LIMIT_PER_IP_PER_MINUTE: number = 1200;
 
+  /** Cookie-banner consent records (the public `recordVisitorConsent`) per minute per client IP. */
+  @IsInt() @Min(1)
+  @Type(() => Number)
+  COOKIE_CONSENT_PER_IP_PER_MINUTE: number = 30;
+
   @IsInt() @Min(1)
   @Type(() => Number)
   LOGIN_MAX_FAILURES_PER_ACCOUNT: number = 5;

@@ -1,4 +1,4 @@
-import type { EntityClass, Opt } from '@mikro-orm/core';
+import type { EntityClass, Opt, TriggerDef } from '@mikro-orm/core';
 import { ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContextStore } from '../common/context/request-context.js';
@@ -79,4 +79,36 @@ export function tenantPolicies(options: { authenticationReads?: boolean; platfor
     policies.push({ name: 'platform_support', roles: [SUPPORT_ROLE], using: 'true', check: 'true' });
   }
   return { rowLevelSecurity: 'force' as const, policies };
+}
+
+/** Rows that are written once and never changed (ledgers): no `updatedAt`, and the database refuses UPDATE/DELETE. */
+export abstract class AppendOnlyEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id: Opt<string> = uuidv7();
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Opt<Date> = new Date();
+}
+
+/** An append-only row of one tenant, with the same tenant assignment, filter and foreign key as TenantOwnedEntity. */
+export abstract class TenantOwnedAppendOnlyEntity extends AppendOnlyEntity {
+  @ManyToOne(() => registeredTenantEntity(), { mapToPk: true, fieldName: 'tenant_id', nullable: false, deleteRule: 'cascade', index: true })
+  tenantId: Opt<string> = RequestContextStore.tenantId() as string;
+}
+
+/**
+ * The trigger of an append-only table: UPDATE and DELETE raise, for every role including the owner, so changing
+ * history takes a deliberate `alter table … disable trigger`. (TRUNCATE is refused by a statement trigger that the
+ * migration adds by hand, and the app role is granted only SELECT and INSERT.)
+ */
+export function appendOnlyTriggers(): TriggerDef[] {
+  return [
+    {
+      name: 'append_only',
+      timing: 'before',
+      events: ['update', 'delete'],
+      forEach: 'row',
+      body: `raise exception '% is append-only: % is not allowed', tg_table_name, tg_op using errcode = 'insufficient_privilege';`,
+    },
+  ];
 }

@@ -2,6 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { MikroORM, RequestContext as OrmRequestContext, type SessionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
+import { PlatformRole } from '../common/authorization/platform-role.js';
 import { RequestContextStore } from '../common/context/request-context.js';
 import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
@@ -59,8 +60,10 @@ export class TenantSessionMiddleware implements NestMiddleware {
   use(_req: Request, _res: Response, next: NextFunction): void {
     const context = RequestContextStore.current();
     const actor = context?.actor;
+    // Only support staff get the cross-tenant support role; platform admins run as crm_app in no tenant, which reaches
+    // platform tables (policy documents) and no tenant's rows.
     const em =
-      actor?.kind === 'user' && actor.platformRole !== undefined
+      actor?.kind === 'user' && actor.platformRole === PlatformRole.SUPPORT
         ? supportStaffFork(this.orm, actor.userId)
         : tenantScopedFork(this.orm, context?.tenantId ?? null);
     OrmRequestContext.create(em, next);

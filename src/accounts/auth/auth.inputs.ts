@@ -3,6 +3,9 @@ import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, 
 import { Type } from 'class-transformer';
 import { PASSWORD_MAX_LENGTH } from './password.service.js';
 import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
+import { IsVisitorId, VISITOR_ID_DESCRIPTION } from '../../consent/ledger/consent.inputs.js';
+
+const LINK_VISITOR = `${VISITOR_ID_DESCRIPTION} The visitor's cookie-banner choices are copied to the account.`;
 
 
 @InputType()
@@ -30,6 +33,10 @@ export class SignUpInput {
   @Field({ description: 'Must be true: PromoX is not for people under 16. The confirmation time is recorded.' })
   @IsBoolean()
   confirmAge16OrOlder: boolean;
+
+  @Field(() => String, { nullable: true, description: LINK_VISITOR })
+  @IsOptional() @IsVisitorId()
+  visitorId?: string;
 }
 
 @InputType()
@@ -45,6 +52,10 @@ export class LogInInput {
   @Field(() => ID, { nullable: true, description: 'Tenant to act in; defaults to the oldest membership.' })
   @IsOptional() @IsUUID()
   tenantId?: string;
+
+  @Field(() => String, { nullable: true, description: LINK_VISITOR })
+  @IsOptional() @IsVisitorId()
+  visitorId?: string;
 }
 
 @InputType()

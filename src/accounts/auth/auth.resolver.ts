@@ -1,5 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, SignedInUser } from '../../common/authorization/access.decorators.js';
+import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { LogInInput, RefreshSessionInput, SignUpInput, SwitchTenantInput } from './auth.inputs.js';
@@ -23,12 +24,14 @@ export class AuthResolver {
   }
 
   @Public()
+  @AllowedBeforePolicyAcceptance()
   @Mutation(() => AuthPayload, { description: 'Exchange a refresh token for new tokens (the old one stops working).' })
   refreshSession(@Ctx() ctx: RequestContext, @Args('input') input: RefreshSessionInput): Promise<AuthPayload> {
     return this.auth.refreshSession(ctx, input.refreshToken);
   }
 
   @SignedInUser()
+  @AllowedBeforePolicyAcceptance()
   @Mutation(() => Boolean, { description: 'End this session: its refresh tokens and access tokens stop working.' })
   logOut(@Ctx() ctx: RequestContext): Promise<boolean> {
     return this.auth.logOut(ctx);

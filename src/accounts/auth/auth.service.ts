@@ -7,6 +7,8 @@ import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { AuditResult } from '../../audit/audit-entry.entity.js';
+import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { PolicyDocumentService } from '../../consent/policies/policy-document.service.js';
 import { Membership } from '../members/membership.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantType } from '../tenants/tenant.types.js';
@@ -29,21 +31,27 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditLog,
+    private readonly consent: ConsentService,
+    private readonly policies: PolicyDocumentService,
   ) {}
 
   /** Creates the distributor company and its first owner in one transaction, and signs the owner in. */
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
-    const user = await this.createUser({ ...input, email: input.email });
+    const user = await this.createUser(ctx, { ...input, email: input.email });
     const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
     this.em.create(Membership, { tenant, user, role: Role.OWNER });
     await this.em.flush();
+    if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
     await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], { coversOperation: true });
     return payload;
   }
 
-  /** Creates a user after checking age confirmation, password strength and that the email is free. */
-  async createUser(input: NewAccountInput & { email: string }): Promise<User> {
+  /**
+   * Creates a user after checking age confirmation, password strength and that the email is free. Creating the
+   * account accepts the policy versions in effect (the sign-up form shows them); the acceptance is recorded.
+   */
+  async createUser(ctx: RequestContext, input: NewAccountInput & { email: string }): Promise<User> {
     if (input.confirmAge16OrOlder !== true) {
       throw new AppError(
         ErrorCode.AGE_CONFIRMATION_REQUIRED,
@@ -62,6 +70,7 @@ export class AuthService {
       ageConfirmedAt: new Date(),
     });
     await this.em.flush();
+    await this.policies.acceptCurrent(ctx, user.id);
     return user;
   }
 
@@ -88,6 +97,7 @@ export class AuthService {
     const membership = await this.chooseMembership(user.id, input.tenantId);
     user.lastLogInAt = new Date();
     await this.em.flush();
+    if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const tenant = membership?.tenant ?? null;
     const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
     await this.audit.record(

@@ -98,7 +98,7 @@ export class MembersService {
       const existing = await this.em.findOne(User, { email: invitation.email });
       if (existing) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in as the invited user, then accept the invitation.');
       if (!input.newAccount) throw badInput('newAccount is required to accept without an account.');
-      user = await this.auth.createUser({ ...input.newAccount, email: invitation.email });
+      user = await this.auth.createUser(ctx, { ...input.newAccount, email: invitation.email });
     }
     if (await this.em.count(Membership, { tenant: invitation.tenant, user })) throw conflict('You are already a member.');
     this.em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });

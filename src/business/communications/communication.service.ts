@@ -9,7 +9,9 @@ import { Client } from '../clients/client.entity.js';
 import type { MemberRefType } from '../clients/client.types.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { Contact } from '../contacts/contact.entity.js';
-import { Communication } from './communication.entity.js';
+import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
+import { Communication, CommunicationChannel } from './communication.entity.js';
 import {
   CommunicationSortField,
   type CommunicationFilter,
@@ -20,6 +22,12 @@ import {
 import { CommunicationType, type AuthorLookup } from './communication.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { once } from '../../common/graphql/deferred-field.js';
+
+/** Marketing on these channels needs the contact's consent for the matching purpose; the other channels have none. */
+const MARKETING_PURPOSE: Partial<Record<CommunicationChannel, ConsentPurpose.MARKETING_EMAIL | ConsentPurpose.MARKETING_SMS>> = {
+  [CommunicationChannel.EMAIL]: ConsentPurpose.MARKETING_EMAIL,
+  [CommunicationChannel.SMS]: ConsentPurpose.MARKETING_SMS,
+};
 
 const SORT_PROPERTY = { [CommunicationSortField.OCCURRED_AT]: 'occurredAt', [CommunicationSortField.CREATED_AT]: 'createdAt' } as const;
 
@@ -32,6 +40,7 @@ export class CommunicationService {
   constructor(
     private readonly em: EntityManager,
     private readonly members: MemberDirectory,
+    private readonly consent: ConsentService,
   ) {}
 
   async get(ctx: RequestContext, id: string): Promise<CommunicationType> {
@@ -67,6 +76,7 @@ export class CommunicationService {
   async log(ctx: RequestContext, input: LogCommunicationInput): Promise<CommunicationType> {
     if ((await this.em.count(Client, { id: input.clientId })) === 0) throw notFound('Client');
     const contact = input.contactId ? await this.contactOfClient(input.contactId, input.clientId) : undefined;
+    if (input.marketing) await this.assertMarketingAllowed(input.channel, contact);
     const communication = this.em.create(Communication, {
       client: this.em.getReference(Client, input.clientId),
       contact,
@@ -76,7 +86,6 @@ export class CommunicationService {
       body: input.body,
       occurredAt: input.occurredAt,
       marketing: input.marketing ?? false,
-      // The marketing consent gate arrives with the consent module; until then the flag is only stored.
       authorUserId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
     });
     await this.em.flush();
@@ -94,6 +103,12 @@ export class CommunicationService {
     if (input.body !== undefined) communication.body = input.body;
     if (input.occurredAt !== undefined) communication.occurredAt = input.occurredAt;
     if (input.marketing !== undefined) communication.marketing = input.marketing;
+    // Turning a communication into marketing, or pointing marketing at another channel or contact, passes the gate.
+    const retargeted = input.marketing !== undefined || input.channel !== undefined || input.contactId !== undefined;
+    if (communication.marketing && retargeted) {
+      await this.em.populate(communication, ['contact']);
+      await this.assertMarketingAllowed(communication.channel, communication.contact);
+    }
     await this.em.flush();
     return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
   }
@@ -105,6 +120,16 @@ export class CommunicationService {
     this.em.remove(communication);
     await this.em.flush();
     return deleted;
+  }
+
+  /** CONSENT_REQUIRED unless the contact currently consents to marketing on this channel and is not suppressed. */
+  private async assertMarketingAllowed(channel: CommunicationChannel, contact: Contact | undefined): Promise<void> {
+    const purpose = MARKETING_PURPOSE[channel];
+    if (!purpose) return;
+    await this.consent.assertMarketingAllowed(
+      contact ? { contactId: contact.id, email: contact.email, phone: contact.phone } : null,
+      purpose,
+    );
   }
 
   private async findOrFail(id: string): Promise<Communication> {

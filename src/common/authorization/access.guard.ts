@@ -1,15 +1,28 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { RequestContextStore } from '../context/request-context.js';
+import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
+import type { Request } from 'express';
+import { RequestContextStore, type RequestContext } from '../context/request-context.js';
 import { AppError, ErrorCode, forbidden, unauthenticated } from '../errors/app-errors.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorators.js';
+import { ALLOWED_BEFORE_POLICY_ACCEPTANCE, PolicyAcceptanceGate } from './policy-acceptance.js';
 
 /** The one place where operation-level access is decided, for users and API keys alike. */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() private readonly policyGate?: PolicyAcceptanceGate,
+  ) {}
 
-  canActivate(execution: ExecutionContext): boolean {
+  canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
+    const context = this.checkPolicy(execution);
+    if (!context || !this.policyGate || !this.gatedByPolicyAcceptance(execution, context)) return true;
+    return this.policyGate.assertAccepted(context).then(() => true);
+  }
+
+  /** The operation's declared access policy; returns the caller's context when it is signed in. */
+  private checkPolicy(execution: ExecutionContext): RequestContext | null {
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
       execution.getHandler(),
       execution.getClass(),
@@ -18,14 +31,14 @@ export class AccessGuard implements CanActivate {
       // Fail closed: an operation without a declared policy is a programming error, not an open door.
       throw new AppError(ErrorCode.FORBIDDEN, 'This operation declares no access policy.');
     }
-    if (policy.public) return true;
+    if (policy.public) return null;
     const context = RequestContextStore.current();
     if (!context || context.actor.kind === 'anonymous') throw unauthenticated();
     if (policy.actors && !policy.actors.includes(context.actor.kind)) {
       throw forbidden(context.actor.kind === 'apiKey' ? 'API keys cannot perform this operation.' : undefined);
     }
     if (policy.platformRole) {
-      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return true;
+      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return context;
       throw forbidden('This operation is for PromoX staff.');
     }
     if (policy.tenant && !context.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
@@ -33,6 +46,22 @@ export class AccessGuard implements CanActivate {
     if (missing.length > 0) {
       throw new AppError(ErrorCode.FORBIDDEN, `Missing permission: ${missing.join(', ')}.`, { missingPermissions: missing });
     }
-    return true;
+    return context;
+  }
+
+  /**
+   * Changes by signed-in people wait for their acceptance of new policy versions; reads never do, nor do API keys
+   * (a partner integration is bound by the tenant's acceptance) or PromoX staff, who act for PromoX itself.
+   */
+  private gatedByPolicyAcceptance(execution: ExecutionContext, context: RequestContext): boolean {
+    if (context.actor.kind !== 'user' || context.actor.platformRole !== undefined) return false;
+    if (this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_POLICY_ACCEPTANCE, [execution.getHandler(), execution.getClass()])) {
+      return false;
+    }
+    if (execution.getType<GqlContextType>() === 'graphql') {
+      return GqlExecutionContext.create(execution).getInfo().operation.operation === 'mutation';
+    }
+    const method = execution.switchToHttp().getRequest<Request>().method;
+    return method !== 'GET' && method !== 'HEAD';
   }
 }

@@ -24,6 +24,12 @@ export enum ErrorCode {
   FILE_TOO_LARGE = 'FILE_TOO_LARGE',
   /** A support attachment whose type is not in SUPPORT_ATTACHMENT_TYPES (HTTP 415). */
   UNSUPPORTED_FILE_TYPE = 'UNSUPPORTED_FILE_TYPE',
+  /** A marketing communication to a contact without current consent for its channel, or whose address is suppressed. */
+  CONSENT_REQUIRED = 'CONSENT_REQUIRED',
+  /** A marketing grant for an email or phone on the suppression list: its owner withdrew or objected before. */
+  CONSENT_SUPPRESSED = 'CONSENT_SUPPRESSED',
+  /** The signed-in user must accept the current policy documents before any other change. */
+  POLICY_ACCEPTANCE_REQUIRED = 'POLICY_ACCEPTANCE_REQUIRED',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

@@ -1,0 +1,42 @@
+import { Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PolicyAcceptanceGate } from '../common/authorization/policy-acceptance.js';
+import { ContactsModule } from '../business/contacts/contacts.module.js';
+import { ConsentEvent } from './ledger/consent-event.entity.js';
+import { ConsentResolver } from './ledger/consent.resolver.js';
+import { ConsentService } from './ledger/consent.service.js';
+import { ContactConsentEvent } from './ledger/contact-consent-event.entity.js';
+import { SuppressionEntry } from './ledger/suppression-entry.entity.js';
+import { PolicyAcceptance } from './policies/policy-acceptance.entity.js';
+import { PolicyDocument } from './policies/policy-document.entity.js';
+import { MePolicyResolver, PolicyDocumentResolver } from './policies/policy-document.resolver.js';
+import { PolicyDocumentService } from './policies/policy-document.service.js';
+import { SubprocessorResolver } from './subprocessors/subprocessor.resolver.js';
+
+/**
+ * Purposes, the consent ledgers (users and visitors; contacts per tenant), the suppression list, policy documents
+ * and their acceptance, and the subprocessor register.
+ *
+ * Global, because the modules that call it form a loop through it: accounts (sign-up links cookie choices and
+ * records policy acceptance) and business (the marketing gate) use ConsentService, while ConsentService reads
+ * contacts through business's ContactService, whose module imports accounts. The AccessGuard in common reaches the
+ * policy gate through the PolicyAcceptanceGate interface.
+ */
+@Global()
+@Module({
+  imports: [
+    MikroOrmModule.forFeature([ConsentEvent, ContactConsentEvent, SuppressionEntry, PolicyDocument, PolicyAcceptance]),
+    ContactsModule,
+  ],
+  providers: [
+    ConsentService,
+    PolicyDocumentService,
+    { provide: PolicyAcceptanceGate, useExisting: PolicyDocumentService },
+    ConsentResolver,
+    PolicyDocumentResolver,
+    MePolicyResolver,
+    SubprocessorResolver,
+  ],
+  exports: [ConsentService, PolicyDocumentService, PolicyAcceptanceGate],
+})
+export class ConsentModule {}
