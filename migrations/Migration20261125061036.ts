@@ -33,7 +33,7 @@ export class Migration20261125061036 extends Migration {
     this.addSql(`alter table "audit_entry" enable row level security;`);
     this.addSql(`alter table "audit_entry" force row level security;`);
     this.addSql(`create policy "tenant_read" on "audit_entry" for select to "crm_app" using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);`);
-    this.addSql(`create policy "tenant_append" on "audit_entry" for insert to "crm_app" with check (tenant_id is not distinct from nullif(current_setting('app.tenant_id', true), '')::uuid);`);
+    this.addSql(`create policy "tenant_append" on "audit_entry" for insert to "crm_app" with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid or (tenant_id is null and nullif(current_setting('app.tenant_id', true), '')::uuid is null));`);
     this.addSql(`create policy "staff_append" on "audit_entry" for insert to "crm_support" with check (true);`);
     this.addSql(`create policy "maintenance" on "audit_entry" to "crm_maintenance" using (true) with check (true);`);
 

@@ -39,14 +39,15 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
 /**
  * One line of the audit trail. Append-only in the database: the app role may only insert and read its tenant's rows,
  * and a trigger refuses every delete and every update except the redaction of personal fields (IP, user agent), which
- * the hash covers only through `personalDigest`, so that redaction leaves the chain intact.
+ * the hash covers only through `personalDigest`, so that redaction leaves the chain intact. (TRUNCATE is refused by a
+ * statement trigger that the migration adds by hand: the ORM does not manage statement triggers.)
  */
 @Entity({
   rowLevelSecurity: 'force',
   policies: [
     { name: 'tenant_read', command: 'select', roles: [APP_ROLE], using: `tenant_id = ${currentTenant}` },
     // A request appends to its own tenant's chain, or to the platform chain when it has no tenant (a log-in).
-    { name: 'tenant_append', command: 'insert', roles: [APP_ROLE], check: `tenant_id is not distinct from ${currentTenant}` },
+    { name: 'tenant_append', command: 'insert', roles: [APP_ROLE], check: `tenant_id = ${currentTenant} or (tenant_id is null and ${currentTenant} is null)` },
     { name: 'staff_append', command: 'insert', roles: [SUPPORT_ROLE], check: 'true' },
     { name: 'maintenance', command: 'all', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' },
   ],
@@ -63,13 +64,6 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
           raise exception 'audit entries change only by redacting personal fields' using errcode = 'insufficient_privilege';
         end if;
         return new;`,
-    },
-    {
-      name: 'audit_entry_no_truncate',
-      timing: 'before',
-      events: ['truncate'],
-      forEach: 'statement',
-      body: `raise exception 'audit entries are append-only' using errcode = 'insufficient_privilege';`,
     },
   ],
 })

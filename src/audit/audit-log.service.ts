@@ -83,7 +83,15 @@ export class AuditLog {
     }
   }
 
-  /** Whether a service already recorded this request's operation itself. */
+  /**
+   * No automatic entry for this request's operation: for telemetry (usage events) whose own table is its record and
+   * which would otherwise put every page view into the chain.
+   */
+  skipOperationEntry(ctx: RequestContext): void {
+    this.explicit.add(ctx);
+  }
+
+  /** Whether a service already recorded this request's operation itself (or asked for no entry). */
   coversOperation(ctx: RequestContext): boolean {
     return this.explicit.has(ctx);
   }

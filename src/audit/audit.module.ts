@@ -7,15 +7,30 @@ import { AuditResolver } from './audit.resolver.js';
 import { AuditTrailService } from './audit-trail.service.js';
 import { OperationAuditService } from './operation-audit.service.js';
 import { RetentionJobs } from './retention.jobs.js';
+import { OperationUsageCounter } from './usage/operation-usage.counter.js';
+import { OperationUsage, UsageEvent } from './usage/usage-event.entity.js';
+import { UsageResolver } from './usage/usage.resolver.js';
+import { UsageService } from './usage/usage.service.js';
 
 /**
- * The audit trail. Global because the request transaction (database layer) calls its OperationAuditor for every
- * operation, and feature modules record their own events (sign-ins, staff reads) through AuditLog.
+ * The audit trail, and usage data (events with ANALYTICS consent, per-operation counts). Global because the request
+ * transaction (database layer) calls its OperationAuditor for every operation, and feature modules record their own
+ * events (sign-ins, staff reads) through AuditLog.
  */
 @Global()
 @Module({
-  imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead])],
-  providers: [RetentionJobs, AuditLog, AuditTrailService, AuditResolver, OperationAuditService, { provide: OPERATION_AUDITOR, useExisting: OperationAuditService }],
+  imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead, UsageEvent, OperationUsage])],
+  providers: [
+    AuditLog,
+    AuditTrailService,
+    AuditResolver,
+    OperationAuditService,
+    { provide: OPERATION_AUDITOR, useExisting: OperationAuditService },
+    OperationUsageCounter,
+    UsageService,
+    UsageResolver,
+    RetentionJobs,
+  ],
   exports: [AuditLog, RetentionJobs, OPERATION_AUDITOR],
 })
 export class AuditModule {}

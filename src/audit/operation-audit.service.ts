@@ -7,6 +7,7 @@ import { ErrorCode } from '../common/errors/app-errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuditResult } from './audit-entry.entity.js';
 import { AuditLog, type AuditRecord } from './audit-log.service.js';
+import { OperationUsageCounter } from './usage/operation-usage.counter.js';
 
 const errorsAt = (outcome: OperationOutcome, field: AuditedField) =>
   outcome.errors.filter((error) => error.path?.[0] === field.responseKey);
@@ -24,12 +25,14 @@ export class OperationAuditService implements OperationAuditor {
 
   constructor(
     private readonly audit: AuditLog,
+    private readonly usage: OperationUsageCounter,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   async beforeCommit(outcome: OperationOutcome): Promise<void> {
     const ctx = RequestContextStore.current();
     if (!ctx) return;
+    this.countUsage(ctx, outcome);
     const records: AuditRecord[] = [];
     if (outcome.kind === 'mutation' && !this.audit.coversOperation(ctx)) {
       for (const field of outcome.fields) {
@@ -55,6 +58,7 @@ export class OperationAuditService implements OperationAuditor {
   async afterRollback(outcome: OperationOutcome): Promise<void> {
     const ctx = RequestContextStore.current();
     const em = OrmRequestContext.getEntityManager() as EntityManager | undefined;
+    if (ctx) this.countUsage(ctx, outcome);
     if (!ctx || !em || ctx.actor.kind === 'anonymous') return;
     const refusals = outcome.fields.flatMap((field): AuditRecord[] =>
       errorsAt(outcome, field).some((e) => e.extensions?.code === ErrorCode.FORBIDDEN)
@@ -70,6 +74,11 @@ export class OperationAuditService implements OperationAuditor {
       await em.rollback().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Usage counts per tenant and root field, for every operation that ran, whatever its outcome. */
+  private countUsage(ctx: RequestContext, outcome: OperationOutcome): void {
+    if (ctx.tenantId) this.usage.count(ctx.tenantId, outcome.kind, outcome.fields.map((f) => f.fieldName));
   }
 
   private due(key: string): boolean {

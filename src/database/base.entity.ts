@@ -53,13 +53,15 @@ export const USER_ID_SETTING = 'app.user_id';
  * Policies of a platform table that staff may reach only for their own account (their profile, their sessions):
  * the app and authentication roles see every row, as before.
  */
-export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[]) {
+export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[], options: { maintenance?: boolean } = {}) {
   const own = `${userColumn} = nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
   return {
     rowLevelSecurity: true as const,
     policies: [
       { name: 'app_access', roles: [APP_ROLE, AUTH_ROLE], using: 'true', check: 'true' },
       ...commands.map((command) => ({ name: `staff_own_${command}`, command, roles: [SUPPORT_ROLE], using: own })),
+      // The retention job (IP truncation); its grants name the columns it may change.
+      ...(options.maintenance ? [{ name: 'maintenance', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' }] : []),
     ],
   };
 }
@@ -69,7 +71,7 @@ export function ownAccountRowsForStaff(userColumn: string, commands: ('select' |
  * authentication path (role crm_auth) may read credential rows before any tenant is known, and platform support
  * staff (role crm_support) may reach support requests of every tenant, each only where a table opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
  */
-export function tenantPolicies(options: { authenticationReads?: boolean; platformSupport?: boolean } = {}) {
+export function tenantPolicies(options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean } = {}) {
   const sameTenant = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
   const policies = [{ name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant }];
   if (options.authenticationReads) {
@@ -77,6 +79,9 @@ export function tenantPolicies(options: { authenticationReads?: boolean; platfor
   }
   if (options.platformSupport) {
     policies.push({ name: 'platform_support', roles: [SUPPORT_ROLE], using: 'true', check: 'true' });
+  }
+  if (options.maintenance) {
+    policies.push({ name: 'maintenance', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' });
   }
   return { rowLevelSecurity: 'force' as const, policies };
 }

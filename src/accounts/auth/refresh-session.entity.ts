@@ -7,7 +7,7 @@ import { User } from '../users/user.entity.js';
  * One refresh token in a family. Each refresh replaces the token with a new one in the same family; presenting a
  * replaced token again means it leaked, and the whole family is revoked.
  */
-@Entity(ownAccountRowsForStaff('user_id', ['select', 'update']))
+@Entity(ownAccountRowsForStaff('user_id', ['select', 'update'], { maintenance: true }))
 @Index({ properties: ['familyId'] })
 export class RefreshSession extends BaseEntity {
   @Property({ type: 'uuid' })
