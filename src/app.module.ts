@@ -6,6 +6,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BusinessModule } from './business/business.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
@@ -46,6 +47,7 @@ export class AppModule implements NestModule {
         }),
         AccountsModule,
         BusinessModule,
+        PrivacyModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -7,6 +7,7 @@ import { AuditResolver } from './audit.resolver.js';
 import { AuditTrailService } from './audit-trail.service.js';
 import { OperationAuditService } from './operation-audit.service.js';
 import { RetentionJobs } from './retention.jobs.js';
+import { AuditPersonalData } from './audit.personal-data.js';
 
 /**
  * The audit trail. Global because the request transaction (database layer) calls its OperationAuditor for every
@@ -15,7 +16,7 @@ import { RetentionJobs } from './retention.jobs.js';
 @Global()
 @Module({
   imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead])],
-  providers: [RetentionJobs, AuditLog, AuditTrailService, AuditResolver, OperationAuditService, { provide: OPERATION_AUDITOR, useExisting: OperationAuditService }],
+  providers: [AuditPersonalData, RetentionJobs, AuditLog, AuditTrailService, AuditResolver, OperationAuditService, { provide: OPERATION_AUDITOR, useExisting: OperationAuditService }],
   exports: [AuditLog, RetentionJobs, OPERATION_AUDITOR],
 })
 export class AuditModule {}
