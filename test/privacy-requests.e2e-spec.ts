@@ -1,6 +1,7 @@
+import { Client as PgClient } from 'pg';
 import { Clock } from '../src/common/time/clock';
 import { JOB_LEASE_MS, PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
-import { addMember, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
+import { addMember, createClient, createContact, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
@@ -70,6 +71,28 @@ const SETTINGS = `mutation($input: UpdatePrivacySettingsInput!) { updatePrivacyS
 const VERIFY_CHAIN = `query { verifyAuditChain { valid entriesChecked problem } }`;
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Runs one statement on its own connection under `role` with the session settings a request would set. */
+async function asRole(role: string, settings: { tenantId?: string; userId?: string }, sql: string, params: unknown[] = []): Promise<{ rows: Record<string, unknown>[] } | { error: string }> {
+  const client = new PgClient({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query(`select set_config('role', $1, true), set_config('app.tenant_id', $2, true), set_config('app.user_id', $3, true)`, [
+      role,
+      settings.tenantId ?? '',
+      settings.userId ?? '',
+    ]);
+    try {
+      return { rows: (await client.query(sql, params)).rows as Record<string, unknown>[] };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    await client.end();
+  }
+}
 
 describe('privacy requests', () => {
   let server: TestServer;
@@ -289,6 +312,65 @@ describe('privacy requests', () => {
       expect(errorCode(await gql(other.accessToken, CANCEL, { input: { id: filed.id } }))).toBe('NOT_FOUND');
       expect(errorCode(await gql(other.accessToken, FILE, { input: { contactId: contact.id, type: 'ACCESS' } }))).toBe('NOT_FOUND');
       expect((await one(owner.accessToken, filed.id)).status).toBe('RECEIVED');
+    });
+  });
+
+  describe('isolation in the database', () => {
+    it('shows a tenant its contacts\' requests and a user their own, and nobody else either, whatever the code asks', async () => {
+      const contactRequest = await file(owner.accessToken, { contactId: (await newContact()).id, type: 'OBJECTION' });
+      const user = await signUpOwner(server);
+      const own = dataOf(await gql<{ requestMyErasure: PrivacyRequest }>(user.accessToken, REQUEST_MY_ERASURE)).requestMyErasure;
+      const ids = async (settings: { tenantId?: string; userId?: string }, table = 'data_subject_request', column = 'id') => {
+        const result = await asRole('crm_app', settings, `select distinct ${column} as id from ${table}`);
+        if ('error' in result) throw new Error(result.error);
+        return result.rows.map((r) => r.id);
+      };
+      const ownerTenant = await ids({ tenantId: owner.tenantId });
+      expect(ownerTenant).toContain(contactRequest.id);
+      expect(ownerTenant).not.toContain(own.id);
+      // The user acting in their own tenant sees their own request and their tenant's, not another tenant's.
+      const userSession = await ids({ tenantId: user.tenantId, userId: user.userId });
+      expect(userSession).toContain(own.id);
+      expect(userSession).not.toContain(contactRequest.id);
+      const stranger = await ids({ tenantId: other.tenantId, userId: other.userId });
+      expect(stranger).not.toContain(own.id);
+      expect(stranger).not.toContain(contactRequest.id);
+      expect(await ids({ userId: other.userId })).not.toContain(own.id);
+      // The history follows its request.
+      const events = await ids({ tenantId: other.tenantId, userId: other.userId }, 'data_subject_request_event', 'request_id');
+      expect(events).not.toContain(own.id);
+      expect(events).not.toContain(contactRequest.id);
+      expect(await ids({ tenantId: owner.tenantId }, 'data_subject_request_event', 'request_id')).toContain(contactRequest.id);
+      expect(await ids({ userId: user.userId }, 'data_subject_request_event', 'request_id')).toContain(own.id);
+      // Requests are the record that a right was honoured: the app can not delete them, and the job runner's role
+      // can only lease jobs.
+      const deleted = await asRole('crm_app', { tenantId: owner.tenantId }, `delete from data_subject_request where id = $1`, [contactRequest.id]);
+      expect(deleted).toEqual({ error: expect.stringMatching(/permission denied/) });
+      const moved = await asRole('crm_maintenance', {}, `update data_subject_request set status = 'COMPLETED' where id = $1`, [contactRequest.id]);
+      expect(moved).toEqual({ error: expect.stringMatching(/permission denied/) });
+      const leased = await asRole('crm_maintenance', {}, `update data_subject_request set locked_until = now() where id = $1 returning id`, [contactRequest.id]);
+      expect(leased).toEqual({ rows: [{ id: contactRequest.id }] });
+    });
+
+    it('merges concurrent filings of the same request into one', async () => {
+      const contact = await newContact();
+      const filed = await Promise.all([1, 2, 3].map(() => file(owner.accessToken, { contactId: contact.id, type: 'ERASURE' })));
+      expect(new Set(filed.map((r) => r.id)).size).toBe(1);
+      const [request] = await privilegedQuery<{ id: string }>(`select id from data_subject_request where subject_contact_id = $1`, [contact.id]);
+      const kinds = await privilegedQuery<{ kind: string }>(`select kind from data_subject_request_event where request_id = $1 order by created_at, id`, [request.id]);
+      expect(kinds.map((k) => k.kind)).toEqual(['RECEIVED', 'MERGED', 'MERGED']);
+    });
+
+    it('refuses PromoX staff accounts, whose sessions reach only support tables', async () => {
+      const staff = await signUpOwner(server);
+      await privilegedQuery(`update "user" set platform_role = 'SUPPORT' where id = $1`, [staff.userId]);
+      const logIn = await server.gql<{ logIn: { accessToken: string } }>({
+        query: `mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }`,
+        variables: { input: { email: staff.email, password: STRONG_PASSWORD } },
+      });
+      const token = dataOf(logIn).logIn.accessToken;
+      expect(errorCode(await gql(token, REQUEST_MY_ERASURE))).toBe('FORBIDDEN');
+      expect(dataOf(await gql<{ myPrivacyRequests: PrivacyRequest[] }>(token, MY_REQUESTS)).myPrivacyRequests).toEqual([]);
     });
   });
 

@@ -72,6 +72,11 @@ export class DataSubjectRequestService {
 
   async fileForUser(ctx: RequestContext, type: DataSubjectRequestType, changesInput?: RectificationChangesInput): Promise<PrivacyRequestType> {
     const userId = this.userOf(ctx);
+    // Staff sessions run under the support role, which reaches only support tables: a staff member asks as a person,
+    // through PromoX's privacy contact, not through their staff account.
+    if (ctx.actor.kind === 'user' && ctx.actor.platformRole !== undefined) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'PromoX staff accounts can not file privacy requests; ask the privacy team directly.');
+    }
     const changes = type === DataSubjectRequestType.RECTIFICATION ? rectificationChanges(DataSubjectKind.USER, changesInput) : undefined;
     const request = await this.fileOrMerge(ctx, {
       kind: DataSubjectKind.USER,
@@ -91,6 +96,7 @@ export class DataSubjectRequestService {
 
   async listMine(ctx: RequestContext): Promise<PrivacyRequestType[]> {
     const userId = this.userOf(ctx);
+    if (ctx.actor.kind === 'user' && ctx.actor.platformRole !== undefined) return [];
     const rows = await this.em.find(
       DataSubjectRequest,
       { ownerTenantId: null, subjectUserId: userId },
