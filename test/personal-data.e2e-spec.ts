@@ -25,7 +25,7 @@ describe('personal-data registry', () => {
   let registry: PersonalDataRegistry;
 
   beforeAll(async () => {
-    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_INTERVAL_SECONDS: '0' });
+    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
     registry = server.app.get(PersonalDataRegistry);
   });
   afterAll(async () => server?.close());

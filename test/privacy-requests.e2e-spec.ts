@@ -115,7 +115,7 @@ describe('privacy requests', () => {
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
 
   beforeAll(async () => {
-    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_INTERVAL_SECONDS: '0', PRIVACY_JOB_MAX_ATTEMPTS: '3' });
+    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_MAX_ATTEMPTS: '3' });
     runner = server.app.get(PrivacyJobRunner);
     clock = server.app.get(Clock);
     [owner, other] = await Promise.all([signUpOwner(server), signUpOwner(server)]);
