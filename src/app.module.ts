@@ -7,6 +7,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BusinessModule } from './business/business.module.js';
 import { ConsentModule } from './consent/consent.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
@@ -48,6 +49,7 @@ export class AppModule implements NestModule {
         AccountsModule,
         BusinessModule,
         ConsentModule,
+        PrivacyModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -25,6 +25,8 @@ import { Tenant } from './tenants/tenant.entity.js';
 import { TenantResolver } from './tenants/tenant.resolver.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { User } from './users/user.entity.js';
+import { UserProfiles } from './users/user-profile.service.js';
+import { AccountsPersonalData } from './accounts.personal-data.js';
 
 /** Tenants, users, memberships and roles, sessions, API keys, and the credential strategies. */
 @Module({
@@ -52,7 +54,9 @@ import { User } from './users/user.entity.js';
     TenantService,
     TenantResolver,
     DemoSeedService,
+    UserProfiles,
+    AccountsPersonalData,
   ],
-  exports: [CredentialVerifier, DemoSeedService, MemberDirectory],
+  exports: [CredentialVerifier, DemoSeedService, MemberDirectory, TenantService, UserProfiles],
 })
 export class AccountsModule {}

@@ -7,6 +7,7 @@ import { AuditResolver } from './audit.resolver.js';
 import { AuditTrailService } from './audit-trail.service.js';
 import { OperationAuditService } from './operation-audit.service.js';
 import { RetentionJobs } from './retention.jobs.js';
+import { AuditPersonalData } from './audit.personal-data.js';
 import { OperationUsageCounter } from './usage/operation-usage.counter.js';
 import { OperationUsage, UsageEvent } from './usage/usage-event.entity.js';
 import { UsageResolver } from './usage/usage.resolver.js';
@@ -21,6 +22,7 @@ import { UsageService } from './usage/usage.service.js';
 @Module({
   imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead, UsageEvent, OperationUsage])],
   providers: [
+    AuditPersonalData,
     AuditLog,
     AuditTrailService,
     AuditResolver,

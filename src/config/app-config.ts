@@ -82,6 +82,16 @@ export class AppConfig {
   @Type(() => Number)
   MAINTENANCE_INTERVAL_MINUTES: number = 60;
 
+  /** How often an instance looks for privacy-request work that is due (verified requests, retries); 0 turns it off. */
+  @IsInt() @Min(0) @Max(3600)
+  @Type(() => Number)
+  PRIVACY_JOB_INTERVAL_SECONDS: number = 10;
+
+  /** How often a privacy request's background job is tried before it waits for a person (lastError shows why). */
+  @IsInt() @Min(1) @Max(100)
+  @Type(() => Number)
+  PRIVACY_JOB_MAX_ATTEMPTS: number = 5;
+
   /** An API key's reads are recorded in the audit trail at most once per key and instance in this many seconds. */
   @IsInt() @Min(0) @Max(86_400)
   @Type(() => Number)

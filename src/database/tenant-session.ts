@@ -17,11 +17,12 @@ function asOneStatement(role: string, variables: Record<string, string>): Sessio
 
 /**
  * Layer 3 of tenant isolation, on the database side: an EntityManager whose every transaction switches to the
- * non-owner role and sets the tenant locally, so row-level security filters whatever the code above does.
+ * non-owner role and sets the tenant locally, so row-level security filters whatever the code above does. The
+ * signed-in user is set too, for the few rows that belong to a user rather than a tenant (their own privacy requests).
  */
-export function tenantScopedFork(orm: MikroORM, tenantId: string | null): EntityManager {
+export function tenantScopedFork(orm: MikroORM, tenantId: string | null, userId: string | null = null): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
-  em.setSessionContext(asOneStatement(APP_ROLE, { [TENANT_ID_SETTING]: tenantId ?? '' }));
+  em.setSessionContext(asOneStatement(APP_ROLE, { [TENANT_ID_SETTING]: tenantId ?? '', [USER_ID_SETTING]: userId ?? '' }));
   return em;
 }
 
@@ -65,7 +66,7 @@ export class TenantSessionMiddleware implements NestMiddleware {
     const em =
       actor?.kind === 'user' && actor.platformRole === PlatformRole.SUPPORT
         ? supportStaffFork(this.orm, actor.userId)
-        : tenantScopedFork(this.orm, context?.tenantId ?? null);
+        : tenantScopedFork(this.orm, context?.tenantId ?? null, actor?.kind === 'user' ? actor.userId : null);
     OrmRequestContext.create(em, next);
   }
 }

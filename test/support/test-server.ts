@@ -47,6 +47,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     SEED_DEMO: 'false',
     DATABASE_POOL_SIZE: '4',
     RATE_LIMIT_KEY_PREFIX: `test:${randomUUID()}:`,
+    // Suites share one database: a runner polling in another suite's server would take this suite's privacy jobs.
+    // Tests run the jobs they mean to run with PrivacyJobRunner.runDue().
+    PRIVACY_JOB_INTERVAL_SECONDS: '0',
     ...env,
   });
   const server = await startServer({

@@ -3,6 +3,7 @@ import { Embedded, Entity, Enum, Property } from '@mikro-orm/decorators/legacy';
 import { PostalAddress } from '../../common/address/postal-address.js';
 import { registerEnumType } from '@nestjs/graphql';
 import { BaseEntity, registerTenantEntity } from '../../database/base.entity.js';
+import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 
 export enum TenantStatus {
   ACTIVE = 'ACTIVE',
@@ -28,6 +29,10 @@ export class Tenant extends BaseEntity {
 
   @Enum({ items: () => TenantStatus, nativeEnumName: 'tenant_status' })
   status: Opt<TenantStatus> = TenantStatus.ACTIVE;
+
+  /** How long the tenant gives itself to answer its contacts' data-subject requests. */
+  @Enum({ items: () => PrivacyDeadlineRule, nativeEnumName: 'privacy_deadline_rule', default: PrivacyDeadlineRule.GDPR_ONE_MONTH })
+  privacyDeadlineRule: Opt<PrivacyDeadlineRule> = PrivacyDeadlineRule.GDPR_ONE_MONTH;
 }
 
 registerTenantEntity(Tenant);

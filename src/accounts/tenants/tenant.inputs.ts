@@ -1,7 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
+import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
 
 
@@ -19,4 +20,11 @@ export class UpdateTenantInput {
   @Field(() => String, { nullable: true, description: 'Changing it requires BILLING_MANAGE.' })
   @IsOptional() @NormaliseEmail() @IsEmail() @MaxLength(254)
   billingEmail?: string;
+}
+
+@InputType()
+export class UpdatePrivacySettingsInput {
+  @Field(() => PrivacyDeadlineRule, { description: 'Applies to requests filed from now on; open requests keep their due date.' })
+  @IsEnum(PrivacyDeadlineRule)
+  deadlineRule: PrivacyDeadlineRule;
 }

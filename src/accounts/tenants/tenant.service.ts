@@ -4,7 +4,8 @@ import { Permission } from '../../common/authorization/permission.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { Tenant } from './tenant.entity.js';
-import type { UpdateTenantInput } from './tenant.inputs.js';
+import type { UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
+import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { TenantType } from './tenant.types.js';
 
 @Injectable()
@@ -27,5 +28,20 @@ export class TenantService {
     if (input.address) Object.assign(tenant.address, input.address);
     await this.em.flush();
     return TenantType.from(tenant);
+  }
+
+  async updatePrivacySettings(ctx: RequestContext, input: UpdatePrivacySettingsInput): Promise<TenantType> {
+    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId) : null;
+    if (!tenant) throw notFound('Tenant');
+    tenant.privacyDeadlineRule = input.deadlineRule;
+    await this.em.flush();
+    return TenantType.from(tenant);
+  }
+
+  /** The active tenant's deadline rule for data-subject requests; for the privacy module. */
+  async privacyDeadlineRule(ctx: RequestContext): Promise<PrivacyDeadlineRule> {
+    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { fields: ['privacyDeadlineRule'] }) : null;
+    if (!tenant) throw notFound('Tenant');
+    return tenant.privacyDeadlineRule;
   }
 }

@@ -3,6 +3,7 @@ import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { PostalAddressType } from '../../common/address/postal-address.js';
 import { TenantStatus, type Tenant } from './tenant.entity.js';
+import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 
 @ObjectType('Tenant', { description: 'A distributor company using PromoX: the unit of data isolation.' })
 export class TenantType {
@@ -13,6 +14,8 @@ export class TenantType {
   @Field(() => TenantStatus) status: TenantStatus;
   @RestrictedField(() => String, Permission.BILLING_READ, { description: 'Where invoices are sent.' })
   billingEmail: string | null;
+  @Field(() => PrivacyDeadlineRule, { description: 'How long the tenant has to answer its contacts\' data-subject requests.' })
+  privacyDeadlineRule: PrivacyDeadlineRule;
   @Field() createdAt: Date;
 
   static from(tenant: Tenant): TenantType {
@@ -23,6 +26,7 @@ export class TenantType {
       phone: tenant.phone ?? null,
       status: tenant.status,
       billingEmail: tenant.billingEmail ?? null,
+      privacyDeadlineRule: tenant.privacyDeadlineRule,
       createdAt: tenant.createdAt,
     });
   }

@@ -13,6 +13,11 @@ import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
 import { orderEntity } from '../clients/order-references.js';
+import type { FieldChange } from '../../common/privacy/rectification.js';
+
+/** Contact fields a data-subject rectification may change (the address is changed with updateContact). */
+export const RECTIFIABLE_CONTACT_FIELDS = ['firstName', 'lastName', 'title', 'email', 'phone'] as const;
+export type RectifiableContactField = (typeof RECTIFIABLE_CONTACT_FIELDS)[number];
 
 function filterOf(filter: ContactFilter | undefined): FilterQuery<Contact> {
   const where: FilterQuery<Contact>[] = [];
@@ -127,6 +132,24 @@ export class ContactService {
     if (input.address !== undefined) contact.address = postalAddressFrom(input.address);
     await this.em.flush();
     return ContactType.from(contact);
+  }
+
+  /** Applies a rectification in the current transaction; returns what changed (fields already right are left out). */
+  async rectify(ctx: RequestContext, id: string, changes: Partial<Record<RectifiableContactField, string | null>>): Promise<FieldChange[]> {
+    const contact = await this.require(ctx, id, { lock: true });
+    const applied: FieldChange[] = [];
+    for (const field of RECTIFIABLE_CONTACT_FIELDS) {
+      const value = changes[field];
+      if (value === undefined) continue;
+      const old = contact[field] ?? null;
+      // First and last name can not be cleared: a null for them is ignored rather than breaking the row.
+      if (value === old || (value === null && (field === 'firstName' || field === 'lastName'))) continue;
+      applied.push({ field, old, new: value });
+      if (field === 'firstName' || field === 'lastName') contact[field] = value as string;
+      else contact[field] = value ?? undefined;
+    }
+    await this.em.flush();
+    return applied;
   }
 
   /** Refused while an order refers to the contact; the row lock keeps an order created meanwhile from slipping in. */

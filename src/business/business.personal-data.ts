@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DeclaresPersonalData,
+  PersonalDataTreatment as T,
+  type PersonalDataDeclaration,
+  type PersonalDataSource,
+} from '../common/privacy/personal-data.js';
+
+const MEMBER_ID = 'A member\'s id: it names who acted, and stays pointing at the pseudonymised user after erasure.';
+const ADDRESS = ['line1', 'line2', 'city', 'region', 'postal_code', 'country'].map((part) => `address_${part}`);
+
+/** A tenant's contacts (people at its clients), what was said with them, their orders; members' support threads. */
+@Injectable()
+@DeclaresPersonalData()
+export class BusinessPersonalData implements PersonalDataSource {
+  personalData(): PersonalDataDeclaration {
+    return {
+      module: 'business',
+      tables: [
+        {
+          table: 'contact',
+          links: [{ subject: 'contact', column: 'id' }],
+          columns: [
+            { column: 'first_name', treatment: T.PSEUDONYMISE },
+            { column: 'last_name', treatment: T.PSEUDONYMISE },
+            { column: 'title', treatment: T.ERASE },
+            { column: 'email', treatment: T.ERASE },
+            { column: 'phone', treatment: T.ERASE },
+            ...ADDRESS.map((column) => ({ column, treatment: T.ERASE })),
+          ],
+          onErasure: 'PSEUDONYMISE_ROW',
+          reason: 'Deleted when no order refers to it; otherwise kept as a placeholder for the orders that must stay.',
+        },
+        {
+          table: 'communication',
+          links: [
+            { subject: 'contact', column: 'contact_id' },
+            { subject: 'user', column: 'author_user_id' },
+          ],
+          columns: [
+            { column: 'subject', treatment: T.ERASE },
+            { column: 'body', treatment: T.ERASE },
+          ],
+          onErasure: 'DELETE_ROW',
+        },
+        {
+          table: 'order',
+          links: [{ subject: 'contact', column: 'contact_id' }],
+          columns: [{ column: 'notes', treatment: T.EXPORT }],
+          onErasure: 'PSEUDONYMISE_ROW',
+          reason: 'Legal hold: orders and their sums are kept for accounting; the contact they name is pseudonymised.',
+        },
+        {
+          table: 'order_status_change',
+          links: [{ subject: 'user', column: 'actor_user_id' }],
+          columns: [],
+          onErasure: 'KEEP_ROW',
+          reason: `Legal hold with the order. ${MEMBER_ID}`,
+        },
+        {
+          table: 'client',
+          links: [{ subject: 'user', column: 'owner_user_id' }],
+          columns: [],
+          onErasure: 'KEEP_ROW',
+          reason: `The client belongs to the tenant; only the responsible member's id links it to a user. ${MEMBER_ID}`,
+        },
+        {
+          table: 'support_request',
+          links: [{ subject: 'user', column: 'created_by_user_id' }],
+          columns: [
+            { column: 'subject', treatment: T.ERASE },
+            { column: 'body', treatment: T.ERASE },
+          ],
+          onErasure: 'BLANK_COLUMNS',
+          reason: 'The thread stays for the tenant\'s other members and support; the erased user\'s words go.',
+        },
+        {
+          table: 'support_reply',
+          links: [{ subject: 'user', column: 'author_user_id' }],
+          columns: [{ column: 'body', treatment: T.ERASE }],
+          onErasure: 'BLANK_COLUMNS',
+          reason: 'Replies by others in the same thread stay in order.',
+        },
+        {
+          table: 'support_attachment',
+          links: [{ subject: 'user', column: 'uploaded_by_user_id' }],
+          columns: [
+            { column: 'file_name', treatment: T.ERASE },
+            { column: 'content', treatment: T.ERASE },
+          ],
+          onErasure: 'DELETE_ROW',
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { DiscoveryService } from '@nestjs/core';
+
+/** Whose data a row holds: a user of the platform, or a contact of a tenant. */
+export type DataSubjectKind = 'user' | 'contact';
+
+/**
+ * What a data-subject right does to a personal column:
+ * - EXPORT: included in an access/portability export, left as is on erasure (e.g. a member's role).
+ * - ERASE: exported, then deleted on erasure (the row, or the column blanked; see the table's `onErasure`).
+ * - PSEUDONYMISE: exported, then replaced by a placeholder on erasure because the row must stay (legal hold: orders).
+ * - REDACT: exported, then blanked through the owner's redaction path (audit entries keep their hash chain).
+ * - KEEP: not exported and not erased, with a reason (a secret such as a password hash is erased with its row).
+ */
+export enum PersonalDataTreatment {
+  EXPORT = 'EXPORT',
+  ERASE = 'ERASE',
+  PSEUDONYMISE = 'PSEUDONYMISE',
+  REDACT = 'REDACT',
+  KEEP = 'KEEP',
+}
+
+/** How a row is found for a subject: a column holding the user's or contact's id (or, for invitations, email). */
+export interface SubjectLink {
+  subject: DataSubjectKind;
+  column: string;
+  /** What the column holds; `id` by default. */
+  matches?: 'id' | 'email';
+}
+
+export interface PersonalColumn {
+  column: string;
+  treatment: PersonalDataTreatment;
+  /** Why, when the treatment is KEEP or anything less than erasure. */
+  reason?: string;
+}
+
+export interface PersonalDataTable {
+  table: string;
+  /** The columns that tie a row to a subject; each is itself personal (an identifier) and must be declared here. */
+  links: SubjectLink[];
+  columns: PersonalColumn[];
+  /** What erasure does to a linked row as a whole. */
+  onErasure: 'DELETE_ROW' | 'BLANK_COLUMNS' | 'PSEUDONYMISE_ROW' | 'REDACT_COLUMNS' | 'KEEP_ROW';
+  /** Why, for anything but DELETE_ROW. */
+  reason?: string;
+}
+
+/** One module's personal data: every table of it that holds data about a user or a contact. */
+export interface PersonalDataDeclaration {
+  module: string;
+  tables: PersonalDataTable[];
+}
+
+/** Implemented by one provider per feature module; the privacy module collects them all. */
+export interface PersonalDataSource {
+  personalData(): PersonalDataDeclaration;
+}
+
+/**
+ * Marks a provider as a PersonalDataSource. The privacy module finds every provider so marked through Nest's
+ * discovery, so a feature module declares its data by adding one provider, and imports nothing from privacy.
+ */
+export const DeclaresPersonalData = DiscoveryService.createDecorator<true>();

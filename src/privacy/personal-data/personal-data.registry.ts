@@ -1,0 +1,54 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import {
+  DeclaresPersonalData,
+  type PersonalDataDeclaration,
+  type PersonalDataSource,
+  type PersonalDataTable,
+} from '../../common/privacy/personal-data.js';
+
+/**
+ * Every module's personal-data declaration, collected at start from the providers marked @DeclaresPersonalData().
+ * Exports and erasure (later) walk this registry, so a table is covered by the rights as soon as its module declares
+ * it; the personal-data coverage test fails for a personal-looking column that nobody declared.
+ */
+@Injectable()
+export class PersonalDataRegistry implements OnModuleInit {
+  private declarations: PersonalDataDeclaration[] = [];
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const sources = this.discovery
+      .getProviders({ metadataKey: DeclaresPersonalData.KEY })
+      .map((wrapper) => wrapper.instance as PersonalDataSource | undefined)
+      .filter((instance): instance is PersonalDataSource => typeof instance?.personalData === 'function');
+    this.declarations = sources.map((source) => source.personalData());
+    const seen = new Map<string, string>();
+    for (const declaration of this.declarations) {
+      for (const table of declaration.tables) {
+        const other = seen.get(table.table);
+        // A table has one owner: two declarations of it would give two answers to "what does erasure do here".
+        if (other) throw new Error(`Table ${table.table} is declared as personal data by both ${other} and ${declaration.module}.`);
+        seen.set(table.table, declaration.module);
+        const declared = new Set(table.columns.map((c) => c.column));
+        if (declared.size !== table.columns.length) throw new Error(`${declaration.module} declares a column of ${table.table} twice.`);
+        if (table.onErasure !== 'DELETE_ROW' && !table.reason) {
+          throw new Error(`${declaration.module} must say why ${table.table} is not deleted on erasure.`);
+        }
+      }
+    }
+  }
+
+  all(): readonly PersonalDataDeclaration[] {
+    return this.declarations;
+  }
+
+  tables(): readonly (PersonalDataTable & { module: string })[] {
+    return this.declarations.flatMap((d) => d.tables.map((table) => ({ ...table, module: d.module })));
+  }
+
+  table(name: string): (PersonalDataTable & { module: string }) | undefined {
+    return this.tables().find((t) => t.table === name);
+  }
+}

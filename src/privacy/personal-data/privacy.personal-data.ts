@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DeclaresPersonalData,
+  PersonalDataTreatment as T,
+  type PersonalDataDeclaration,
+  type PersonalDataSource,
+} from '../../common/privacy/personal-data.js';
+
+const RECORD = 'The request and its history are the record that the right was honoured (GDPR art. 5(2)); the erased data goes.';
+
+/** The privacy module's own tables: requests about a person, and their history. */
+@Injectable()
+@DeclaresPersonalData()
+export class PrivacyPersonalData implements PersonalDataSource {
+  personalData(): PersonalDataDeclaration {
+    return {
+      module: 'privacy',
+      tables: [
+        {
+          table: 'data_subject_request',
+          links: [
+            { subject: 'user', column: 'subject_user_id' },
+            { subject: 'contact', column: 'subject_contact_id' },
+            { subject: 'user', column: 'filed_by_user_id' },
+            { subject: 'user', column: 'handled_by_user_id' },
+            { subject: 'user', column: 'verified_by_user_id' },
+          ],
+          columns: [
+            { column: 'changes', treatment: T.ERASE },
+            { column: 'verification_note', treatment: T.ERASE },
+          ],
+          onErasure: 'BLANK_COLUMNS',
+          reason: RECORD,
+        },
+        {
+          table: 'data_subject_request_event',
+          links: [{ subject: 'user', column: 'actor_user_id' }],
+          columns: [
+            { column: 'note', treatment: T.ERASE },
+            { column: 'details', treatment: T.ERASE },
+          ],
+          onErasure: 'BLANK_COLUMNS',
+          reason: RECORD,
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { ContactsModule } from '../business/contacts/contacts.module.js';
+import { Clock } from '../common/time/clock.js';
+import { PRIVACY_JOB_PROCESSORS } from './jobs/privacy-job.js';
+import { PrivacyJobRunner } from './jobs/privacy-job.runner.js';
+import { RectificationJob } from './jobs/rectification.job.js';
+import { PersonalDataRegistry } from './personal-data/personal-data.registry.js';
+import { PrivacyPersonalData } from './personal-data/privacy.personal-data.js';
+import { DataSubjectRequest } from './requests/data-subject-request.entity.js';
+import { DataSubjectRequestEvent } from './requests/data-subject-request-event.entity.js';
+import { DataSubjectRequestResolver } from './requests/data-subject-request.resolver.js';
+import { DataSubjectRequestService } from './requests/data-subject-request.service.js';
+
+/**
+ * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
+ * background jobs that carry them out. (Exports, erasure, retention and account closure come next.)
+ */
+@Module({
+  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent]), AccountsModule, ContactsModule],
+  providers: [
+    Clock,
+    PersonalDataRegistry,
+    PrivacyPersonalData,
+    DataSubjectRequestService,
+    DataSubjectRequestResolver,
+    RectificationJob,
+    { provide: PRIVACY_JOB_PROCESSORS, useFactory: (rectification: RectificationJob) => [rectification], inject: [RectificationJob] },
+    PrivacyJobRunner,
+  ],
+  exports: [PersonalDataRegistry, PrivacyJobRunner, Clock],
+})
+export class PrivacyModule {}
