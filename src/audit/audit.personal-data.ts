@@ -6,7 +6,7 @@ import {
   type PersonalDataSource,
 } from '../common/privacy/personal-data.js';
 
-/** Device and log data kept with audit entries. */
+/** Device and log data kept with audit entries, and usage events (stored only with ANALYTICS consent). */
 @Injectable()
 @DeclaresPersonalData()
 export class AuditPersonalData implements PersonalDataSource {
@@ -20,6 +20,12 @@ export class AuditPersonalData implements PersonalDataSource {
           columns: ['ip', 'user_agent', 'browser', 'os', 'device_type'].map((column) => ({ column, treatment: T.REDACT })),
           onErasure: 'REDACT_COLUMNS',
           reason: 'The trail is append-only and hash-chained: personal fields are covered by a salted digest, so they are blanked without breaking the chain; the actor id stays.',
+        },
+        {
+          table: 'usage_event',
+          links: [{ subject: 'user', column: 'user_id' }],
+          columns: [{ column: 'name', treatment: T.ERASE }],
+          onErasure: 'DELETE_ROW',
         },
       ],
     };

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PolicyAcceptanceGate } from '../common/authorization/policy-acceptance.js';
+import { ConsentPersonalData } from './consent.personal-data.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentEvent } from './ledger/consent-event.entity.js';
 import { ConsentResolver } from './ledger/consent.resolver.js';
@@ -29,6 +30,7 @@ import { SubprocessorResolver } from './subprocessors/subprocessor.resolver.js';
     ContactsModule,
   ],
   providers: [
+    ConsentPersonalData,
     ConsentService,
     PolicyDocumentService,
     { provide: PolicyAcceptanceGate, useExisting: PolicyDocumentService },
