@@ -152,20 +152,26 @@ function filterConditions(tenantId: string, filter: OrderFilter | undefined, cha
 }
 
 /**
- * Where the first page of a change feed "since T" starts: the oldest change position among orders changed after T,
- * found on the (tenant, updated_at, change_xid) index alone. Without it the scan in change order would first step over
- * every order changed before T, a cost that grows with the tenant. Skipped when T is older than every order (a full
- * sync), where that scan starts right away. PostgreSQL runs a sub-select only when the CASE reaches it; OFFSET 0 keeps it
- * from turning min() back into a scan in change order.
+ * Where the first page of a change feed "since T" starts: a change position below every order changed after T. Skipped
+ * when T is older than every order (a full sync), where the scan in change order starts right away. Otherwise the feed
+ * mark with the latest `updatedUpTo` at or before T gives it from one index entry (see OrderFeedMark), and the scan then
+ * steps over at most the changes written around that mark, whatever the tenant's size. Without a mark (none yet), the
+ * oldest change position among orders changed after T is found on the (tenant, updated_at, change_xid) index, a cost
+ * that grows with the changes since T. PostgreSQL runs a sub-select only when the CASE or COALESCE reaches it; OFFSET
+ * 0 keeps it from turning min() back into a scan in change order.
  */
 function feedStart(where: Conditions, tenantId: string, since: Date): void {
   where.add(
     `o.change_xid >= case
        when ? < (select min(b.updated_at) from "order" b where b.tenant_id = ?) then '0'::xid8
-       else (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ? and s.updated_at > ? offset 0) f)
+       else coalesce(
+         (select m.change_xid from order_feed_mark m where m.tenant_id = ? and m.updated_up_to <= ? order by m.updated_up_to desc limit 1),
+         (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ? and s.updated_at > ? offset 0) f))
      end`,
     since,
     tenantId,
+    tenantId,
+    since,
     tenantId,
     since,
   );
