@@ -28,15 +28,18 @@ export function partnerPageSql(params: PartnerPageParams): string {
     params.afterXid !== null && params.afterId !== null && DIGITS.test(params.afterXid) && UUID.test(params.afterId)
       ? { xid: params.afterXid, id: params.afterId }
       : null;
-  // After a cursor the scan starts there. On the first page it starts at the oldest change after `since` (the same
-  // clause as the API's OrderReader, so both run the same plan).
+  // After a cursor the scan starts there. On the first page it starts at the latest feed mark made at or before
+  // `since`, or without one at the oldest change after `since` (the same clause as the API's OrderReader, so both run
+  // the same plan).
   const tenant = `nullif(current_setting('app.tenant_id'), '')::uuid`;
   const start = cursor
     ? `and (o.change_xid, o.id) > ('${cursor.xid}'::xid8, '${cursor.id}'::uuid)`
-    : `and o.change_xid >= case
+    : `and o.change_xid >= (select case
          when ${sinceLiteral} < (select min(b.updated_at) from "order" b where b.tenant_id = ${tenant}) then '0'::xid8
-         else (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ${tenant} and s.updated_at > ${sinceLiteral} offset 0) f)
-       end`;
+         else coalesce(
+           (select m.change_xid from order_feed_mark m where m.tenant_id = ${tenant} and m.updated_up_to <= ${sinceLiteral} order by m.updated_up_to desc limit 1),
+           (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ${tenant} and s.updated_at > ${sinceLiteral} offset 0) f))
+       end)`;
   const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const cursorOf = `translate(rtrim(replace(encode(convert_to(format('["%s","%s"]', p.change_xid, p.id), 'UTF8'), 'base64'), E'\\n', ''), '='), '+/', '-_')`;
   return `

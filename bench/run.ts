@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -69,8 +70,38 @@ function start(script: string, env: Record<string, string>, readyUrl: string): P
   });
 }
 
+/** Kernel clock ticks per second, the unit of the CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, read from /proc without touching the process; null where
+ * there is no /proc (macOS). Unlike req/s and latency, CPU per request barely moves when other work shares the cores.
+ */
+function cpuMillis(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): state is the 3rd field, utime the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2));
+const cpuRatio = (raw: number | null, api: number | null) => (raw === null || api === null || api === 0 ? 'n/a' : (raw / api).toFixed(2));
+
 interface Target {
   name: string;
+  /** The server process, whose CPU time is measured. */
+  process: ChildProcess;
   /** Builds one request for a page of the feed. */
   request: (after: string | null) => { method: 'GET' | 'POST'; path: string; body?: string; headers: Record<string, string> };
   url: string;
@@ -89,11 +120,14 @@ interface Measurement {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** CPU ms the server process spent per request answered, or null where it can not be read. */
+  cpuPerRequest: number | null;
   errors: number;
 }
 
 async function measure(target: Target, connections: number, duration: number, cursors: (string | null)[]): Promise<Measurement> {
   let next = 0;
+  const cpuBefore = cpuMillis(target.process.pid);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -107,12 +141,15 @@ async function measure(target: Target, connections: number, duration: number, cu
       },
     ],
   });
+  const cpuAfter = cpuMillis(target.process.pid);
+  const answered = result.requests.total;
   return {
     target: target.name,
     connections,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    cpuPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null,
     errors: result.errors + result.non2xx,
   };
 }
@@ -137,29 +174,30 @@ async function main(): Promise<void> {
   const rawPort = apiPort + 1000;
   const children: ChildProcess[] = [];
   try {
-    children.push(
-      await start(
-        'dist/src/main.js',
-        {
-          NODE_ENV: 'production',
-          DATABASE_URL: databaseUrl,
-          JWT_SECRET: randomBytes(32).toString('hex'),
-          PORT: String(apiPort),
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'warn',
-          SEED_DEMO: 'false',
-          RATE_LIMIT_PER_ACTOR_PER_MINUTE: '100000000',
-          RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-        },
-        `http://127.0.0.1:${apiPort}/health/ready`,
-      ),
+    const apiProcess = await start(
+      'dist/src/main.js',
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        PORT: String(apiPort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SEED_DEMO: 'false',
+        RATE_LIMIT_PER_ACTOR_PER_MINUTE: '100000000',
+        RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      },
+      `http://127.0.0.1:${apiPort}/health/ready`,
     );
-    children.push(await start('dist/bench/raw-handler.js', { DATABASE_URL: databaseUrl, PORT: String(rawPort) }, `http://127.0.0.1:${rawPort}/health`));
+    children.push(apiProcess);
+    const rawProcess = await start('dist/bench/raw-handler.js', { DATABASE_URL: databaseUrl, PORT: String(rawPort) }, `http://127.0.0.1:${rawPort}/health`);
+    children.push(rawProcess);
 
     const since = new Date(Date.now() - options.sinceDays * 86_400_000).toISOString();
     const auth = { authorization: `Bearer ${tenant.apiKey}` };
     const api: Target = {
       name: 'GraphQL API',
+      process: apiProcess,
       url: `http://127.0.0.1:${apiPort}`,
       request: (after) => ({
         method: 'POST',
@@ -170,6 +208,7 @@ async function main(): Promise<void> {
     };
     const raw: Target = {
       name: 'raw node:http + pg',
+      process: rawProcess,
       url: `http://127.0.0.1:${rawPort}`,
       request: (after) => ({
         method: 'GET',
@@ -199,18 +238,25 @@ async function main(): Promise<void> {
       for (const target of [raw, api]) {
         const measurement = await measure(target, connections, options.duration, cursors);
         rows.push(measurement);
-        log(`${target.name.padEnd(20)} ${String(connections).padStart(3)} clients: ${measurement.requestsPerSecond.toFixed(0).padStart(6)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, errors ${measurement.errors}`);
+        log(
+          `${target.name.padEnd(20)} ${String(connections).padStart(3)} clients: ${measurement.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
+            `p50 ${measurement.p50} ms, p99 ${measurement.p99} ms, CPU ${cpu(measurement.cpuPerRequest)} ms/request, errors ${measurement.errors}`,
+        );
       }
     }
 
     console.log(`\nPartner page: 50 orders with client, contact and lines; large tenant ${options.orders.toLocaleString('en-US')} orders × ${options.lines} lines, 20 tenants; ${options.duration} s per measurement.\n`);
-    console.log('| clients | raw req/s | raw p50 / p99 (ms) | API req/s | API p50 / p99 (ms) | API / raw |');
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    // CPU ms per request is the figure to compare across runs on a shared machine; the last column is what the ratio
+    // of req/s would be if each process had the cores to itself.
+    console.log('| clients | raw req/s | raw p50 / p99 (ms) | raw CPU ms/req | API req/s | API p50 / p99 (ms) | API CPU ms/req | API / raw | API / raw by CPU |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const connections of options.connections) {
       const r = rows.find((m) => m.target === raw.name && m.connections === connections)!;
       const a = rows.find((m) => m.target === api.name && m.connections === connections)!;
       console.log(
-        `| ${connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} / ${r.p99} | ${a.requestsPerSecond.toFixed(0)} | ${a.p50} / ${a.p99} | ${(a.requestsPerSecond / r.requestsPerSecond).toFixed(2)} |`,
+        `| ${connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} / ${r.p99} | ${cpu(r.cpuPerRequest)} | ` +
+          `${a.requestsPerSecond.toFixed(0)} | ${a.p50} / ${a.p99} | ${cpu(a.cpuPerRequest)} | ` +
+          `${(a.requestsPerSecond / r.requestsPerSecond).toFixed(2)} | ${cpuRatio(r.cpuPerRequest, a.cpuPerRequest)} |`,
       );
     }
   } finally {

@@ -69,6 +69,11 @@ function kindOf(statement: string): string {
   return verb === 'select' && table ? `select ${table}` : verb;
 }
 
+/** The tables a statement reads, in order of appearance. */
+function relationsIn(statement: string): string[] {
+  return [...statement.matchAll(/\bfrom\s+"?(\w+)"?/gi)].map((match) => match[1]);
+}
+
 describe('statements per orders page', () => {
   let small: World;
   let large: World;
@@ -82,11 +87,9 @@ describe('statements per orders page', () => {
     const few = await statementsOf(PARTNER_ORDERS, small.key, 5);
     const many = await statementsOf(PARTNER_ORDERS, large.key, 50);
     expect(many.map(kindOf)).toEqual(few.map(kindOf));
-    // The transaction with its row-level-security setup, the page, one query per relation, the commit.
-    expect(many.map(kindOf).sort()).toEqual(
-      ['begin', 'select', 'select order', 'select client', 'select contact', 'select order_line', 'commit'].sort(),
-    );
-    expect(many).toHaveLength(7);
+    // The transaction with its row-level-security setup, the page, one statement for all its relations, the commit.
+    expect(many.map(kindOf)).toEqual(['begin', 'select', 'select order', 'select client', 'commit']);
+    expect(relationsIn(many.at(-2) ?? '')).toEqual(['client', 'contact', 'order_line']);
   });
 
   it('a user\'s page with history: the same statements for 5 and for 50 orders, and no count', async () => {
@@ -94,9 +97,9 @@ describe('statements per orders page', () => {
     const many = await statementsOf(USER_ORDERS, large.accessToken, 50);
     expect(many.map(kindOf)).toEqual(few.map(kindOf));
     const kinds = many.map(kindOf);
-    for (const table of ['order', 'client', 'contact', 'order_line', 'order_status_change']) {
-      expect(kinds.filter((kind) => kind === `select ${table}`)).toHaveLength(1);
-    }
+    expect(kinds.filter((kind) => kind === 'select order')).toHaveLength(1);
+    const relations = many.filter((statement) => relationsIn(statement).includes('order_line'));
+    expect(relations.map(relationsIn)).toEqual([['client', 'contact', 'order_line', 'order_status_change']]);
     expect(many.some((statement) => /count\(/i.test(statement))).toBe(false);
     // The session check of the user's token (its own short transaction) plus the operation's transaction.
     expect(many.length).toBeLessThanOrEqual(12);

@@ -258,3 +258,129 @@ describe('a change that commits late', () => {
     }
   });
 });
+
+describe('feed marks: where the first page of a sync starts', () => {
+  interface Mark {
+    change_xid: string;
+    updated_up_to: Date;
+  }
+
+  /** A privileged connection to the run's database, to look at marks and orders below row-level security. */
+  let db: PgClient;
+  beforeAll(async () => {
+    db = new PgClient({ connectionString: server.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+  });
+
+  const marksOf = async (tenantId: string) =>
+    (await db.query<Mark>(`select change_xid::text, updated_up_to from order_feed_mark where tenant_id = $1 order by updated_up_to`, [tenantId])).rows;
+
+  /**
+   * Writes an order through the API until its trigger records a mark (on a shared PostgreSQL another session's open
+   * transaction can hold the snapshot's xmin below every order of the tenant, and then no mark is due yet). Earlier
+   * marks are removed first, so that the once-a-minute limit lets the write record one.
+   */
+  async function markByWriting(tenant: SignedUpOwner, orderId: string): Promise<Mark> {
+    const deadline = Date.now() + 10_000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      await db.query(`delete from order_feed_mark where tenant_id = $1`, [tenant.tenantId]);
+      await server.gql({ query: UPDATE_NOTES, variables: { id: orderId, notes: `marking ${i}` }, token: tenant.accessToken });
+      const [mark] = await marksOf(tenant.tenantId);
+      if (mark) return mark;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('no feed mark was recorded');
+  }
+
+  /** A `since` after the mark's updatedUpTo (read to the millisecond, the API's precision): the first page starts from it. */
+  const sinceAtOrAfter = (mark: Mark) => new Date(mark.updated_up_to.getTime() + 1).toISOString();
+
+  it('are written by order writes, once a minute per tenant, and no order below a mark was updated after it', async () => {
+    const tenant = await signUpOwner(server);
+    const tenantClient = (await createClient(server, tenant)).id;
+    const orders = [];
+    for (let i = 0; i < 3; i++) orders.push(await createOrder(server, tenant, tenantClient));
+    await markByWriting(tenant, orders[0].id);
+    for (let i = 0; i < 3; i++) orders.push(await createOrder(server, tenant, tenantClient));
+    // Further writes within the minute record no more marks.
+    expect(await marksOf(tenant.tenantId)).toHaveLength(1);
+
+    const broken = await db.query(
+      `select o.id from "order" o join order_feed_mark m on m.tenant_id = o.tenant_id
+        where o.tenant_id = $1 and o.change_xid < m.change_xid and o.updated_at > m.updated_up_to`,
+      [tenant.tenantId],
+    );
+    expect(broken.rows).toEqual([]);
+    // Writes without a tenant (migrations, maintenance) record none.
+    await db.query(`update "order" set notes = 'maintenance' where id = $1`, [orders[1].id]);
+    expect(await marksOf(tenant.tenantId)).toHaveLength(1);
+  });
+
+  it('a sync since a mark delivers exactly the orders updated after `since`, in change order', async () => {
+    const tenant = await signUpOwner(server);
+    const tenantClient = (await createClient(server, tenant)).id;
+    const key = await createApiKey(server, tenant, [Permission.ORDERS_READ]);
+    // An order left unchanged before `since`: with every order changed after it, the first page would start at the
+    // tenant's first change (a full sync) and never read a mark.
+    const unchanged = await createOrder(server, tenant, tenantClient);
+    const before = [await createOrder(server, tenant, tenantClient), await createOrder(server, tenant, tenantClient)];
+    const mark = await markByWriting(tenant, before[0].id);
+    const since = sinceAtOrAfter(mark);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = [await createOrder(server, tenant, tenantClient), await createOrder(server, tenant, tenantClient)];
+    await server.gql({ query: UPDATE_NOTES, variables: { id: before[1].id, notes: 'changed after the mark' }, token: tenant.accessToken });
+
+    const expected = await db.query<{ id: string }>(
+      `select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`,
+      [tenant.tenantId, since],
+    );
+    expect(expected.rows.map((row) => row.id)).toEqual(expect.arrayContaining([...after.map((order) => order.id), before[1].id]));
+    expect(expected.rows.map((row) => row.id)).not.toContain(unchanged.id);
+    const partner = new Partner(key.secret, since, 2);
+    await partner.syncUntil(() => expected.rows.every((row) => partner.timesDelivered(row.id) > 0));
+    expect(partner.deliveries.map((node) => node.id)).toEqual(expected.rows.map((row) => row.id));
+  });
+
+  (onPostgreSQL ? it : it.skip)('start below a writer that was still open when the mark was made', async () => {
+    const tenant = await signUpOwner(server);
+    const tenantClient = (await createClient(server, tenant)).id;
+    const key = await createApiKey(server, tenant, [Permission.ORDERS_READ]);
+    // Left unchanged before `since`, so that the first page starts from the mark rather than as a full sync.
+    const unchanged = await createOrder(server, tenant, tenantClient);
+    const [late, other] = [await createOrder(server, tenant, tenantClient), await createOrder(server, tenant, tenantClient)];
+
+    const slow = new PgClient({ connectionString: server.databaseUrl });
+    await slow.connect();
+    try {
+      await slow.query('begin');
+      await slow.query(`update "order" set notes = 'late', updated_at = now() where id = $1`, [late.id]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // The mark is made while the slow writer is open: it must start at or below the slow writer's change.
+      const mark = await markByWriting(tenant, other.id);
+      const since = sinceAtOrAfter(mark);
+      const partner = new Partner(key.secret, since, 50);
+      // Held back while the slow writer is open, as every change after it is.
+      while (await partner.page());
+      expect(partner.deliveries).toEqual([]);
+
+      await slow.query('commit');
+      const changed = await db.query<{ id: string }>(
+        `select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`,
+        [tenant.tenantId, since],
+      );
+      expect(changed.rows.map((row) => row.id)).toContain(late.id);
+      expect(changed.rows.map((row) => row.id)).not.toContain(unchanged.id);
+      // A new partner from the same `since`: its first page starts from the mark and still finds the late change.
+      const fresh = new Partner(key.secret, since, 50);
+      await fresh.syncUntil(() => fresh.latest(late.id)?.notes === 'late');
+      expect(fresh.deliveries.map((node) => node.id)).toEqual(changed.rows.map((row) => row.id));
+      expect(fresh.latest(late.id)?.notes).toBe('late');
+    } finally {
+      await slow.query('rollback').catch(() => undefined);
+      await slow.end();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { OrderFeedMark } from './order-feed-mark.entity.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderNumberCounter } from './order-number-counter.entity.js';
 import { OrderReader } from './order-reader.service.js';
@@ -13,7 +14,7 @@ import { Order } from './order.entity.js';
 
 @Module({
   imports: [
-    MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter]),
+    MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter, OrderFeedMark]),
     AccountsModule,
     ClientsModule,
     ContactsModule,

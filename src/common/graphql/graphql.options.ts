@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AppConfig } from '../../config/app-config.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
+import { CompiledExecution } from './compiled-execution.js';
 import { buildErrorFormatter } from './error-formatting.js';
 import { responseStatusPlugin } from './response-status.plugin.js';
 
@@ -12,8 +13,12 @@ export interface GraphQLBuildOptions {
   schemaFile: string | true;
 }
 
-/** Apollo Server with the hardening the API promises on by default. */
-export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloDriverConfig {
+/** Apollo's gateway option, which @nestjs/apollo's config type leaves out but passes through to Apollo Server. */
+type ApolloOptionsWithGateway = ApolloDriverConfig & Pick<CompiledExecution, 'gateway'>;
+
+/** Apollo Server with the hardening the API promises on by default, executing operations compiled by graphql-jit. */
+export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloOptionsWithGateway {
+  const execution = new CompiledExecution();
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
@@ -28,6 +33,8 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
 
   return {
     autoSchemaFile: options.schemaFile,
+    transformSchema: execution.captureSchema,
+    gateway: execution.gateway,
     sortSchema: true,
     playground: false,
     introspection: !config.isProduction,
