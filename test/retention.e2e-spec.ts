@@ -81,6 +81,26 @@ describe('retention jobs', () => {
     expect(await count('operation_usage')).toBe(0);
   });
 
+  it('thins order feed marks older than a day to the last one per tenant and day, keeping recent ones', async () => {
+    const at = (daysAgo: number, hour: number) => {
+      const d = new Date(Date.now() - daysAgo * DAY);
+      d.setUTCHours(hour, 0, 0, 0);
+      return d.toISOString();
+    };
+    const marks = [at(5, 1), at(5, 9), at(5, 17), at(4, 12), at(0, 0)];
+    for (const createdAt of marks) {
+      await db.query(
+        `insert into order_feed_mark (id, created_at, updated_at, tenant_id, change_xid, updated_up_to)
+         values (gen_random_uuid(), $1, $1, $2, '1', $1)`,
+        [createdAt, owner.tenantId],
+      );
+    }
+    const result = await jobs.run(new Date());
+    expect(result.orderFeedMarksThinned).toBe(2);
+    const left = await db.query<{ created_at: Date }>(`select created_at from order_feed_mark where tenant_id = $1 order by created_at`, [owner.tenantId]);
+    expect(left.map((m) => m.created_at.toISOString())).toEqual([at(5, 17), at(4, 12), at(0, 0)]);
+  });
+
   // PGlite is one database session behind all its connections, so an advisory lock can not exclude anyone there.
   const onServer = process.env.TEST_EMBEDDED_DATABASE === '1' ? it.skip : it;
   onServer('runs on one instance at a time: a round finding the lock taken skips', async () => {

@@ -9,9 +9,10 @@ import { TenantOwnedEntity, tenantPolicies } from '../../database/base.entity.js
  * Written by the `order_feed_mark` trigger on order (see Order), at most once a minute per tenant, from one snapshot:
  * `changeXid` is that snapshot's xmin, so every transaction below it had finished and its rows are all counted in
  * `updatedUpTo` (their maximum `updated_at`); every later write gets a position at or above it. The rule holds from
- * then on and relies on no clock: an `updated_at` in the future only makes the mark usable later.
+ * then on and relies on no clock: an `updated_at` in the future only makes the mark usable later. Since every mark
+ * stays true, thinning old ones (OrderFeedMarkRetention) only makes first pages start a little further back.
  */
-@Entity(tenantPolicies())
+@Entity(tenantPolicies({ maintenance: true }))
 @Index({ properties: ['tenantId', 'updatedUpTo'] })
 @Index({ properties: ['tenantId', 'createdAt'] })
 export class OrderFeedMark extends TenantOwnedEntity {

@@ -11,6 +11,7 @@ import { OrderResolver } from './order.resolver.js';
 import { OrderService } from './order.service.js';
 import { OrderStatusChange } from './order-status-change.entity.js';
 import { Order } from './order.entity.js';
+import { OrderFeedMarkRetention } from './order-feed-mark.retention.js';
 
 @Module({
   imports: [
@@ -19,7 +20,7 @@ import { Order } from './order.entity.js';
     ClientsModule,
     ContactsModule,
   ],
-  providers: [OrderReader, OrderService, OrderResolver],
+  providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention],
   exports: [],
 })
 export class OrdersModule {}
