@@ -137,8 +137,8 @@ describe('erasure and objection requests', () => {
     });
   });
 
-  describe('objection of a contact', () => {
-    it('withdraws every marketing consent, suppresses the address, and marketing is then refused', async () => {
+  describe('objection', () => {
+    it('of a contact withdraws every marketing consent, suppresses the address, and marketing is then refused', async () => {
       const email = `object.${randomUUID().slice(0, 8)}@object.example`;
       const contact = await createContact(server, owner, clientId, { email, phone: '+44 20 7946 0101' });
       await grantEmailMarketing(contact.id);
@@ -162,6 +162,26 @@ describe('erasure and objection requests', () => {
       // The same person entered again as a new contact can not be opted back in.
       const again = await createContact(server, owner, clientId, { email: email.toUpperCase() });
       expect(errorCode(await gql(RECORD_CONSENT, { input: { contactId: again.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }))).toBe('CONSENT_SUPPRESSED');
+    });
+
+    it('of a user withdraws their own marketing consents and suppresses their email and phone', async () => {
+      const user = await signUpOwner(server, { phone: '+1 555 0199' });
+      const asUser = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+        dataOf(await server.gql<T>({ query, variables, token: user.accessToken }));
+      await asUser(`mutation { recordMyConsent(input: {choices: [{purpose: MARKETING_EMAIL, status: GRANTED}, {purpose: ANALYTICS, status: GRANTED}]}) { purposes { purpose } } }`);
+      const filed = (await asUser<{ requestMyObjection: Request }>(`mutation { requestMyObjection { ${REQUEST} } }`)).requestMyObjection;
+      expect(filed.status).toBe('VERIFIED');
+      await runner.runDue();
+      const mine = (await asUser<{ myPrivacyRequests: Request[] }>(`query { myPrivacyRequests { ${REQUEST} } }`)).myPrivacyRequests;
+      expect(mine.find((r) => r.id === filed.id)).toMatchObject({ status: 'COMPLETED', stepsDone: ['start', 'withdraw', 'complete'] });
+      const consent = (await asUser<{ myConsent: { purposes: { purpose: string; granted: boolean; source: string | null }[] } }>(
+        `query { myConsent { purposes { purpose granted source } } }`,
+      )).myConsent;
+      expect(consent.purposes.find((p) => p.purpose === 'MARKETING_EMAIL')).toMatchObject({ granted: false, source: 'DATA_SUBJECT_REQUEST' });
+      // Analytics is not marketing: the objection leaves it alone.
+      expect(consent.purposes.find((p) => p.purpose === 'ANALYTICS')).toMatchObject({ granted: true });
+      expect(await suppressed(user.email.trim().toLowerCase())).toBe(true);
+      expect(await suppressed('+15550199')).toBe(true);
     });
   });
 });
