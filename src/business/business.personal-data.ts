@@ -29,7 +29,7 @@ export class BusinessPersonalData implements PersonalDataSource {
             ...ADDRESS.map((column) => ({ column, treatment: T.ERASE })),
           ],
           onErasure: 'PSEUDONYMISE_ROW',
-          reason: 'Deleted when no order refers to it; otherwise kept as a placeholder for the orders that must stay.',
+          reason: 'Kept as a pseudonymised placeholder: orders (legal hold), the privacy requests and the consent ledger refer to its id.',
         },
         {
           table: 'communication',

@@ -3,8 +3,12 @@ import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
+import { ConsentModule } from '../consent/consent.module.js';
 import { Clock } from '../common/time/clock.js';
-import { PRIVACY_JOB_PROCESSORS } from './jobs/privacy-job.js';
+import { PersonalDataEraser } from './erasure/personal-data.eraser.js';
+import { ErasureJob } from './jobs/erasure.job.js';
+import { ObjectionJob } from './jobs/objection.job.js';
+import { PRIVACY_JOB_PROCESSORS, type PrivacyJobProcessor } from './jobs/privacy-job.js';
 import { PrivacyJobRunner } from './jobs/privacy-job.runner.js';
 import { RectificationJob } from './jobs/rectification.job.js';
 import { PersonalDataRegistry } from './personal-data/personal-data.registry.js';
@@ -16,18 +20,25 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
 
 /**
  * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
- * background jobs that carry them out. (Exports, erasure, retention and account closure come next.)
+ * background jobs that carry them out. (Exports, users' erasure, retention and account closure come next.)
  */
 @Module({
-  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent]), AccountsModule, ContactsModule],
+  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent]), AccountsModule, ContactsModule, ConsentModule],
   providers: [
     Clock,
     PersonalDataRegistry,
     PrivacyPersonalData,
     DataSubjectRequestService,
     DataSubjectRequestResolver,
+    PersonalDataEraser,
     RectificationJob,
-    { provide: PRIVACY_JOB_PROCESSORS, useFactory: (rectification: RectificationJob) => [rectification], inject: [RectificationJob] },
+    ErasureJob,
+    ObjectionJob,
+    {
+      provide: PRIVACY_JOB_PROCESSORS,
+      useFactory: (...processors: PrivacyJobProcessor[]) => processors,
+      inject: [RectificationJob, ErasureJob, ObjectionJob],
+    },
     PrivacyJobRunner,
   ],
   exports: [PersonalDataRegistry, PrivacyJobRunner, Clock],

@@ -19,6 +19,12 @@ export class UserProfiles {
     return (await this.em.count(User, { id: userId })) > 0;
   }
 
+  /** The user's email and phone, for the suppression list when they object to marketing; null when the user is gone. */
+  async addresses(_ctx: RequestContext, userId: string): Promise<{ email: string; phone: string | null } | null> {
+    const user = await this.em.findOne(User, { id: userId });
+    return user ? { email: user.email, phone: user.phone ?? null } : null;
+  }
+
   /** Applies a rectification in the current transaction; returns what changed (fields already right are left out). */
   async rectify(_ctx: RequestContext, userId: string, changes: Partial<Record<RectifiableUserField, string | null>>): Promise<FieldChange[]> {
     const user = await this.em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -44,6 +44,8 @@ export interface RecordConsent {
 }
 
 const MINUTE = 60_000;
+/** What an objection to marketing withdraws. */
+const OBJECTION_PURPOSES = [ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS, ConsentPurpose.PERSONALIZATION] as const;
 const HISTORY_LIMIT = 500;
 
 /** Trimmed and lower-cased email; `+` and the digits of a phone number. The forms the suppression list hashes. */
@@ -162,6 +164,27 @@ export class ConsentService {
       }
     }
     await this.em.flush();
+  }
+
+  /**
+   * A data-subject objection (or erasure): withdraws every marketing purpose (email, SMS, personalised marketing) in
+   * the subject's ledger and puts their addresses on the suppression list as an OBJECTION, so the person is never
+   * marketed to again, even as a new contact. Suppression comes first so the withdrawals below find it there.
+   */
+  async objectToMarketing(ctx: RequestContext, subject: { contactId: string } | { userId: string }, addresses: { email?: string | null; phone?: string | null }): Promise<ConsentPurpose[]> {
+    if (addresses.email) await this.suppress(SuppressionChannel.EMAIL, addresses.email, SuppressionReason.OBJECTION);
+    if (addresses.phone) await this.suppress(SuppressionChannel.SMS, addresses.phone, SuppressionReason.OBJECTION);
+    const current = await this.current(subject);
+    // Only purposes not already withdrawn: a job step that is retried records no second withdrawal.
+    const purposes = OBJECTION_PURPOSES.filter((purpose) => current.get(purpose)?.status !== ConsentStatus.WITHDRAWN);
+    if (purposes.length === 0) return [];
+    const input: RecordConsent = {
+      choices: purposes.map((purpose) => ({ purpose, status: ConsentStatus.WITHDRAWN })),
+      source: ConsentSource.DATA_SUBJECT_REQUEST,
+    };
+    if ('contactId' in subject) await this.recordForContact(ctx, subject.contactId, input);
+    else await this.recordForUser(ctx, subject.userId, input);
+    return purposes;
   }
 
   /** The cookie banner's choices for an anonymous visitor; limited per client IP, since anyone may call it. */

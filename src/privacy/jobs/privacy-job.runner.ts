@@ -89,18 +89,21 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
 
   /** Takes the next due job, counting the attempt and leasing it to this runner. Runs as crm_maintenance. */
   async claim(): Promise<ClaimedJob | null> {
-    const types = [...this.processors.keys()];
-    if (types.length === 0) return null;
+    const processors = [...this.processors.values()];
+    if (processors.length === 0) return null;
+    // Per processor: its type, and the subject kinds it serves when it names them.
+    const served = processors.map((p) => (p.subjects ? `(type::text = ? and subject_kind::text in (${p.subjects.map(() => '?').join(', ')}))` : '(type::text = ?)'));
+    const servedParams = processors.flatMap((p) => [p.type, ...(p.subjects ?? [])]);
     const now = this.clock.now();
     const rows = await maintenanceFork(this.orm).transactional((tx) =>
       tx.execute<{ id: string; tenant_id: string | null; subject_user_id: string | null; type: DataSubjectRequestType; attempts: number }[]>(
         `update data_subject_request set locked_until = ?, attempts = attempts + 1
           where id = (select id from data_subject_request
-                       where status in ('VERIFIED', 'IN_PROGRESS') and type::text in (${types.map(() => '?').join(', ')})
+                       where status in ('VERIFIED', 'IN_PROGRESS') and (${served.join(' or ')})
                          and next_attempt_at <= ? and (locked_until is null or locked_until < ?)
                        order by next_attempt_at, id limit 1 for update skip locked)
           returning id, tenant_id, subject_user_id, type, attempts`,
-        [new Date(now.getTime() + JOB_LEASE_MS), ...types, now, now],
+        [new Date(now.getTime() + JOB_LEASE_MS), ...servedParams, now, now],
       ),
     );
     const row = rows[0];

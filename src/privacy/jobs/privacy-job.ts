@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { DataSubjectRequest, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
+import type { DataSubjectKind, DataSubjectRequest, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 
 /** What a step of a request's job works with: its own transaction, run as the request's tenant (or user). */
 export interface PrivacyJob {
@@ -18,6 +18,8 @@ export interface PrivacyJob {
 export interface PrivacyJobProcessor {
   readonly type: DataSubjectRequestType;
   readonly steps: readonly string[];
+  /** The subjects it can serve (all when absent); requests about others stay VERIFIED until a person or a later job acts. */
+  readonly subjects?: readonly DataSubjectKind[];
   /** Runs one step; what it returns is kept in the step's event (e.g. the fields changed). */
   runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown> | void>;
 }

@@ -9,7 +9,7 @@ import {
 
 /**
  * Every module's personal-data declaration, collected at start from the providers marked @DeclaresPersonalData().
- * Exports and erasure (later) walk this registry, so a table is covered by the rights as soon as its module declares
+ * Erasure (and exports, later) walk this registry, so a table is covered by the rights as soon as its module declares
  * it; the personal-data coverage test fails for a personal-looking column that nobody declared.
  */
 @Injectable()

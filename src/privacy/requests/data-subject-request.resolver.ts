@@ -40,6 +40,14 @@ export class DataSubjectRequestResolver {
   }
 
   @SignedInUser()
+  @Mutation(() => PrivacyRequestType, {
+    description: 'Object to marketing: every marketing consent of yours is withdrawn and your email and phone are suppressed. Verified by your session.',
+  })
+  requestMyObjection(@Ctx() ctx: RequestContext): Promise<PrivacyRequestType> {
+    return this.requests.fileForUser(ctx, DataSubjectRequestType.OBJECTION);
+  }
+
+  @SignedInUser()
   @Mutation(() => PrivacyRequestType, { description: 'Ask for your profile to be corrected. Verified by your session; applied by a background job.' })
   requestMyRectification(@Ctx() ctx: RequestContext, @Args('input') input: RequestMyRectificationInput): Promise<PrivacyRequestType> {
     return this.requests.fileForUser(ctx, DataSubjectRequestType.RECTIFICATION, input.changes);

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { PersonalDataTreatment as T, type DataSubjectKind, type PersonalDataTable } from '../../common/privacy/personal-data.js';
+import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
+
+/** Whose data is erased. */
+export interface ErasureSubject {
+  kind: DataSubjectKind;
+  id: string;
+}
+
+interface ColumnShape {
+  nullable: boolean;
+  dataType: string;
+}
+
+/**
+ * A stable placeholder for a subject's identifying fields in rows that must stay (orders under legal hold, the user
+ * row others refer to): the same for every row and every retry, and not reversible to the person.
+ */
+export function pseudonymOf(subjectId: string): string {
+  return `erased-${createHash('sha256').update(`promox-erasure:${subjectId}`).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Applies the personal-data registry's erasure rules to one module's tables for one subject. This is the generic path
+ * the registry was built for: a module declares its tables once, and erasure covers them without the privacy module
+ * knowing their entities. It runs in the job step's transaction under the app role and the request's tenant, so
+ * row-level security still bounds what it can touch. Every statement is idempotent (delete, or set a fixed value), so
+ * a step that is retried after a crash finds its work either fully done or not done at all.
+ */
+@Injectable()
+export class PersonalDataEraser {
+  constructor(private readonly registry: PersonalDataRegistry) {}
+
+  modules(): string[] {
+    return [...new Set(this.registry.tables().map((t) => t.module))];
+  }
+
+  /** Erases the subject's rows in every table the module declares; returns the rows touched per table. */
+  async eraseModule(em: EntityManager, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
+    const touched: Record<string, number> = {};
+    for (const table of this.registry.tables().filter((t) => t.module === module)) {
+      const count = await this.eraseTable(em, table, subject);
+      if (count > 0) touched[table.table] = count;
+    }
+    return touched;
+  }
+
+  private async eraseTable(em: EntityManager, table: PersonalDataTable, subject: ErasureSubject): Promise<number> {
+    // Only id links: an email link (invitations) names a user by address and is erased with the user's own data.
+    const links = table.links.filter((link) => link.subject === subject.kind && (link.matches ?? 'id') === 'id');
+    if (links.length === 0 || table.onErasure === 'KEEP_ROW') return 0;
+    const where = links.map((link) => `${quote(link.column)} = ?`).join(' or ');
+    const params = links.map(() => subject.id);
+    if (table.onErasure === 'DELETE_ROW') {
+      return affected(await em.execute(`delete from ${quote(table.table)} where ${where}`, params, 'run'));
+    }
+    if (table.onErasure === 'REDACT_COLUMNS') {
+      // Only the audit trail redacts, through its own trigger-allowed path; it names users, and user erasure is not built.
+      throw new Error(`Redacting ${table.table} for a ${subject.kind} is not supported yet.`);
+    }
+    const shapes = await this.shapesOf(em, table.table);
+    const pseudonym = pseudonymOf(subject.id);
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const column of table.columns) {
+      const shape = shapes.get(column.column);
+      if (!shape) throw new Error(`${table.table}.${column.column} is declared but does not exist.`);
+      if (column.treatment === T.PSEUDONYMISE) {
+        sets.push(`${quote(column.column)} = ?`);
+        values.push(column.column.includes('email') ? `${pseudonym}@erased.invalid` : pseudonym);
+      } else if (column.treatment === T.ERASE) {
+        sets.push(`${quote(column.column)} = ${blankOf(shape)}`);
+      }
+    }
+    if (sets.length === 0) return 0;
+    return affected(await em.execute(`update ${quote(table.table)} set ${sets.join(', ')} where ${where}`, [...values, ...params], 'run'));
+  }
+
+  private async shapesOf(em: EntityManager, table: string): Promise<Map<string, ColumnShape>> {
+    const rows = await em.execute<{ column_name: string; is_nullable: string; data_type: string }[]>(
+      `select column_name, is_nullable, data_type from information_schema.columns where table_schema = 'public' and table_name = ?`,
+      [table],
+    );
+    return new Map(rows.map((r) => [r.column_name, { nullable: r.is_nullable === 'YES', dataType: r.data_type }]));
+  }
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** The emptiest value a column accepts: null where allowed, else an empty text, document or array. */
+function blankOf(shape: ColumnShape): string {
+  if (shape.nullable) return 'null';
+  if (shape.dataType === 'jsonb' || shape.dataType === 'json') return `'{}'`;
+  if (shape.dataType === 'ARRAY') return `'{}'`;
+  return `''`;
+}
+
+function affected(result: unknown): number {
+  const rows = (result as { affectedRows?: number } | undefined)?.affectedRows;
+  return typeof rows === 'number' ? rows : 0;
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { ContactService } from '../../business/contacts/contact.service.js';
+import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
+import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
+import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
+import type { PrivacyJob, PrivacyJobProcessor } from './privacy-job.js';
+
+/** The registry's modules, erased one per step; `privacy` last, so the request's own history goes after the data. */
+const MODULE_STEPS = ['business', 'consent', 'accounts', 'audit', 'privacy'] as const;
+
+/**
+ * Erases a contact's personal data everywhere the personal-data registry declares it, one module per step (each step
+ * commits its tables with its done-mark, so a crash resumes at the next module and never half-erases one). First the
+ * contact's email and phone go on the suppression list as hashes, while they are still known: an erased person is
+ * never marketed to again, even when re-entered as a new contact. Orders stay (legal hold) and keep pointing at the
+ * pseudonymised contact row. Users' own erasure is not built yet: those requests stay VERIFIED.
+ */
+@Injectable()
+export class ErasureJob implements PrivacyJobProcessor {
+  readonly type = DataSubjectRequestType.ERASURE;
+  readonly subjects = [DataSubjectKind.CONTACT] as const;
+  readonly steps = ['suppress', ...MODULE_STEPS] as const;
+
+  constructor(
+    private readonly eraser: PersonalDataEraser,
+    private readonly contacts: ContactService,
+    private readonly consent: ConsentService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async runStep(step: string, { ctx, em, request }: PrivacyJob): Promise<Record<string, unknown>> {
+    const contactId = request.subjectContactId ?? '';
+    if (step === 'suppress') {
+      const contact = await this.contacts.require(ctx, contactId).catch((error: unknown) => {
+        // A contact deleted before the request ran has no addresses left to suppress; the rest is still erased.
+        if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return null;
+        throw error;
+      });
+      const withdrawn = contact ? await this.consent.objectToMarketing(ctx, { contactId }, contact) : [];
+      return { withdrawn };
+    }
+    const erased = await this.eraser.eraseModule(em, step, { kind: 'contact', id: contactId });
+    if (step === 'privacy') {
+      // The history of the person's requests (rectifications' old and new values, notes) is theirs too.
+      erased.data_subject_request_event = await this.blankRequestHistory(em, contactId);
+      await this.audit.record(ctx, [{ action: 'privacyRequest.erase', targetType: 'Contact', targetId: contactId }], { em });
+    }
+    // Counts only: the step's event must not hold the erased data.
+    return { erased };
+  }
+
+  private async blankRequestHistory(em: PrivacyJob['em'], contactId: string): Promise<number> {
+    const result = await em.execute(
+      // Notes are people's words; in details only `changes` holds values (the step names and dates stay as the record).
+      `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
+        where request_id in (select id from data_subject_request where subject_contact_id = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
+      [contactId],
+      'run',
+    );
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+}

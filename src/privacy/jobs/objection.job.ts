@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { UserProfiles } from '../../accounts/users/user-profile.service.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { ContactService } from '../../business/contacts/contact.service.js';
+import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
+import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
+import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
+
+/**
+ * An objection to marketing: withdraws every marketing purpose in the subject's ledger (source DATA_SUBJECT_REQUEST)
+ * and puts their email and phone on the suppression list, through the consent module's service, in one step.
+ */
+@Injectable()
+export class ObjectionJob implements PrivacyJobProcessor {
+  readonly type = DataSubjectRequestType.OBJECTION;
+  readonly steps = ['withdraw'] as const;
+
+  constructor(
+    private readonly users: UserProfiles,
+    private readonly contacts: ContactService,
+    private readonly consent: ConsentService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async runStep(_step: string, { ctx, em, request }: PrivacyJob): Promise<Record<string, unknown>> {
+    const isUser = request.subjectKind === DataSubjectKind.USER;
+    const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
+    const addresses = isUser ? await this.users.addresses(ctx, subjectId) : await this.contactAddresses(ctx, subjectId);
+    if (!addresses) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to object to.');
+    const withdrawn = await this.consent.objectToMarketing(ctx, isUser ? { userId: subjectId } : { contactId: subjectId }, addresses);
+    await this.audit.record(ctx, [{ action: 'privacyRequest.object', targetType: isUser ? 'User' : 'Contact', targetId: subjectId }], { em });
+    return { withdrawn };
+  }
+
+  private async contactAddresses(ctx: PrivacyJob['ctx'], contactId: string): Promise<{ email?: string | null; phone?: string | null } | null> {
+    try {
+      const contact = await this.contacts.require(ctx, contactId);
+      return { email: contact.email, phone: contact.phone };
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return null;
+      throw error;
+    }
+  }
+}
