@@ -2,9 +2,15 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { Clock } from '../common/time/clock.js';
-import { PRIVACY_JOB_PROCESSORS } from './jobs/privacy-job.js';
+import { AccessExportJob, PortabilityExportJob } from './exports/export.job.js';
+import { PrivacyExport, PrivacyExportChunk } from './exports/privacy-export.entity.js';
+import { PrivacyExportController } from './exports/privacy-export.controller.js';
+import { PrivacyExportResolver } from './exports/privacy-export.resolver.js';
+import { PrivacyExportService } from './exports/privacy-export.service.js';
+import { PRIVACY_JOB_PROCESSORS, type PrivacyJobProcessor } from './jobs/privacy-job.js';
 import { PrivacyJobRunner } from './jobs/privacy-job.runner.js';
 import { RectificationJob } from './jobs/rectification.job.js';
 import { PersonalDataRegistry } from './personal-data/personal-data.registry.js';
@@ -16,10 +22,16 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
 
 /**
  * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
- * background jobs that carry them out. (Exports, erasure, retention and account closure come next.)
+ * background jobs that carry them out: rectification, and access/portability exports. (Erasure, retention and account
+ * closure come next.)
  */
 @Module({
-  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent]), AccountsModule, ContactsModule],
+  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent, PrivacyExport, PrivacyExportChunk]),
+    AccountsModule,
+    AuditModule,
+    ContactsModule,
+  ],
+  controllers: [PrivacyExportController],
   providers: [
     Clock,
     PersonalDataRegistry,
@@ -27,7 +39,15 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
     DataSubjectRequestService,
     DataSubjectRequestResolver,
     RectificationJob,
-    { provide: PRIVACY_JOB_PROCESSORS, useFactory: (rectification: RectificationJob) => [rectification], inject: [RectificationJob] },
+    AccessExportJob,
+    PortabilityExportJob,
+    PrivacyExportService,
+    PrivacyExportResolver,
+    {
+      provide: PRIVACY_JOB_PROCESSORS,
+      useFactory: (...processors: PrivacyJobProcessor[]) => processors,
+      inject: [RectificationJob, AccessExportJob, PortabilityExportJob],
+    },
     PrivacyJobRunner,
   ],
   exports: [PersonalDataRegistry, PrivacyJobRunner, Clock],
