@@ -625,8 +625,9 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     // The audit trail is append-only: crm_app reads its tenant's rows and appends to its tenant's (or, with no tenant,
     // the platform's) chain, with no update or delete at all (test/audit.e2e-spec.ts).
     const APPEND_ONLY_TABLES = ['audit_entry'];
-    // Privacy requests hold a tenant's contacts' requests and, with no tenant, users' own (test/privacy-requests.e2e-spec.ts).
-    const TENANT_OR_OWN_TABLES = ['data_subject_request'];
+    // Privacy requests hold a tenant's contacts' requests and, with no tenant, users' own (test/privacy-requests.e2e-spec.ts);
+    // their export files likewise (test/privacy-exports.e2e-spec.ts).
+    const TENANT_OR_OWN_TABLES = ['data_subject_request', 'privacy_export'];
     const tenantOwned = tenantTables.filter(
       (t) => !PLATFORM_TABLES.includes(t.table) && !APPEND_ONLY_TABLES.includes(t.table) && !TENANT_OR_OWN_TABLES.includes(t.table),
     );

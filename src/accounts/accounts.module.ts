@@ -57,6 +57,6 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
     UserProfiles,
     AccountsPersonalData,
   ],
-  exports: [CredentialVerifier, DemoSeedService, MemberDirectory, TenantService, UserProfiles],
+  exports: [CredentialVerifier, DemoSeedService, JwtSecret, MemberDirectory, TenantService, UserProfiles],
 })
 export class AccountsModule {}

@@ -2,10 +2,16 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentModule } from '../consent/consent.module.js';
 import { Clock } from '../common/time/clock.js';
 import { PersonalDataEraser } from './erasure/personal-data.eraser.js';
+import { AccessExportJob, PortabilityExportJob } from './exports/export.job.js';
+import { PrivacyExport, PrivacyExportChunk } from './exports/privacy-export.entity.js';
+import { PrivacyExportController } from './exports/privacy-export.controller.js';
+import { PrivacyExportResolver } from './exports/privacy-export.resolver.js';
+import { PrivacyExportService } from './exports/privacy-export.service.js';
 import { ErasureJob } from './jobs/erasure.job.js';
 import { ObjectionJob } from './jobs/objection.job.js';
 import { PRIVACY_JOB_PROCESSORS, type PrivacyJobProcessor } from './jobs/privacy-job.js';
@@ -20,10 +26,19 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
 
 /**
  * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
- * background jobs that carry them out. (Exports, users' erasure, retention and account closure come next.)
+ * background jobs that carry them out: rectification, access/portability exports, contacts' erasure and objection.
+ * (Users' own erasure, retention policies and account closure come next.)
  */
 @Module({
-  imports: [DiscoveryModule, MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent]), AccountsModule, ContactsModule, ConsentModule],
+  imports: [
+    DiscoveryModule,
+    MikroOrmModule.forFeature([DataSubjectRequest, DataSubjectRequestEvent, PrivacyExport, PrivacyExportChunk]),
+    AccountsModule,
+    AuditModule,
+    ContactsModule,
+    ConsentModule,
+  ],
+  controllers: [PrivacyExportController],
   providers: [
     Clock,
     PersonalDataRegistry,
@@ -34,10 +49,14 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
     RectificationJob,
     ErasureJob,
     ObjectionJob,
+    AccessExportJob,
+    PortabilityExportJob,
+    PrivacyExportService,
+    PrivacyExportResolver,
     {
       provide: PRIVACY_JOB_PROCESSORS,
       useFactory: (...processors: PrivacyJobProcessor[]) => processors,
-      inject: [RectificationJob, ErasureJob, ObjectionJob],
+      inject: [RectificationJob, ErasureJob, ObjectionJob, AccessExportJob, PortabilityExportJob],
     },
     PrivacyJobRunner,
   ],

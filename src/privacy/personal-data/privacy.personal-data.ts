@@ -42,6 +42,16 @@ export class PrivacyPersonalData implements PersonalDataSource {
           onErasure: 'BLANK_COLUMNS',
           reason: RECORD,
         },
+        {
+          // The file's bytes (privacy_export_chunk) are the export itself: deleted with the link's expiry, and by erasure.
+          table: 'privacy_export',
+          links: [
+            { subject: 'user', column: 'subject_user_id' },
+            { subject: 'contact', column: 'subject_contact_id' },
+          ],
+          columns: [{ column: 'expires_at', treatment: T.EXPORT }, { column: 'file_deleted_at', treatment: T.EXPORT }],
+          onErasure: 'DELETE_ROW',
+        },
       ],
     };
   }

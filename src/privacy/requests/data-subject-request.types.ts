@@ -37,6 +37,8 @@ export class PrivacyRequestEventType {
   @Field(() => String, { nullable: true, description: 'A system job\'s name.' }) actorName: string | null;
   @Field(() => String, { nullable: true, description: 'A reason, a verification note, or an error message.' }) note: string | null;
   @Field(() => String, { nullable: true, description: 'The job step, for STEP_COMPLETED and ATTEMPT_FAILED.' }) step: string | null;
+  @Field(() => Date, { nullable: true, description: 'For an export\'s `publish` step: when its download link expires.' })
+  linkExpiresAt: Date | null;
   @Field(() => [PrivacyFieldChangeType], { description: 'Fields changed by this step (rectification), or merged into the request.' })
   fieldChanges: PrivacyFieldChangeType[];
 
@@ -54,6 +56,7 @@ export class PrivacyRequestEventType {
       actorName: event.actorName ?? null,
       note: event.note ?? null,
       step: typeof details.step === 'string' ? details.step : null,
+      linkExpiresAt: typeof details.linkExpiresAt === 'string' ? new Date(details.linkExpiresAt) : null,
       fieldChanges: changes.map((c) => Object.assign(new PrivacyFieldChangeType(), { field: c.field, old: c.old ?? null, new: c.new ?? null })),
     });
   }

@@ -1,0 +1,108 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ZipFile } from 'yazl';
+import type { ExportRow, ExportTable, Subject } from './subject-data.reader.js';
+
+export const EXPORT_FORMAT_VERSION = 1;
+
+/** Where the rows of one table come from: a fresh, page-at-a-time read each time it is called. */
+export type RowSource = (table: ExportTable) => AsyncIterable<ExportRow>;
+
+/** One value as JSON gives it back: times in ISO 8601 UTC, bytes in base64, everything else as stored. */
+export function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return value ?? null;
+}
+
+/** The same value as a CSV cell (RFC 4180): empty for null, JSON for structured values. */
+export function csvCell(value: unknown): string {
+  const plain = jsonValue(value);
+  if (plain === null) return '';
+  const text = typeof plain === 'object' ? JSON.stringify(plain) : String(plain);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function readmeText(generatedAt: Date): string {
+  return [
+    'PromoX: a copy of the personal data held about you',
+    `Generated ${generatedAt.toISOString()}, format version ${EXPORT_FORMAT_VERSION}.`,
+    '',
+    'subject.json, one JSON document:',
+    '  formatVersion  integer; changes when the layout below changes.',
+    '  generatedAt    when this file was made (ISO 8601, UTC).',
+    '  subject        { kind: "user" | "contact", id }: who the data is about.',
+    '  tables         one key per table of PromoX that holds data about you, each:',
+    '    module       the part of PromoX that keeps it (accounts, business, consent, audit, privacy).',
+    '    description  what the rows are, how they are linked to you, and what erasure would do to them.',
+    '    columns      the column names, in the order of the CSV file.',
+    '    rows         the rows, as objects keyed by column. Times are ISO 8601 UTC, bytes base64, ids UUIDs.',
+    '',
+    '<table>.csv, one per table, the same rows (RFC 4180, UTF-8, a header row; empty cell = no value;',
+    'structured values as JSON).',
+    '',
+    'Secrets (password and token hashes) are never included. A table with no rows about you still appears, empty.',
+    '',
+  ].join('\n');
+}
+
+async function* subjectJson(subject: Subject, generatedAt: Date, tables: ExportTable[], rows: RowSource): AsyncGenerator<string> {
+  yield `{"formatVersion":${EXPORT_FORMAT_VERSION},"generatedAt":${JSON.stringify(generatedAt.toISOString())},`;
+  yield `"subject":${JSON.stringify({ kind: subject.kind, id: subject.id })},"tables":{`;
+  for (const [index, table] of tables.entries()) {
+    yield `${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`;
+    let first = true;
+    for await (const row of rows(table)) {
+      const out: Record<string, unknown> = {};
+      for (const column of table.columns) out[column] = jsonValue(row[column]);
+      yield `${first ? '' : ','}\n${JSON.stringify(out)}`;
+      first = false;
+    }
+    yield ']}';
+  }
+  yield '}}\n';
+}
+
+async function* tableCsv(table: ExportTable, rows: RowSource): AsyncGenerator<string> {
+  yield `${table.columns.map(csvCell).join(',')}\r\n`;
+  for await (const row of rows(table)) yield `${table.columns.map((c) => csvCell(row[c])).join(',')}\r\n`;
+}
+
+/**
+ * Streams the ZIP (README.txt, subject.json, one CSV per table) into `sink`. Entries are lazy streams that the ZIP
+ * writer pulls one after another, and it pulls only as fast as the sink takes bytes: at any time one page of rows
+ * and the sink's buffer are in memory, however many rows the subject has.
+ */
+export async function writeExportArchive(subject: Subject, generatedAt: Date, tables: ExportTable[], rows: RowSource, sink: Writable): Promise<void> {
+  const zip = new ZipFile();
+  const options = { mtime: generatedAt };
+  zip.addBuffer(Buffer.from(readmeText(generatedAt)), 'README.txt', options);
+  zip.addReadStream(Readable.from(subjectJson(subject, generatedAt, tables, rows)), 'subject.json', options);
+  for (const table of tables) zip.addReadStream(Readable.from(tableCsv(table, rows)), `${table.table}.csv`, options);
+  zip.end();
+  await pipeline(zip.outputStream, sink);
+}
+
+/** A sink that cuts the stream into chunks of `size` bytes and hands each to `store`, waiting for it (backpressure). */
+export function chunkSink(size: number, store: (chunk: Buffer) => Promise<void>): Writable {
+  let parts: Buffer[] = [];
+  let length = 0;
+  const flush = async (): Promise<void> => {
+    if (length === 0) return;
+    const chunk = Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    await store(chunk);
+  };
+  return new Writable({
+    write(data: Buffer, _encoding, callback) {
+      parts.push(data);
+      length += data.length;
+      if (length < size) return callback();
+      flush().then(() => callback(), callback);
+    },
+    final(callback) {
+      flush().then(() => callback(), callback);
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Public } from '../../common/authorization/access.decorators.js';
+import { PrivacyExportService } from './privacy-export.service.js';
+
+/** The download link of an access or portability export: the token in the path is the only credential. */
+@Controller('privacy/exports')
+export class PrivacyExportController {
+  constructor(private readonly exports: PrivacyExportService) {}
+
+  @Public()
+  @Get(':token')
+  async download(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    const file = await this.exports.download(token);
+    // Unknown, expired and deleted links answer alike, so a token says nothing about whether it ever worked.
+    if (!file) throw new NotFoundException({ statusCode: 404, code: 'NOT_FOUND', message: 'No export at this link.' });
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Length', String(file.byteSize));
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    await pipeline(Readable.from(file.chunks), res);
+  }
+}

@@ -1,0 +1,198 @@
+import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
+import { Clock } from '../src/common/time/clock';
+import { RetentionJobs } from '../src/audit/retention.jobs';
+import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
+import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data.registry';
+import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
+import { privilegedQuery } from './support/database';
+import { dataOf, type TestServer, startTestServer } from './support/test-server';
+
+const FIELDS = `id status stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
+const DAY = 24 * 60 * 60 * 1000;
+
+interface Request {
+  id: string;
+  status: string;
+  stepsDone: string[];
+  lastError: string | null;
+  exportLink: { path: string; expiresAt: string } | null;
+  events: { kind: string; step: string | null; linkExpiresAt: string | null }[];
+}
+
+interface SubjectJson {
+  formatVersion: number;
+  subject: { kind: string; id: string };
+  tables: Record<string, { module: string; description: string; columns: string[]; rows: Record<string, unknown>[] }>;
+}
+
+async function unzip(body: Buffer): Promise<Map<string, string>> {
+  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(body, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
+  const files = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: Entry) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        const parts: Buffer[] = [];
+        stream.on('data', (d: Buffer) => parts.push(d));
+        stream.on('end', () => {
+          files.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
+          zip.readEntry();
+        });
+      });
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return files;
+}
+
+/** RFC 4180, enough for the files this app writes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 1);
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 1;
+    } else cell += c;
+  }
+  return rows;
+}
+
+function csvText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+describe('access and portability exports', () => {
+  let server: TestServer;
+  let owner: SignedUpOwner;
+  let other: SignedUpOwner;
+  let runner: PrivacyJobRunner;
+  let clock: Clock;
+  let registry: PersonalDataRegistry;
+
+  const gql = async <T>(token: string, query: string, variables?: Record<string, unknown>) => dataOf(await server.gql<T>({ query, variables, token }));
+  const download = async (path: string) => {
+    const response = await fetch(`${server.url}${path}`);
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  };
+  const declaredFor = (kind: 'user' | 'contact') =>
+    registry.tables().filter((t) => t.links.some((l) => l.subject === kind)).map((t) => t.table).sort();
+
+  /** Every table appears in both files, with the same rows; returns the JSON document. */
+  function checkArchive(files: Map<string, string>, kind: 'user' | 'contact'): SubjectJson {
+    const json = JSON.parse(files.get('subject.json') ?? '{}') as SubjectJson;
+    expect(files.get('README.txt')).toContain('formatVersion');
+    expect(Object.keys(json.tables).sort()).toEqual(declaredFor(kind));
+    for (const [table, { columns, rows }] of Object.entries(json.tables)) {
+      const kept = registry.table(table)?.columns.filter((c) => c.treatment === 'KEEP').map((c) => c.column) ?? [];
+      for (const column of kept) expect(columns).not.toContain(column);
+      const csv = parseCsv(files.get(`${table}.csv`) ?? '');
+      expect(csv[0]).toEqual(columns);
+      expect(csv.slice(1)).toEqual(rows.map((row) => columns.map((c) => csvText(row[c]))));
+    }
+    return json;
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
+    runner = server.app.get(PrivacyJobRunner);
+    clock = server.app.get(Clock);
+    registry = server.app.get(PersonalDataRegistry);
+    [owner, other] = await Promise.all([signUpOwner(server), signUpOwner(server)]);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(async () => server?.close());
+
+  it('exports a contact\'s data from every declared table, only theirs, behind a link that expires and is then deleted', async () => {
+    const clientId = (await createClient(server, owner)).id;
+    const contact = await createContact(server, owner, clientId, { email: 'ada@client.example', lastName: 'Lovelace, "Countess"' });
+    const bystander = await createContact(server, owner, clientId, { email: 'bob@client.example' });
+    await createOrder(server, owner, clientId, { contactId: contact.id, notes: 'Deliver to\nthe back door' });
+    await createOrder(server, owner, clientId, { contactId: bystander.id });
+    const otherClient = (await createClient(server, other)).id;
+    await createContact(server, other, otherClient, { email: 'ada@client.example' });
+
+    const filed = await gql<{ filePrivacyRequest: Request }>(owner.accessToken, `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { ${FIELDS} } }`, {
+      input: { contactId: contact.id, type: 'PORTABILITY', note: 'By email.' },
+    });
+    await gql(owner.accessToken, `mutation($input: VerifyPrivacyRequestInput!) { verifyPrivacyRequest(input: $input) { id } }`, {
+      input: { id: filed.filePrivacyRequest.id, method: 'EMAIL_CONFIRMATION', note: 'Replied from the address on file.' },
+    });
+    await runner.runDue();
+    const done = (await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id: filed.filePrivacyRequest.id })).privacyRequest;
+    expect(done).toMatchObject({ status: 'COMPLETED', stepsDone: ['start', 'build', 'publish', 'complete'], lastError: null });
+    const publish = done.events.find((e) => e.step === 'publish');
+    expect(publish?.linkExpiresAt).toBe(done.exportLink?.expiresAt);
+    const expiresAt = new Date(done.exportLink?.expiresAt ?? 0).getTime();
+    expect(Math.abs(expiresAt - Date.now() - 7 * DAY)).toBeLessThan(60_000);
+
+    const file = await download(done.exportLink?.path ?? '');
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('application/zip');
+    expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="promox-data-.*\.zip"$/);
+    const json = checkArchive(await unzip(file.body), 'contact');
+    expect(json.subject).toEqual({ kind: 'contact', id: contact.id });
+    expect(json.tables.contact.rows).toEqual([expect.objectContaining({ id: contact.id, email: 'ada@client.example', last_name: 'Lovelace, "Countess"' })]);
+    expect(json.tables.order.rows).toEqual([expect.objectContaining({ contact_id: contact.id, notes: 'Deliver to\nthe back door' })]);
+    expect(JSON.stringify(json)).not.toContain(bystander.id);
+    expect(JSON.stringify(json)).not.toContain(other.tenantId);
+
+    // Other tenants' members can not see the link; the owner's other requests carry none.
+    expect((await gql<{ privacyRequests: { edges: unknown[] } }>(other.accessToken, `{ privacyRequests(first: 50) { edges { node { id } } } }`)).privacyRequests.edges).toEqual([]);
+
+    // Unknown and malformed tokens answer as an expired one will.
+    expect((await download('/privacy/exports/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await download('/privacy/exports/x')).status).toBe(404);
+
+    // After seven days the link answers 404, the request stops showing it, and retention deletes the bytes.
+    jest.spyOn(clock, 'now').mockReturnValue(new Date(expiresAt + 1));
+    expect((await download(done.exportLink?.path ?? '')).status).toBe(404);
+    const later = (await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id: done.id })).privacyRequest;
+    expect(later.exportLink).toBeNull();
+    const result = await server.app.get(RetentionJobs).run(new Date(expiresAt + 1));
+    expect(result.exportFilesDeleted).toBeGreaterThanOrEqual(1);
+    const [stored] = await privilegedQuery<{ chunks: string; file_deleted_at: Date | null }>(
+      `select (select count(*) from privacy_export_chunk c where c.export_id = e.id) as chunks, file_deleted_at from privacy_export e where request_id = $1`,
+      [done.id],
+    );
+    expect(Number(stored.chunks)).toBe(0);
+    expect(stored.file_deleted_at).not.toBeNull();
+  });
+
+  it('exports a user\'s own data across their tenants and the platform, and their token opens only their file', async () => {
+    const user = await signUpOwner(server);
+    const REQUEST = `mutation($input: RequestMyDataInput) { requestMyData(input: $input) { ${FIELDS} } }`;
+    await gql(user.accessToken, REQUEST, { input: { type: 'ACCESS' } });
+    await gql(other.accessToken, REQUEST, { input: { type: 'ACCESS' } });
+    await runner.runDue();
+    const mine = (await gql<{ myPrivacyRequests: Request[] }>(user.accessToken, `{ myPrivacyRequests { ${FIELDS} } }`)).myPrivacyRequests[0];
+    const theirs = (await gql<{ myPrivacyRequests: Request[] }>(other.accessToken, `{ myPrivacyRequests { ${FIELDS} } }`)).myPrivacyRequests[0];
+    expect(mine.status).toBe('COMPLETED');
+    expect(mine.exportLink?.path).not.toBe(theirs.exportLink?.path);
+
+    const json = checkArchive(await unzip((await download(mine.exportLink?.path ?? '')).body), 'user');
+    expect(json.subject).toEqual({ kind: 'user', id: user.userId });
+    expect(json.tables.user.rows).toEqual([expect.objectContaining({ id: user.userId, email: user.email })]);
+    expect(json.tables.user.columns).not.toContain('password_hash');
+    expect(json.tables.membership.rows).toEqual([expect.objectContaining({ user_id: user.userId, role: 'OWNER' })]);
+    // Their tenant's audit trail names them as the actor of their sign-up; nothing of another user's.
+    expect(json.tables.audit_entry.rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(json)).not.toContain(other.userId);
+    expect(JSON.stringify(json)).not.toContain(other.email);
+  });
+});
