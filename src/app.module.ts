@@ -9,6 +9,7 @@ import { BusinessModule } from './business/business.module.js';
 import { ConsentModule } from './consent/consent.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
+import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
 import { RequestAdmissionMiddleware } from './common/http/request-admission.middleware.js';
@@ -41,6 +42,7 @@ export class AppModule implements NestModule {
           migrationsList: options.migrationsList,
         }),
         RateLimitModule,
+        TenantWriteGatesModule,
         AuditModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

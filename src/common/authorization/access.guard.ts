@@ -6,6 +6,7 @@ import { RequestContextStore, type RequestContext } from '../context/request-con
 import { AppError, ErrorCode, forbidden, unauthenticated } from '../errors/app-errors.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorators.js';
 import { ALLOWED_BEFORE_POLICY_ACCEPTANCE, PolicyAcceptanceGate } from './policy-acceptance.js';
+import { ALLOWED_WHILE_TENANT_READ_ONLY, TenantWriteGates } from './tenant-write-gate.js';
 
 /** The one place where operation-level access is decided, for users and API keys alike. */
 @Injectable()
@@ -13,12 +14,20 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Optional() private readonly policyGate?: PolicyAcceptanceGate,
+    @Optional() private readonly writeGates?: TenantWriteGates,
   ) {}
 
   canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
     const context = this.checkPolicy(execution);
-    if (!context || !this.policyGate || !this.gatedByPolicyAcceptance(execution, context)) return true;
-    return this.policyGate.assertAccepted(context).then(() => true);
+    if (!context) return true;
+    const policyGated = this.policyGate !== undefined && this.gatedByPolicyAcceptance(execution, context);
+    const writeGated = this.gatedByTenantWriteGates(execution, context);
+    if (!policyGated && !writeGated) return true;
+    return (async () => {
+      if (policyGated) await this.policyGate?.assertAccepted(context);
+      if (writeGated && context.tenantId) await this.writeGates?.assertWritable({ ...context, tenantId: context.tenantId });
+      return true;
+    })();
   }
 
   /** The operation's declared access policy; returns the caller's context when it is signed in. */
@@ -58,6 +67,19 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_POLICY_ACCEPTANCE, [execution.getHandler(), execution.getClass()])) {
       return false;
     }
+    return this.isChange(execution);
+  }
+
+  /** Changes made in a tenant (by its members or its API keys) wait on every registered tenant write gate. */
+  private gatedByTenantWriteGates(execution: ExecutionContext, context: RequestContext): boolean {
+    if (!context.tenantId || !this.writeGates || this.writeGates.empty) return false;
+    if (this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_TENANT_READ_ONLY, [execution.getHandler(), execution.getClass()])) {
+      return false;
+    }
+    return this.isChange(execution);
+  }
+
+  private isChange(execution: ExecutionContext): boolean {
     if (execution.getType<GqlContextType>() === 'graphql') {
       return GqlExecutionContext.create(execution).getInfo().operation.operation === 'mutation';
     }
