@@ -10,6 +10,7 @@ import { ConsentModule } from './consent/consent.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate.js';
+import { ClockModule } from './common/time/clock.module.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
 import { RequestAdmissionMiddleware } from './common/http/request-admission.middleware.js';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         }),
         RateLimitModule,
         TenantWriteGatesModule,
+        ClockModule,
         AuditModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

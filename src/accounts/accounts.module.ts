@@ -22,6 +22,7 @@ import { MembersService } from './members/members.service.js';
 import { MemberDirectory } from './members/member-directory.service.js';
 import { Membership } from './members/membership.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
+import { TenantClosureGate } from './tenants/tenant-closure.gate.js';
 import { TenantResolver } from './tenants/tenant.resolver.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { User } from './users/user.entity.js';
@@ -53,6 +54,7 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
     ApiKeyResolver,
     TenantService,
     TenantResolver,
+    TenantClosureGate,
     DemoSeedService,
     UserProfiles,
     AccountsPersonalData,

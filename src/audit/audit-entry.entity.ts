@@ -2,7 +2,7 @@ import type { Opt } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
 import { v7 as uuidv7 } from 'uuid';
-import { APP_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING } from '../database/base.entity.js';
+import { APP_ROLE, MAINTENANCE_ROLE, PURGING_TENANT_SETTING, SUPPORT_ROLE, TENANT_ID_SETTING } from '../database/base.entity.js';
 
 export enum AuditActorType {
   USER = 'USER',
@@ -57,7 +57,11 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
       timing: 'before',
       events: ['update', 'delete'],
       forEach: 'row',
+      // The one delete allowed: a purged tenant's trail when its legal hold ends, by the purge that names the tenant.
       body: `if tg_op = 'DELETE' then
+          if old.tenant_id is not null and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
+            return old;
+          end if;
           raise exception 'audit entries are append-only' using errcode = 'insufficient_privilege';
         end if;
         if ${sealed('new')} is distinct from ${sealed('old')} or new.redacted_at is null then
@@ -158,6 +162,8 @@ export class AuditEntry {
   policies: [
     { name: 'own_chain', roles: [APP_ROLE], using: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)`, check: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)` },
     { name: 'staff_append', roles: [SUPPORT_ROLE], using: 'true', check: 'true' },
+    // A purged tenant's chain ends with its trail, when the legal hold is over.
+    { name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: `chain_key = nullif(current_setting('${PURGING_TENANT_SETTING}', true), '')::uuid` },
   ],
 })
 export class AuditChainHead {

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
 import {
   DeclaresPersonalData,
   PersonalDataTreatment as T,
+  RetentionDataKind as K,
   type PersonalDataDeclaration,
   type PersonalDataSource,
 } from '../common/privacy/personal-data.js';
@@ -10,9 +12,38 @@ import {
 @Injectable()
 @DeclaresPersonalData()
 export class AuditPersonalData implements PersonalDataSource {
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
   personalData(): PersonalDataDeclaration {
     return {
       module: 'audit',
+      retention: [
+        {
+          kind: K.IP_ADDRESSES,
+          description: 'IP addresses kept with audit entries and sign-in sessions.',
+          days: this.config.IP_RETENTION_DAYS,
+          period: `${this.config.IP_RETENTION_DAYS} days after they were recorded`,
+          configuredBy: 'IP_RETENTION_DAYS (environment)',
+          then: 'Truncated: IPv4 loses its last octet, IPv6 its last 80 bits.',
+        },
+        {
+          kind: K.USAGE_EVENTS,
+          description: 'Usage events (pages, features, sessions; only with ANALYTICS consent) and per-operation counts.',
+          days: this.config.USAGE_RETENTION_DAYS,
+          period: `${this.config.USAGE_RETENTION_DAYS} days after the event`,
+          configuredBy: 'USAGE_RETENTION_DAYS (environment)',
+          then: 'Deleted.',
+        },
+        {
+          kind: K.AUDIT_TRAIL,
+          description: 'The hash-chained audit trail of changes, sign-ins, refusals and staff access.',
+          days: null,
+          period: 'As long as the tenant exists; after closure, as a legal-hold record for taxRetentionYears',
+          configuredBy: 'taxRetentionYears (tenant setting)',
+          then: 'Personal fields (IP, user agent, device) are blanked when the tenant is purged; the entries are deleted when the legal hold ends.',
+        },
+      ],
+      legalHold: [{ table: 'audit_entry', reason: 'Evidence of who did what, kept with the records it describes; its personal fields are redacted.' }],
       tables: [
         {
           table: 'audit_entry',

@@ -77,6 +77,11 @@ export class AppConfig {
   @Type(() => Number)
   USAGE_RETENTION_DAYS: number = 180;
 
+  /** A closed tenant's grace period: it can be reopened for this many days, then its data is purged. */
+  @IsInt() @Min(1) @Max(365)
+  @Type(() => Number)
+  TENANT_CLOSURE_GRACE_DAYS: number = 30;
+
   /** How often an instance runs the retention jobs (IP truncation, usage deletion); 0 turns the schedule off. */
   @IsInt() @Min(0) @Max(7 * 24 * 60)
   @Type(() => Number)

@@ -46,6 +46,11 @@ export const AUTH_ROLE = 'crm_auth';
 export const SUPPORT_ROLE = 'crm_support';
 /** Scheduled platform jobs (retention): reach only the rows of the tables whose policies name it. */
 export const MAINTENANCE_ROLE = 'crm_maintenance';
+/**
+ * Set only by a closed tenant's purge (as crm_maintenance): the one case where append-only history of a tenant (its
+ * consent ledger, later its audit trail) may be deleted, and only that tenant's rows.
+ */
+export const PURGING_TENANT_SETTING = 'app.purging_tenant_id';
 /** The signed-in user, set for staff sessions so that policies can confine them to their own account rows. */
 export const USER_ID_SETTING = 'app.user_id';
 
@@ -71,9 +76,19 @@ export function ownAccountRowsForStaff(userColumn: string, commands: ('select' |
  * authentication path (role crm_auth) may read credential rows before any tenant is known, and platform support
  * staff (role crm_support) may reach support requests of every tenant, each only where a table opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
  */
-export function tenantPolicies(options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean } = {}) {
+export function tenantPolicies(
+  options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean; purge?: boolean } = {},
+) {
   const sameTenant = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
-  const policies = [{ name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant }];
+  const policies: { name: string; roles: string[]; using: string; check?: string }[] = [
+    { name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant },
+  ];
+  if (options.purge) {
+    // Rows the app role may never delete (append-only ledgers) go when their tenant is purged, and only then. For all
+    // commands, because a DELETE must also see the rows it deletes; the grants give the role only SELECT and DELETE.
+    const purged = `tenant_id = nullif(current_setting('${PURGING_TENANT_SETTING}', true), '')::uuid`;
+    policies.push({ name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: purged });
+  }
   if (options.authenticationReads) {
     policies.push({ name: 'authentication_reads', roles: [AUTH_ROLE], using: 'true', check: 'true' });
   }
@@ -106,14 +121,21 @@ export abstract class TenantOwnedAppendOnlyEntity extends AppendOnlyEntity {
  * history takes a deliberate `alter table … disable trigger`. (TRUNCATE is refused by a statement trigger that the
  * migration adds by hand, and the app role is granted only SELECT and INSERT.)
  */
-export function appendOnlyTriggers(): TriggerDef[] {
+export function appendOnlyTriggers(options: { tenantPurge?: boolean } = {}): TriggerDef[] {
+  const refuse = `raise exception '% is append-only: % is not allowed', tg_table_name, tg_op using errcode = 'insufficient_privilege';`;
   return [
     {
       name: 'append_only',
       timing: 'before',
       events: ['update', 'delete'],
       forEach: 'row',
-      body: `raise exception '% is append-only: % is not allowed', tg_table_name, tg_op using errcode = 'insufficient_privilege';`,
+      // A tenant's ledger is deleted with the tenant: only by its purge, which names the tenant in the session.
+      body: options.tenantPurge
+        ? `if tg_op = 'DELETE' and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
+          return old;
+        end if;
+        ${refuse}`
+        : refuse,
     },
   ];
 }

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { PlatformRole } from '../common/authorization/platform-role.js';
 import { RequestContextStore } from '../common/context/request-context.js';
-import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, PURGING_TENANT_SETTING, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
 
 /**
@@ -49,6 +49,18 @@ export function maintenanceFork(orm: MikroORM): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   em.setSessionContext(asOneStatement(MAINTENANCE_ROLE, { [TENANT_ID_SETTING]: '' }));
   return em;
+}
+
+/**
+ * Runs `fn` inside a closed tenant's purge transaction as crm_maintenance, with the tenant named as the one being
+ * purged, which the append-only triggers and purge policies of that tenant's history accept; then switches back to the
+ * app role. One transaction, so the purge of a tenant commits or rolls back as a whole.
+ */
+export async function asTenantPurge<T>(tx: EntityManager, tenantId: string, fn: () => Promise<T>): Promise<T> {
+  await tx.execute(`select set_config('role', ?, true), set_config(?, ?, true)`, [MAINTENANCE_ROLE, PURGING_TENANT_SETTING, tenantId]);
+  const result = await fn();
+  await tx.execute(`select set_config('role', ?, true), set_config(?, '', true)`, [APP_ROLE, PURGING_TENANT_SETTING]);
+  return result;
 }
 
 export const AUTHENTICATION_FIND_OPTIONS = { filters: { [TENANT_FILTER]: false } } as const;

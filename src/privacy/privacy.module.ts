@@ -5,7 +5,7 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentModule } from '../consent/consent.module.js';
-import { Clock } from '../common/time/clock.js';
+import { TenantPurgeJob } from './closure/tenant-purge.job.js';
 import { PersonalDataEraser } from './erasure/personal-data.eraser.js';
 import { AccessExportJob, PortabilityExportJob } from './exports/export.job.js';
 import { PrivacyExport, PrivacyExportChunk } from './exports/privacy-export.entity.js';
@@ -23,11 +23,12 @@ import { DataSubjectRequest } from './requests/data-subject-request.entity.js';
 import { DataSubjectRequestEvent } from './requests/data-subject-request-event.entity.js';
 import { DataSubjectRequestResolver } from './requests/data-subject-request.resolver.js';
 import { DataSubjectRequestService } from './requests/data-subject-request.service.js';
+import { RetentionPolicyResolver } from './retention/retention-policy.resolver.js';
 
 /**
  * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
- * background jobs that carry them out: rectification, access/portability exports, contacts' erasure and objection.
- * (Users' own erasure, retention policies and account closure come next.)
+ * background jobs that carry them out: rectification, access/portability exports, contacts' erasure and objection;
+ * the retention policies every module declares, and the purge of closed tenants.
  */
 @Module({
   imports: [
@@ -40,7 +41,6 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
   ],
   controllers: [PrivacyExportController],
   providers: [
-    Clock,
     PersonalDataRegistry,
     PrivacyPersonalData,
     DataSubjectRequestService,
@@ -59,7 +59,9 @@ import { DataSubjectRequestService } from './requests/data-subject-request.servi
       inject: [RectificationJob, ErasureJob, ObjectionJob, AccessExportJob, PortabilityExportJob],
     },
     PrivacyJobRunner,
+    RetentionPolicyResolver,
+    TenantPurgeJob,
   ],
-  exports: [PersonalDataRegistry, PrivacyJobRunner, Clock],
+  exports: [PersonalDataRegistry, PrivacyJobRunner],
 })
 export class PrivacyModule {}

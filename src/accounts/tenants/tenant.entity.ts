@@ -7,9 +7,22 @@ import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 
 export enum TenantStatus {
   ACTIVE = 'ACTIVE',
+  /** Read-only, members signed out; reopenable until `purgeAfter`, then purged. */
   CLOSED = 'CLOSED',
+  /** Its data is gone except legal-hold records (pseudonymised), which go at `legalHoldUntil`. */
+  PURGED = 'PURGED',
 }
-registerEnumType(TenantStatus, { name: 'TenantStatus' });
+registerEnumType(TenantStatus, {
+  name: 'TenantStatus',
+  valuesMap: {
+    ACTIVE: { description: 'In use.' },
+    CLOSED: { description: 'Closed by its owner: read-only, and reopenable until purgeAfter, when its data is purged.' },
+    PURGED: { description: 'Its data was deleted, except legal-hold records kept (pseudonymised) until legalHoldUntil.' },
+  },
+});
+
+/** Orders and invoices are kept this many years after a tenant closes unless it chose otherwise (tax retention). */
+export const DEFAULT_TAX_RETENTION_YEARS = 10;
 
 /** A distributor company: the unit of isolation. A platform table (it is the tenant). */
 @Entity()
@@ -33,6 +46,24 @@ export class Tenant extends BaseEntity {
   /** How long the tenant gives itself to answer its contacts' data-subject requests. */
   @Enum({ items: () => PrivacyDeadlineRule, nativeEnumName: 'privacy_deadline_rule', default: PrivacyDeadlineRule.GDPR_ONE_MONTH })
   privacyDeadlineRule: Opt<PrivacyDeadlineRule> = PrivacyDeadlineRule.GDPR_ONE_MONTH;
+
+  /** How many years records the law requires keeping (orders, invoices) stay after the tenant closes. */
+  @Property({ type: 'smallint', default: DEFAULT_TAX_RETENTION_YEARS })
+  taxRetentionYears: Opt<number> = DEFAULT_TAX_RETENTION_YEARS;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  closedAt?: Date;
+
+  /** When the grace period ends and the purge may run; reopening clears it. */
+  @Property({ type: 'timestamptz', nullable: true, index: true })
+  purgeAfter?: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  purgedAt?: Date;
+
+  /** When the legal-hold records kept by the purge are deleted too, and the tenant with them. */
+  @Property({ type: 'timestamptz', nullable: true })
+  legalHoldUntil?: Date;
 }
 
 registerTenantEntity(Tenant);

@@ -1,6 +1,6 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
@@ -22,9 +22,23 @@ export class UpdateTenantInput {
   billingEmail?: string;
 }
 
-@InputType()
+@InputType({ description: 'Settings to change; omitted ones stay as they are.' })
 export class UpdatePrivacySettingsInput {
-  @Field(() => PrivacyDeadlineRule, { description: 'Applies to requests filed from now on; open requests keep their due date.' })
-  @IsEnum(PrivacyDeadlineRule)
-  deadlineRule: PrivacyDeadlineRule;
+  @Field(() => PrivacyDeadlineRule, { nullable: true, description: 'Applies to requests filed from now on; open requests keep their due date.' })
+  @IsOptional() @IsEnum(PrivacyDeadlineRule)
+  deadlineRule?: PrivacyDeadlineRule;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Years that orders and invoices are kept after the tenant closes, as the tax law of the company requires (1 to 30).',
+  })
+  @IsOptional() @IsInt() @Min(1) @Max(30)
+  taxRetentionYears?: number;
+}
+
+@InputType()
+export class CloseTenantInput {
+  @Field({ description: 'The company\'s name, typed again to confirm.' })
+  @IsString() @IsNotEmpty() @MaxLength(200)
+  confirmName: string;
 }

@@ -1,16 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Permission } from '../../common/authorization/permission.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { AppError, ErrorCode, notFound } from '../../common/errors/app-errors.js';
-import { Tenant } from './tenant.entity.js';
-import type { UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
+import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
+import { Clock } from '../../common/time/clock.js';
+import { AppConfig } from '../../config/app-config.js';
+import { RefreshSession } from '../auth/refresh-session.entity.js';
+import { Tenant, TenantStatus } from './tenant.entity.js';
+import type { CloseTenantInput, UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { TenantType } from './tenant.types.js';
 
 @Injectable()
 export class TenantService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
 
   async update(ctx: RequestContext, input: UpdateTenantInput): Promise<TenantType> {
     // Writing a field needs the field's write permission, as reading it needs its read permission.
@@ -33,7 +41,8 @@ export class TenantService {
   async updatePrivacySettings(ctx: RequestContext, input: UpdatePrivacySettingsInput): Promise<TenantType> {
     const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId) : null;
     if (!tenant) throw notFound('Tenant');
-    tenant.privacyDeadlineRule = input.deadlineRule;
+    if (input.deadlineRule !== undefined) tenant.privacyDeadlineRule = input.deadlineRule;
+    if (input.taxRetentionYears !== undefined) tenant.taxRetentionYears = input.taxRetentionYears;
     await this.em.flush();
     return TenantType.from(tenant);
   }
@@ -43,5 +52,83 @@ export class TenantService {
     const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { fields: ['privacyDeadlineRule'] }) : null;
     if (!tenant) throw notFound('Tenant');
     return tenant.privacyDeadlineRule;
+  }
+
+  /**
+   * Closes the active tenant: read-only from this commit on (the TenantClosureGate), every session acting in it is
+   * signed out, and the purge is scheduled after the grace period. All in the request's one transaction; who closed it
+   * is the audit trail's entry for this mutation.
+   */
+  async close(ctx: RequestContext, input: CloseTenantInput): Promise<TenantType> {
+    const tenant = await this.requireLocked(ctx);
+    if (tenant.status !== TenantStatus.ACTIVE) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, `The tenant is already ${tenant.status}.`, { from: tenant.status });
+    }
+    // Typing the company's name guards against closing the wrong tenant from a stale tab.
+    if (input.confirmName.trim() !== tenant.name) {
+      throw badInput('Type the company\'s name exactly to confirm the closure.', { field: 'confirmName' });
+    }
+    const now = this.clock.now();
+    Object.assign(tenant, {
+      status: TenantStatus.CLOSED,
+      closedAt: now,
+      purgeAfter: new Date(now.getTime() + this.config.TENANT_CLOSURE_GRACE_DAYS * 24 * 60 * 60 * 1000),
+    });
+    await this.em.flush();
+    await this.signOutEveryone(tenant.id, now);
+    return TenantType.from(tenant);
+  }
+
+  /** Reopens a closed tenant within its grace period; members sign in again as before. */
+  async reopen(ctx: RequestContext): Promise<TenantType> {
+    const tenant = await this.requireLocked(ctx);
+    if (tenant.status !== TenantStatus.CLOSED) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, `Only a CLOSED tenant can be reopened; this one is ${tenant.status}.`, { from: tenant.status });
+    }
+    if (tenant.purgeAfter && tenant.purgeAfter.getTime() <= this.clock.now().getTime()) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, 'The grace period is over: the tenant is being purged and can no longer be reopened.', {
+        purgeAfter: tenant.purgeAfter.toISOString(),
+      });
+    }
+    Object.assign(tenant, { status: TenantStatus.ACTIVE, closedAt: null, purgeAfter: null });
+    await this.em.flush();
+    return TenantType.from(tenant);
+  }
+
+  /** Throws TENANT_CLOSED unless the tenant is active; the one read behind every tenant mutation. */
+  async assertActive(tenantId: string): Promise<void> {
+    const rows = await this.em.execute<{ status: TenantStatus; purge_after: string | null }[]>(
+      'select status, purge_after from tenant where id = ?',
+      [tenantId],
+    );
+    const row = rows[0];
+    if (!row || row.status === TenantStatus.ACTIVE) return;
+    throw new AppError(
+      ErrorCode.TENANT_CLOSED,
+      row.status === TenantStatus.CLOSED
+        ? 'The tenant is closed: its data is read-only. An owner can reopen it until the grace period ends.'
+        : 'The tenant was closed and its data purged.',
+      { status: row.status, purgeAfter: row.purge_after ? new Date(row.purge_after).toISOString() : null },
+    );
+  }
+
+  /**
+   * Revokes every session family that acts in the tenant (its members' access tokens stop working at once, since
+   * each request checks its session); a member acting in another tenant stays signed in there.
+   */
+  private async signOutEveryone(tenantId: string, now: Date): Promise<void> {
+    const families = await this.em.find(RefreshSession, { tenant: tenantId, revokedAt: null, replacedAt: null }, { fields: ['familyId'] });
+    if (families.length === 0) return;
+    await this.em.nativeUpdate(
+      RefreshSession,
+      { familyId: { $in: [...new Set(families.map((f) => f.familyId))] }, revokedAt: null },
+      { revokedAt: now },
+    );
+  }
+
+  private async requireLocked(ctx: RequestContext): Promise<Tenant> {
+    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!tenant) throw notFound('Tenant');
+    return tenant;
   }
 }

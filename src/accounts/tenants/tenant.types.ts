@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { PostalAddressType } from '../../common/address/postal-address.js';
@@ -16,6 +16,13 @@ export class TenantType {
   billingEmail: string | null;
   @Field(() => PrivacyDeadlineRule, { description: 'How long the tenant has to answer its contacts\' data-subject requests.' })
   privacyDeadlineRule: PrivacyDeadlineRule;
+  @Field(() => Int, { description: 'Years that orders and invoices are kept after the tenant closes.' })
+  taxRetentionYears: number;
+  @Field(() => Date, { nullable: true }) closedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'While CLOSED: when the grace period ends and the data is purged; reopenTenant works until then.' })
+  purgeAfter: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When PURGED: when the legal-hold records (orders) are deleted too.' })
+  legalHoldUntil: Date | null;
   @Field() createdAt: Date;
 
   static from(tenant: Tenant): TenantType {
@@ -27,6 +34,10 @@ export class TenantType {
       status: tenant.status,
       billingEmail: tenant.billingEmail ?? null,
       privacyDeadlineRule: tenant.privacyDeadlineRule,
+      taxRetentionYears: tenant.taxRetentionYears,
+      closedAt: tenant.closedAt ?? null,
+      purgeAfter: tenant.purgeAfter ?? null,
+      legalHoldUntil: tenant.legalHoldUntil ?? null,
       createdAt: tenant.createdAt,
     });
   }

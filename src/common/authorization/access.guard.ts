@@ -18,10 +18,11 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
-    const context = this.checkPolicy(execution);
-    if (!context) return true;
+    const checked = this.checkPolicy(execution);
+    if (!checked) return true;
+    const { context, policy } = checked;
     const policyGated = this.policyGate !== undefined && this.gatedByPolicyAcceptance(execution, context);
-    const writeGated = this.gatedByTenantWriteGates(execution, context);
+    const writeGated = this.gatedByTenantWriteGates(execution, context, policy);
     if (!policyGated && !writeGated) return true;
     return (async () => {
       if (policyGated) await this.policyGate?.assertAccepted(context);
@@ -30,8 +31,8 @@ export class AccessGuard implements CanActivate {
     })();
   }
 
-  /** The operation's declared access policy; returns the caller's context when it is signed in. */
-  private checkPolicy(execution: ExecutionContext): RequestContext | null {
+  /** The operation's declared access policy; returns the caller's context (and the policy) when it is signed in. */
+  private checkPolicy(execution: ExecutionContext): { context: RequestContext; policy: AccessPolicy } | null {
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
       execution.getHandler(),
       execution.getClass(),
@@ -47,7 +48,7 @@ export class AccessGuard implements CanActivate {
       throw forbidden(context.actor.kind === 'apiKey' ? 'API keys cannot perform this operation.' : undefined);
     }
     if (policy.platformRole) {
-      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return context;
+      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return { context, policy };
       throw forbidden('This operation is for PromoX staff.');
     }
     if (policy.tenant && !context.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
@@ -55,7 +56,7 @@ export class AccessGuard implements CanActivate {
     if (missing.length > 0) {
       throw new AppError(ErrorCode.FORBIDDEN, `Missing permission: ${missing.join(', ')}.`, { missingPermissions: missing });
     }
-    return context;
+    return { context, policy };
   }
 
   /**
@@ -70,9 +71,13 @@ export class AccessGuard implements CanActivate {
     return this.isChange(execution);
   }
 
-  /** Changes made in a tenant (by its members or its API keys) wait on every registered tenant write gate. */
-  private gatedByTenantWriteGates(execution: ExecutionContext, context: RequestContext): boolean {
-    if (!context.tenantId || !this.writeGates || this.writeGates.empty) return false;
+  /**
+   * Changes to a tenant's data (operations that need tenant permissions, by members or API keys) wait on every
+   * registered tenant write gate. A signed-in user's own operations (log out, switch tenant, accept a policy, their
+   * own privacy requests) concern their account, not the tenant, and are never gated.
+   */
+  private gatedByTenantWriteGates(execution: ExecutionContext, context: RequestContext, policy: AccessPolicy): boolean {
+    if (!policy.tenant || !context.tenantId || !this.writeGates || this.writeGates.empty) return false;
     if (this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_TENANT_READ_ONLY, [execution.getHandler(), execution.getClass()])) {
       return false;
     }

@@ -9,6 +9,8 @@ export enum Permission {
   MEMBERS_MANAGE = 'MEMBERS_MANAGE',
   API_KEYS_MANAGE = 'API_KEYS_MANAGE',
   TENANT_MANAGE = 'TENANT_MANAGE',
+  /** Close (and reopen) the tenant: the owner's alone, as with billing. */
+  TENANT_CLOSE = 'TENANT_CLOSE',
   CLIENTS_READ = 'CLIENTS_READ',
   CLIENTS_WRITE = 'CLIENTS_WRITE',
   ORDERS_READ = 'ORDERS_READ',
@@ -33,7 +35,7 @@ const ALL = Object.values(Permission);
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.OWNER]: ALL,
-  [Role.ADMIN]: ALL.filter((p) => p !== Permission.BILLING_MANAGE),
+  [Role.ADMIN]: ALL.filter((p) => p !== Permission.BILLING_MANAGE && p !== Permission.TENANT_CLOSE),
   [Role.MANAGER]: [
     Permission.MEMBERS_READ,
     Permission.CLIENTS_READ,
@@ -55,7 +57,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
 };
 
 /** Permissions an API key can never carry: keys must not mint keys or change who is in the tenant. */
-export const USER_ONLY_PERMISSIONS: readonly Permission[] = [Permission.API_KEYS_MANAGE, Permission.MEMBERS_MANAGE];
+export const USER_ONLY_PERMISSIONS: readonly Permission[] = [Permission.API_KEYS_MANAGE, Permission.MEMBERS_MANAGE, Permission.TENANT_CLOSE];
 
 export function permissionsOfRole(role: Role): ReadonlySet<Permission> {
   return new Set(ROLE_PERMISSIONS[role]);

@@ -30,6 +30,8 @@ export enum ErrorCode {
   CONSENT_SUPPRESSED = 'CONSENT_SUPPRESSED',
   /** The signed-in user must accept the current policy documents before any other change. */
   POLICY_ACCEPTANCE_REQUIRED = 'POLICY_ACCEPTANCE_REQUIRED',
+  /** The tenant was closed: its data is read-only until it is reopened (within the grace period) or purged. */
+  TENANT_CLOSED = 'TENANT_CLOSED',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

@@ -45,10 +45,47 @@ export interface PersonalDataTable {
   reason?: string;
 }
 
-/** One module's personal data: every table of it that holds data about a user or a contact. */
+/** The kinds of data the privacy policy promises a retention period for; `retentionPolicies` lists them. */
+export enum RetentionDataKind {
+  USAGE_EVENTS = 'USAGE_EVENTS',
+  IP_ADDRESSES = 'IP_ADDRESSES',
+  PRIVACY_EXPORTS = 'PRIVACY_EXPORTS',
+  CLOSED_TENANT_DATA = 'CLOSED_TENANT_DATA',
+  LEGAL_HOLD_RECORDS = 'LEGAL_HOLD_RECORDS',
+  AUDIT_TRAIL = 'AUDIT_TRAIL',
+  PRIVACY_REQUESTS = 'PRIVACY_REQUESTS',
+}
+
+/** How long one kind of data is kept, and what happens to it then. */
+export interface RetentionPolicy {
+  kind: RetentionDataKind;
+  /** What the data is, in the privacy policy's words. */
+  description: string;
+  /** The period in days when it is a fixed number of days; null when it depends on an event or a tenant setting. */
+  days: number | null;
+  /** The period in words (e.g. "180 days after the event", "taxRetentionYears after the tenant closes"). */
+  period: string;
+  /** Where the period is set: an environment variable, a tenant setting, or fixed. */
+  configuredBy: string;
+  /** What happens when the period ends. */
+  then: string;
+}
+
+/** A table whose rows the law requires keeping after a tenant closes (accounting records), and why. */
+export interface LegalHoldTable {
+  table: string;
+  reason: string;
+}
+
+/**
+ * One module's data declaration: every table of it that holds data about a user or a contact; the retention periods
+ * it keeps; and the tables that survive a tenant's purge until the legal hold ends.
+ */
 export interface PersonalDataDeclaration {
   module: string;
   tables: PersonalDataTable[];
+  retention?: RetentionPolicy[];
+  legalHold?: LegalHoldTable[];
 }
 
 /** Implemented by one provider per feature module; the privacy module collects them all. */

@@ -5,9 +5,10 @@ import { PolicyDocument } from '../policies/policy-document.entity.js';
 
 /**
  * A tenant's consent ledger for its contacts, append-only like the platform ledger. The contact id has no foreign
- * key on purpose: deleting a contact must not delete the proof of what they agreed to or withdrew.
+ * key on purpose: deleting a contact must not delete the proof of what they agreed to or withdrew. Only the purge of a
+ * closed tenant deletes it.
  */
-@Entity({ ...tenantPolicies(), triggers: appendOnlyTriggers() })
+@Entity({ ...tenantPolicies({ purge: true }), triggers: appendOnlyTriggers({ tenantPurge: true }) })
 @Index({ properties: ['tenantId', 'contactId', 'purpose', 'createdAt', 'id'] })
 export class ContactConsentEvent extends TenantOwnedAppendOnlyEntity {
   @Property({ type: 'uuid' })

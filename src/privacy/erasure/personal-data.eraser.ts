@@ -66,8 +66,7 @@ export class PersonalDataEraser {
     const sets: string[] = [];
     const values: unknown[] = [];
     for (const column of table.columns) {
-      const shape = shapes.get(column.column);
-      if (!shape) throw new Error(`${table.table}.${column.column} is declared but does not exist.`);
+      const shape = this.shape(shapes, table.table, column.column);
       if (column.treatment === T.PSEUDONYMISE) {
         sets.push(`${quote(column.column)} = ?`);
         values.push(column.column.includes('email') ? `${pseudonym}@erased.invalid` : pseudonym);
@@ -77,6 +76,31 @@ export class PersonalDataEraser {
     }
     if (sets.length === 0) return 0;
     return affected(await em.execute(`update ${quote(table.table)} set ${sets.join(', ')} where ${where}`, [...values, ...params], 'run'));
+  }
+
+  /**
+   * Applies a table's erasure rules to every row of a purged tenant (legal-hold rows that stay): pseudonymised columns
+   * get the same pseudonym as the person's own erasure would give (derived in SQL from the row's subject id, as
+   * `pseudonymOf` does), erased columns are blanked. Idempotent.
+   */
+  async eraseTenantRows(em: EntityManager, tableName: string, tenantId: string): Promise<number> {
+    const table = this.registry.table(tableName);
+    const columns = (table?.columns ?? []).filter((c) => c.treatment === T.PSEUDONYMISE || c.treatment === T.ERASE);
+    if (!table || columns.length === 0) return 0;
+    const subjectColumn = quote(table.links.find((link) => (link.matches ?? 'id') === 'id')?.column ?? 'id');
+    const pseudonym = `'erased-' || substr(encode(sha256(convert_to('promox-erasure:' || ${subjectColumn}::text, 'UTF8')), 'hex'), 1, 12)`;
+    const shapes = await this.shapesOf(em, tableName);
+    const sets = columns.map((c) => {
+      if (c.treatment === T.ERASE) return `${quote(c.column)} = ${blankOf(this.shape(shapes, tableName, c.column))}`;
+      return `${quote(c.column)} = ${c.column.includes('email') ? `${pseudonym} || '@erased.invalid'` : pseudonym}`;
+    });
+    return affected(await em.execute(`update ${quote(tableName)} set ${sets.join(', ')} where tenant_id = ?`, [tenantId], 'run'));
+  }
+
+  private shape(shapes: Map<string, ColumnShape>, table: string, column: string): ColumnShape {
+    const shape = shapes.get(column);
+    if (!shape) throw new Error(`${table}.${column} is declared but does not exist.`);
+    return shape;
   }
 
   private async shapesOf(em: EntityManager, table: string): Promise<Map<string, ColumnShape>> {

@@ -2,9 +2,11 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import {
   DeclaresPersonalData,
+  type LegalHoldTable,
   type PersonalDataDeclaration,
   type PersonalDataSource,
   type PersonalDataTable,
+  type RetentionPolicy,
 } from '../../common/privacy/personal-data.js';
 
 /**
@@ -50,5 +52,15 @@ export class PersonalDataRegistry implements OnModuleInit {
 
   table(name: string): (PersonalDataTable & { module: string }) | undefined {
     return this.tables().find((t) => t.table === name);
+  }
+
+  /** Every module's retention policies, in declaration order. */
+  retentionPolicies(): readonly RetentionPolicy[] {
+    return this.declarations.flatMap((d) => d.retention ?? []);
+  }
+
+  /** The tables a tenant's purge keeps until its legal hold ends. */
+  legalHoldTables(): readonly (LegalHoldTable & { module: string })[] {
+    return this.declarations.flatMap((d) => (d.legalHold ?? []).map((hold) => ({ ...hold, module: d.module })));
   }
 }

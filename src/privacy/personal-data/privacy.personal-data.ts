@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { EXPORT_LINK_DAYS } from '../exports/export-link.js';
 import {
   DeclaresPersonalData,
   PersonalDataTreatment as T,
+  RetentionDataKind as K,
   type PersonalDataDeclaration,
   type PersonalDataSource,
 } from '../../common/privacy/personal-data.js';
@@ -12,9 +15,49 @@ const RECORD = 'The request and its history are the record that the right was ho
 @Injectable()
 @DeclaresPersonalData()
 export class PrivacyPersonalData implements PersonalDataSource {
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
   personalData(): PersonalDataDeclaration {
     return {
       module: 'privacy',
+      retention: [
+        {
+          kind: K.PRIVACY_EXPORTS,
+          description: 'The ZIP files of access and portability requests.',
+          days: EXPORT_LINK_DAYS,
+          period: `${EXPORT_LINK_DAYS} days after the export is ready (the link's lifetime)`,
+          configuredBy: 'fixed',
+          then: 'The file is deleted; the request keeps the record that it was delivered.',
+        },
+        {
+          kind: K.CLOSED_TENANT_DATA,
+          description: 'All data of a tenant closed by its owner: clients, contacts, communications, support requests, members, API keys, usage.',
+          days: this.config.TENANT_CLOSURE_GRACE_DAYS,
+          period: `${this.config.TENANT_CLOSURE_GRACE_DAYS} days after the closure (the grace period, during which reopenTenant restores everything)`,
+          configuredBy: 'TENANT_CLOSURE_GRACE_DAYS (environment)',
+          then: 'Purged: deleted, except legal-hold records, which are pseudonymised.',
+        },
+        {
+          kind: K.LEGAL_HOLD_RECORDS,
+          description: 'Records the law requires keeping after a tenant closes: orders with their lines and history, the clients and (pseudonymised) contacts they name, privacy requests, the audit trail, invoices.',
+          days: null,
+          period: 'taxRetentionYears after the tenant closes (default 10)',
+          configuredBy: 'taxRetentionYears (tenant setting, updatePrivacySettings)',
+          then: 'Deleted, with the tenant itself.',
+        },
+        {
+          kind: K.PRIVACY_REQUESTS,
+          description: 'Data-subject requests and their history (without the erased data), the record that each right was honoured.',
+          days: null,
+          period: 'As long as the tenant (users\' own requests: as long as the platform) exists; after closure, as a legal-hold record',
+          configuredBy: 'taxRetentionYears (tenant setting)',
+          then: 'Deleted with the tenant\'s legal-hold records.',
+        },
+      ],
+      legalHold: [
+        { table: 'data_subject_request', reason: RECORD },
+        { table: 'data_subject_request_event', reason: RECORD },
+      ],
       tables: [
         {
           table: 'data_subject_request',
