@@ -30,6 +30,11 @@ export enum ErrorCode {
   CONSENT_SUPPRESSED = 'CONSENT_SUPPRESSED',
   /** The signed-in user must accept the current policy documents before any other change. */
   POLICY_ACCEPTANCE_REQUIRED = 'POLICY_ACCEPTANCE_REQUIRED',
+  /**
+   * Deleting an account that is the only owner of a tenant: `extensions.tenants` lists each with its `resolution`
+   * (TRANSFER_OWNERSHIP to another member, or CLOSE_TENANT when nobody else is a member).
+   */
+  OWNERSHIP_TRANSFER_REQUIRED = 'OWNERSHIP_TRANSFER_REQUIRED',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

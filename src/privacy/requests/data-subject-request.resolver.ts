@@ -1,6 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
+import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -25,6 +26,9 @@ const MANAGE = [Permission.PRIVACY_MANAGE];
 export class DataSubjectRequestResolver {
   constructor(private readonly requests: DataSubjectRequestService) {}
 
+  // A user's own request is about their platform account, not the tenant they act in: a read-only (closed) tenant
+  // must not stop it.
+  @AllowedWhileTenantReadOnly()
   @SignedInUser()
   @Mutation(() => PrivacyRequestType, {
     description: 'Ask for a copy of your account data (ACCESS) or machine-readable files (PORTABILITY). Verified by your session.',
@@ -33,12 +37,18 @@ export class DataSubjectRequestResolver {
     return this.requests.fileForUser(ctx, input?.type ?? DataSubjectRequestType.ACCESS);
   }
 
+  @AllowedWhileTenantReadOnly()
   @SignedInUser()
-  @Mutation(() => PrivacyRequestType, { description: 'Ask for your account and its personal data to be erased. Verified by your session.' })
+  @Mutation(() => PrivacyRequestType, {
+    description:
+      'Ask for your account and its personal data to be erased: you leave every tenant and are signed out everywhere. ' +
+      'Refused with OWNERSHIP_TRANSFER_REQUIRED while you are the only owner of a tenant that is not closed. Verified by your session.',
+  })
   requestMyErasure(@Ctx() ctx: RequestContext): Promise<PrivacyRequestType> {
     return this.requests.fileForUser(ctx, DataSubjectRequestType.ERASURE);
   }
 
+  @AllowedWhileTenantReadOnly()
   @SignedInUser()
   @Mutation(() => PrivacyRequestType, {
     description: 'Object to marketing: every marketing consent of yours is withdrawn and your email and phone are suppressed. Verified by your session.',
@@ -47,6 +57,7 @@ export class DataSubjectRequestResolver {
     return this.requests.fileForUser(ctx, DataSubjectRequestType.OBJECTION);
   }
 
+  @AllowedWhileTenantReadOnly()
   @SignedInUser()
   @Mutation(() => PrivacyRequestType, { description: 'Ask for your profile to be corrected. Verified by your session; applied by a background job.' })
   requestMyRectification(@Ctx() ctx: RequestContext, @Args('input') input: RequestMyRectificationInput): Promise<PrivacyRequestType> {
