@@ -3,6 +3,7 @@ import { Clock } from '../src/common/time/clock';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
+import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
 interface Request {
@@ -23,29 +24,6 @@ const CONTACT_CONSENT = `query($contactId: ID!) { contactConsent(contactId: $con
 const LOG = `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }`;
 const ORDER = `query($id: ID!) { order(id: $id) { subtotal contactId } }`;
 const VERIFY_CHAIN = `query { verifyAuditChain { valid entriesChecked problem } }`;
-
-/** Every text-like column of every table in the public schema, from the catalog: where a trace could hide. */
-async function textColumns(): Promise<{ table: string; column: string }[]> {
-  return privilegedQuery<{ table: string; column: string }>(
-    `select c.table_name as "table", c.column_name as "column"
-       from information_schema.columns c
-       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-      where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
-        and (c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb') or c.udt_name in ('_text', '_varchar'))
-      order by 1, 2`,
-  );
-}
-
-/** `table.column` of every place that still holds any of the terms, case-insensitively. */
-async function traces(terms: string[]): Promise<string[]> {
-  const patterns = terms.map((term) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  const found: string[] = [];
-  for (const { table, column } of await textColumns()) {
-    const [row] = await privilegedQuery<{ n: string }>(`select count(*) as n from "${table}" where "${column}"::text ilike any($1)`, [patterns]);
-    if (Number(row.n) > 0) found.push(`${table}.${column}`);
-  }
-  return found;
-}
 
 describe('erasure and objection requests', () => {
   let server: TestServer;
