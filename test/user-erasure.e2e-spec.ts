@@ -277,6 +277,37 @@ describe("a user's erasure of their own account", () => {
       expect(dataOf(await logIn(owner.email))).toBeTruthy();
       expect(await db.query(`select 1 from membership where user_id = $1`, [owner.userId])).toHaveLength(1);
     });
+
+    it('who became the last owner while the job was under way is not removed from the tenant until another owner exists', async () => {
+      const owner = await signUpOwner(server);
+      const coOwner = await addMember(server, owner, 'OWNER');
+      const filed = (await as<{ requestMyErasure: Request }>(owner.accessToken, ERASE_ME)).requestMyErasure;
+      runner.stepHook = (step, job) => {
+        if (job.id === filed.id && step === 'privacy' && job.attempt === 1) throw new Error('Interrupted.');
+      };
+      await runner.runDue();
+      expect(await requestRow(filed.id)).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'business', 'consent', 'audit'] });
+
+      // Past the check, the co-owner leaves: leaving now would orphan the tenant, so the `accounts` step fails visibly.
+      const members = (await as<{ members: { id: string; userId: string }[] }>(owner.accessToken, MEMBERS)).members;
+      await as(owner.accessToken, `mutation($input: MemberIdInput!) { removeMember(input: $input) { id } }`, {
+        input: { memberId: members.find((m) => m.userId === coOwner.userId)?.id },
+      });
+      const start = Date.now();
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(start + 60 * 60_000));
+      await runner.runDue();
+      const stuck = await requestRow(filed.id);
+      expect(stuck).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'business', 'consent', 'audit', 'privacy'] });
+      expect(stuck.last_error).toContain(owner.companyName);
+      expect(await db.query(`select role from membership where user_id = $1`, [owner.userId])).toEqual([{ role: 'OWNER' }]);
+
+      // Once someone else owns the tenant, the retry finishes the erasure.
+      const successor = await addMember(server, owner, 'OWNER');
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(start + 2 * 60 * 60_000));
+      await runner.runDue();
+      expect(await requestRow(filed.id)).toMatchObject({ status: 'COMPLETED', last_error: null });
+      expect(await db.query(`select user_id from membership where tenant_id = $1`, [owner.tenantId])).toEqual([{ user_id: successor.userId }]);
+    });
   });
 
   it('resumes after a crash in the middle and reaches the same end state, each step done once', async () => {
