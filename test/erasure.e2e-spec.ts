@@ -3,7 +3,7 @@ import { Clock } from '../src/common/time/clock';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
-import { traces } from './support/personal-traces';
+import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
 interface Request {

@@ -9,7 +9,7 @@ import { PersonalDataEraser } from '../src/privacy/erasure/personal-data.eraser'
 import { TenantPurgeJob } from '../src/privacy/closure/tenant-purge.job';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
-import { traces } from './support/personal-traces';
+import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

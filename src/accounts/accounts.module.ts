@@ -27,6 +27,7 @@ import { TenantResolver } from './tenants/tenant.resolver.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { User } from './users/user.entity.js';
 import { UserProfiles } from './users/user-profile.service.js';
+import { AccountErasure } from './users/account-erasure.service.js';
 import { AccountsPersonalData } from './accounts.personal-data.js';
 
 /** Tenants, users, memberships and roles, sessions, API keys, and the credential strategies. */
@@ -57,8 +58,9 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
     TenantClosureGate,
     DemoSeedService,
     UserProfiles,
+    AccountErasure,
     AccountsPersonalData,
   ],
-  exports: [CredentialVerifier, DemoSeedService, JwtSecret, MemberDirectory, TenantService, UserProfiles],
+  exports: [AccountErasure, CredentialVerifier, DemoSeedService, JwtSecret, MemberDirectory, TenantService, UserProfiles],
 })
 export class AccountsModule {}

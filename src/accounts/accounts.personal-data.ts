@@ -49,10 +49,11 @@ export class AccountsPersonalData implements PersonalDataSource {
           table: 'invitation',
           links: [
             { subject: 'user', column: 'email', matches: 'email' },
-            { subject: 'user', column: 'invited_by_id' },
+            { subject: 'user', column: 'invited_by_id', onErasure: 'KEEP_ROW' },
           ],
           columns: [{ column: 'email', treatment: T.ERASE }],
           onErasure: 'DELETE_ROW',
+          reason: `Invitations to the user's address go; those the user sent are the tenant's (someone else's pending place). ${MEMBER_ID}`,
         },
         {
           table: 'api_key',

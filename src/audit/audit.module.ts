@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { OPERATION_AUDITOR } from '../common/audit/operation-audit.js';
 import { AuditChainHead, AuditEntry } from './audit-entry.entity.js';
 import { AuditLog } from './audit-log.service.js';
+import { AuditRedaction } from './audit-redaction.service.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditTrailService } from './audit-trail.service.js';
 import { OperationAuditService } from './operation-audit.service.js';
@@ -24,6 +25,7 @@ import { UsageService } from './usage/usage.service.js';
   providers: [
     AuditPersonalData,
     AuditLog,
+    AuditRedaction,
     AuditTrailService,
     AuditResolver,
     OperationAuditService,
@@ -33,6 +35,6 @@ import { UsageService } from './usage/usage.service.js';
     UsageResolver,
     RetentionJobs,
   ],
-  exports: [AuditLog, RetentionJobs, OPERATION_AUDITOR],
+  exports: [AuditLog, AuditRedaction, RetentionJobs, OPERATION_AUDITOR],
 })
 export class AuditModule {}

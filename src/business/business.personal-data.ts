@@ -42,13 +42,14 @@ export class BusinessPersonalData implements PersonalDataSource {
           table: 'communication',
           links: [
             { subject: 'contact', column: 'contact_id' },
-            { subject: 'user', column: 'author_user_id' },
+            { subject: 'user', column: 'author_user_id', onErasure: 'KEEP_ROW' },
           ],
           columns: [
             { column: 'subject', treatment: T.ERASE },
             { column: 'body', treatment: T.ERASE },
           ],
           onErasure: 'DELETE_ROW',
+          reason: `A contact's erasure deletes what was said with them; a member's erasure keeps the tenant's record of its client communications. ${MEMBER_ID}`,
         },
         {
           table: 'order',

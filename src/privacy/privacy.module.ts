@@ -17,6 +17,7 @@ import { ObjectionJob } from './jobs/objection.job.js';
 import { PRIVACY_JOB_PROCESSORS, type PrivacyJobProcessor } from './jobs/privacy-job.js';
 import { PrivacyJobRunner } from './jobs/privacy-job.runner.js';
 import { RectificationJob } from './jobs/rectification.job.js';
+import { UserErasureJob } from './jobs/user-erasure.job.js';
 import { PersonalDataRegistry } from './personal-data/personal-data.registry.js';
 import { PrivacyPersonalData } from './personal-data/privacy.personal-data.js';
 import { DataSubjectRequest } from './requests/data-subject-request.entity.js';
@@ -27,8 +28,8 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
 
 /**
  * Data-subject rights: the registry of every module's personal data, requests with deadlines and history, and the
- * background jobs that carry them out: rectification, access/portability exports, contacts' erasure and objection;
- * the retention policies every module declares, and the purge of closed tenants.
+ * background jobs that carry them out: rectification, access/portability exports, erasure (of a contact, or of a
+ * user's own account) and objection; the retention policies every module declares, and the purge of closed tenants.
  */
 @Module({
   imports: [
@@ -48,6 +49,7 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
     PersonalDataEraser,
     RectificationJob,
     ErasureJob,
+    UserErasureJob,
     ObjectionJob,
     AccessExportJob,
     PortabilityExportJob,
@@ -56,7 +58,7 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
     {
       provide: PRIVACY_JOB_PROCESSORS,
       useFactory: (...processors: PrivacyJobProcessor[]) => processors,
-      inject: [RectificationJob, ErasureJob, ObjectionJob, AccessExportJob, PortabilityExportJob],
+      inject: [RectificationJob, ErasureJob, UserErasureJob, ObjectionJob, AccessExportJob, PortabilityExportJob],
     },
     PrivacyJobRunner,
     RetentionPolicyResolver,

@@ -32,6 +32,11 @@ export enum ErrorCode {
   POLICY_ACCEPTANCE_REQUIRED = 'POLICY_ACCEPTANCE_REQUIRED',
   /** The tenant was closed: its data is read-only until it is reopened (within the grace period) or purged. */
   TENANT_CLOSED = 'TENANT_CLOSED',
+  /**
+   * Deleting an account that is the only owner of a tenant: `extensions.tenants` lists each with its `resolution`
+   * (TRANSFER_OWNERSHIP to another member, or CLOSE_TENANT when nobody else is a member).
+   */
+  OWNERSHIP_TRANSFER_REQUIRED = 'OWNERSHIP_TRANSFER_REQUIRED',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

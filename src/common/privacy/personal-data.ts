@@ -19,12 +19,21 @@ export enum PersonalDataTreatment {
   KEEP = 'KEEP',
 }
 
+/** What erasure does to a linked row as a whole. */
+export type ErasureRule = 'DELETE_ROW' | 'BLANK_COLUMNS' | 'PSEUDONYMISE_ROW' | 'REDACT_COLUMNS' | 'KEEP_ROW';
+
 /** How a row is found for a subject: a column holding the user's or contact's id (or, for invitations, email). */
 export interface SubjectLink {
   subject: DataSubjectKind;
   column: string;
   /** What the column holds; `id` by default. */
   matches?: 'id' | 'email';
+  /**
+   * What erasure does to rows found through this link, when it differs from the table's `onErasure`: a row can be
+   * the subject's own through one link (a contact's communication) and the tenant's record through another (the
+   * member who wrote it), and a member's erasure must not delete the tenant's records.
+   */
+  onErasure?: ErasureRule;
 }
 
 export interface PersonalColumn {
@@ -39,9 +48,9 @@ export interface PersonalDataTable {
   /** The columns that tie a row to a subject; each is itself personal (an identifier) and must be declared here. */
   links: SubjectLink[];
   columns: PersonalColumn[];
-  /** What erasure does to a linked row as a whole. */
-  onErasure: 'DELETE_ROW' | 'BLANK_COLUMNS' | 'PSEUDONYMISE_ROW' | 'REDACT_COLUMNS' | 'KEEP_ROW';
-  /** Why, for anything but DELETE_ROW. */
+  /** What erasure does to a linked row as a whole (unless a link says otherwise). */
+  onErasure: ErasureRule;
+  /** Why, for anything but DELETE_ROW (and for every link that overrides it). */
   reason?: string;
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { AuditRedaction } from '../../audit/audit-redaction.service.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { APP_ROLE } from '../../database/base.entity.js';
@@ -47,6 +48,7 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
     private readonly clock: Clock,
     private readonly registry: PersonalDataRegistry,
     private readonly eraser: PersonalDataEraser,
+    private readonly auditRedaction: AuditRedaction,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,7 +96,7 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
 
     await asTenantPurge(tx, tenantId, async () => {
       if (phase === 'purge') {
-        count(outcome.pseudonymised, AUDIT_TABLE, await this.redactAuditTrail(tx, tenantId, now));
+        count(outcome.pseudonymised, AUDIT_TABLE, await this.auditRedaction.redactTenant(tx, tenantId, now));
       } else {
         count(outcome.deleted, 'audit_chain_head', await affected(tx, `delete from audit_chain_head where chain_key = ?`, [tenantId]));
       }
@@ -140,17 +142,6 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
       [tenantId, now],
     );
     return rows.length === 1;
-  }
-
-  /** Blanks the personal fields of the tenant's audit entries through the trail's redaction path (the chain stays valid). */
-  private redactAuditTrail(tx: EntityManager, tenantId: string, now: Date): Promise<number> {
-    return affected(
-      tx,
-      `update audit_entry set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
-              redacted_at = coalesce(redacted_at, ?)
-        where tenant_id = ? and (ip is not null or user_agent is not null or browser is not null or os is not null or device_type is not null)`,
-      [now, tenantId],
-    );
   }
 
   /** As on a contact's erasure: notes and rectified values go; the steps and dates stay as the record. */

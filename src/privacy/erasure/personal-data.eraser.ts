@@ -1,13 +1,23 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PersonalDataTreatment as T, type DataSubjectKind, type PersonalDataTable } from '../../common/privacy/personal-data.js';
+import { PersonalDataTreatment as T, type DataSubjectKind, type ErasureRule, type PersonalDataTable } from '../../common/privacy/personal-data.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 
 /** Whose data is erased. */
 export interface ErasureSubject {
   kind: DataSubjectKind;
   id: string;
+  /** A user's email, for links that match by address (invitations to it); without it such links are skipped. */
+  email?: string;
+}
+
+export interface EraseOptions {
+  /**
+   * REDACT_COLUMNS tables the caller redacts itself, through the owning module's redaction path (the audit trail's
+   * trigger allows only that): they are skipped here. Any other REDACT_COLUMNS table still fails loudly.
+   */
+  redactedByCaller?: ReadonlySet<string>;
 }
 
 interface ColumnShape {
@@ -39,27 +49,50 @@ export class PersonalDataEraser {
   }
 
   /** Erases the subject's rows in every table the module declares; returns the rows touched per table. */
-  async eraseModule(em: EntityManager, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
+  async eraseModule(em: EntityManager, module: string, subject: ErasureSubject, options: EraseOptions = {}): Promise<Record<string, number>> {
     const touched: Record<string, number> = {};
     for (const table of this.registry.tables().filter((t) => t.module === module)) {
-      const count = await this.eraseTable(em, table, subject);
+      const count = await this.eraseTable(em, table, subject, options);
       if (count > 0) touched[table.table] = count;
     }
     return touched;
   }
 
-  private async eraseTable(em: EntityManager, table: PersonalDataTable, subject: ErasureSubject): Promise<number> {
-    // Only id links: an email link (invitations) names a user by address and is erased with the user's own data.
-    const links = table.links.filter((link) => link.subject === subject.kind && (link.matches ?? 'id') === 'id');
-    if (links.length === 0 || table.onErasure === 'KEEP_ROW') return 0;
+  private async eraseTable(em: EntityManager, table: PersonalDataTable, subject: ErasureSubject, options: EraseOptions): Promise<number> {
+    // Links to this subject's kind, grouped by what erasure does through them (a link may override the table's rule).
+    const byRule = new Map<ErasureRule, { column: string; value: string }[]>();
+    for (const link of table.links) {
+      if (link.subject !== subject.kind) continue;
+      const value = (link.matches ?? 'id') === 'email' ? subject.email : subject.id;
+      if (value === undefined) continue;
+      const rule = link.onErasure ?? table.onErasure;
+      byRule.set(rule, [...(byRule.get(rule) ?? []), { column: link.column, value }]);
+    }
+    let count = 0;
+    // Deletions first, so that a row reachable through several links is not blanked and then deleted.
+    for (const rule of ['DELETE_ROW', 'PSEUDONYMISE_ROW', 'BLANK_COLUMNS', 'REDACT_COLUMNS'] as const) {
+      const links = byRule.get(rule);
+      if (links) count += await this.applyRule(em, table, rule, links, subject, options);
+    }
+    return count;
+  }
+
+  private async applyRule(
+    em: EntityManager,
+    table: PersonalDataTable,
+    rule: Exclude<ErasureRule, 'KEEP_ROW'>,
+    links: { column: string; value: string }[],
+    subject: ErasureSubject,
+    options: EraseOptions,
+  ): Promise<number> {
     const where = links.map((link) => `${quote(link.column)} = ?`).join(' or ');
-    const params = links.map(() => subject.id);
-    if (table.onErasure === 'DELETE_ROW') {
+    const params = links.map((link) => link.value);
+    if (rule === 'DELETE_ROW') {
       return affected(await em.execute(`delete from ${quote(table.table)} where ${where}`, params, 'run'));
     }
-    if (table.onErasure === 'REDACT_COLUMNS') {
-      // Only the audit trail redacts, through its own trigger-allowed path; it names users, and user erasure is not built.
-      throw new Error(`Redacting ${table.table} for a ${subject.kind} is not supported yet.`);
+    if (rule === 'REDACT_COLUMNS') {
+      if (options.redactedByCaller?.has(table.table)) return 0;
+      throw new Error(`Redacting ${table.table} needs its owner's redaction path; the caller did not take it.`);
     }
     const shapes = await this.shapesOf(em, table.table);
     const pseudonym = pseudonymOf(subject.id);

@@ -15,7 +15,7 @@ const MODULE_STEPS = ['business', 'consent', 'accounts', 'audit', 'privacy'] as 
  * commits its tables with its done-mark, so a crash resumes at the next module and never half-erases one). First the
  * contact's email and phone go on the suppression list as hashes, while they are still known: an erased person is
  * never marketed to again, even when re-entered as a new contact. Orders stay (legal hold) and keep pointing at the
- * pseudonymised contact row. Users' own erasure is not built yet: those requests stay VERIFIED.
+ * pseudonymised contact row. A user's erasure of their own account is UserErasureJob's.
  */
 @Injectable()
 export class ErasureJob implements PrivacyJobProcessor {

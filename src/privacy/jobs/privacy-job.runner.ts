@@ -8,7 +8,7 @@ import { RequestContextStore, systemContext, type RequestContext } from '../../c
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { maintenanceFork, tenantScopedFork } from '../../database/tenant-session.js';
-import { DataSubjectRequest, DataSubjectRequestStatus as S, type DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
+import { DataSubjectRequest, DataSubjectRequestStatus as S, type DataSubjectKind, type DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { DataSubjectRequestEventKind as E } from '../requests/data-subject-request-event.entity.js';
 import { addRequestEvent } from '../requests/data-subject-request.events.js';
 import { assertTransition, isOpen } from '../requests/data-subject-request.rules.js';
@@ -26,6 +26,7 @@ export interface ClaimedJob {
   id: string;
   tenantId: string | null;
   subjectUserId: string | null;
+  subjectKind: DataSubjectKind;
   type: DataSubjectRequestType;
   attempt: number;
 }
@@ -42,7 +43,7 @@ type StepOutcome = 'done' | 'stop';
 @Injectable()
 export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PrivacyJobRunner');
-  private readonly processors: Map<DataSubjectRequestType, PrivacyJobProcessor>;
+  private readonly processors: readonly PrivacyJobProcessor[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
 
@@ -56,7 +57,7 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
     private readonly audit: AuditLog,
     @Inject(PRIVACY_JOB_PROCESSORS) processors: PrivacyJobProcessor[],
   ) {
-    this.processors = new Map(processors.map((p) => [p.type, p]));
+    this.processors = processors;
   }
 
   onApplicationBootstrap(): void {
@@ -89,30 +90,33 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
 
   /** Takes the next due job, counting the attempt and leasing it to this runner. Runs as crm_maintenance. */
   async claim(): Promise<ClaimedJob | null> {
-    const processors = [...this.processors.values()];
+    const processors = this.processors;
     if (processors.length === 0) return null;
     // Per processor: its type, and the subject kinds it serves when it names them.
     const served = processors.map((p) => (p.subjects ? `(type::text = ? and subject_kind::text in (${p.subjects.map(() => '?').join(', ')}))` : '(type::text = ?)'));
     const servedParams = processors.flatMap((p) => [p.type, ...(p.subjects ?? [])]);
     const now = this.clock.now();
     const rows = await maintenanceFork(this.orm).transactional((tx) =>
-      tx.execute<{ id: string; tenant_id: string | null; subject_user_id: string | null; type: DataSubjectRequestType; attempts: number }[]>(
+      tx.execute<{ id: string; tenant_id: string | null; subject_user_id: string | null; subject_kind: DataSubjectKind; type: DataSubjectRequestType; attempts: number }[]>(
         `update data_subject_request set locked_until = ?, attempts = attempts + 1
           where id = (select id from data_subject_request
                        where status in ('VERIFIED', 'IN_PROGRESS') and (${served.join(' or ')})
                          and next_attempt_at <= ? and (locked_until is null or locked_until < ?)
                        order by next_attempt_at, id limit 1 for update skip locked)
-          returning id, tenant_id, subject_user_id, type, attempts`,
+          returning id, tenant_id, subject_user_id, subject_kind, type, attempts`,
         [new Date(now.getTime() + JOB_LEASE_MS), ...servedParams, now, now],
       ),
     );
     const row = rows[0];
-    return row ? { id: row.id, tenantId: row.tenant_id, subjectUserId: row.subject_user_id, type: row.type, attempt: row.attempts } : null;
+    return row
+      ? { id: row.id, tenantId: row.tenant_id, subjectUserId: row.subject_user_id, subjectKind: row.subject_kind, type: row.type, attempt: row.attempts }
+      : null;
   }
 
   /** Runs the job's steps not yet done. Returns whether it finished (completed, or closed meanwhile). */
   async process(job: ClaimedJob): Promise<boolean> {
-    const processor = this.processors.get(job.type);
+    // One processor per type and subject kind: a user's erasure is other work than a contact's.
+    const processor = this.processors.find((p) => p.type === job.type && (!p.subjects || p.subjects.includes(job.subjectKind)));
     if (!processor) return false;
     const steps = ['start', ...processor.steps, 'complete'];
     for (const step of steps) {

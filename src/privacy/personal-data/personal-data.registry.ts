@@ -38,6 +38,9 @@ export class PersonalDataRegistry implements OnModuleInit {
         if (table.onErasure !== 'DELETE_ROW' && !table.reason) {
           throw new Error(`${declaration.module} must say why ${table.table} is not deleted on erasure.`);
         }
+        if (table.links.some((link) => link.onErasure && link.onErasure !== table.onErasure) && !table.reason) {
+          throw new Error(`${declaration.module} must say why links of ${table.table} are erased differently.`);
+        }
       }
     }
   }

@@ -64,9 +64,10 @@ export class PrivacyPersonalData implements PersonalDataSource {
           links: [
             { subject: 'user', column: 'subject_user_id' },
             { subject: 'contact', column: 'subject_contact_id' },
-            { subject: 'user', column: 'filed_by_user_id' },
-            { subject: 'user', column: 'handled_by_user_id' },
-            { subject: 'user', column: 'verified_by_user_id' },
+            // A member who handled contacts' requests leaves the tenant's record of them intact.
+            { subject: 'user', column: 'filed_by_user_id', onErasure: 'KEEP_ROW' },
+            { subject: 'user', column: 'handled_by_user_id', onErasure: 'KEEP_ROW' },
+            { subject: 'user', column: 'verified_by_user_id', onErasure: 'KEEP_ROW' },
           ],
           columns: [
             { column: 'changes', treatment: T.ERASE },
@@ -82,8 +83,10 @@ export class PrivacyPersonalData implements PersonalDataSource {
             { column: 'note', treatment: T.ERASE },
             { column: 'details', treatment: T.ERASE },
           ],
-          onErasure: 'BLANK_COLUMNS',
-          reason: RECORD,
+          // The subject's own history is blanked by the erasure job through its requests (what was changed, notes);
+          // what a member wrote while handling others' requests is the tenant's record of them.
+          onErasure: 'KEEP_ROW',
+          reason: `${RECORD} Erased through the subject's requests, not through the member who acted.`,
         },
         {
           // The file's bytes (privacy_export_chunk) are the export itself: deleted with the link's expiry, and by erasure.

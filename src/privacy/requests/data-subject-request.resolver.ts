@@ -25,6 +25,8 @@ const MANAGE = [Permission.PRIVACY_MANAGE];
 export class DataSubjectRequestResolver {
   constructor(private readonly requests: DataSubjectRequestService) {}
 
+  // A user's own requests are about their platform account, not the tenant they act in: being @SignedInUser (not
+  // tenant-permission) operations, a read-only (closed) tenant's write gates never apply to them.
   @SignedInUser()
   @Mutation(() => PrivacyRequestType, {
     description: 'Ask for a copy of your account data (ACCESS) or machine-readable files (PORTABILITY). Verified by your session.',
@@ -34,7 +36,11 @@ export class DataSubjectRequestResolver {
   }
 
   @SignedInUser()
-  @Mutation(() => PrivacyRequestType, { description: 'Ask for your account and its personal data to be erased. Verified by your session.' })
+  @Mutation(() => PrivacyRequestType, {
+    description:
+      'Ask for your account and its personal data to be erased: you leave every tenant and are signed out everywhere. ' +
+      'Refused with OWNERSHIP_TRANSFER_REQUIRED while you are the only owner of a tenant that is not closed. Verified by your session.',
+  })
   requestMyErasure(@Ctx() ctx: RequestContext): Promise<PrivacyRequestType> {
     return this.requests.fileForUser(ctx, DataSubjectRequestType.ERASURE);
   }

@@ -3,6 +3,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
 import { TenantService } from '../../accounts/tenants/tenant.service.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
 import { RECTIFIABLE_USER_FIELDS } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService, RECTIFIABLE_CONTACT_FIELDS } from '../../business/contacts/contact.service.js';
@@ -32,6 +33,7 @@ import type {
   RejectPrivacyRequestInput,
   VerifyPrivacyRequestInput,
 } from './data-subject-request.inputs.js';
+import { ownershipTransferRequired } from '../erasure/account-ownership.rules.js';
 import { assertTransition, dueDate, isOpen, latestExtendedDueDate } from './data-subject-request.rules.js';
 import { PrivacyRequestType } from './data-subject-request.types.js';
 
@@ -65,6 +67,7 @@ export class DataSubjectRequestService {
     private readonly clock: Clock,
     private readonly tenants: TenantService,
     private readonly contacts: ContactService,
+    private readonly accounts: AccountErasure,
     private readonly audit: AuditLog,
   ) {}
 
@@ -78,6 +81,11 @@ export class DataSubjectRequestService {
       throw new AppError(ErrorCode.FORBIDDEN, 'PromoX staff accounts can not file privacy requests; ask the privacy team directly.');
     }
     const changes = type === DataSubjectRequestType.RECTIFICATION ? rectificationChanges(DataSubjectKind.USER, changesInput) : undefined;
+    if (type === DataSubjectRequestType.ERASURE) {
+      // Refused up front rather than accepted and rejected later: the person can act on it at once.
+      const handovers = await this.accounts.handoversNeeded(ctx, userId);
+      if (handovers.length > 0) throw ownershipTransferRequired(handovers);
+    }
     const request = await this.fileOrMerge(ctx, {
       kind: DataSubjectKind.USER,
       subjectId: userId,

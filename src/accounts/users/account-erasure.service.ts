@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { PasswordService } from '../auth/password.service.js';
+
+/** What must happen to a tenant before its last owner can delete their account. */
+export enum OwnershipResolution {
+  /** Others are members: make one of them an owner first. */
+  TRANSFER_OWNERSHIP = 'TRANSFER_OWNERSHIP',
+  /** Nobody else is a member: close the tenant first (a closed tenant is purged after its grace period). */
+  CLOSE_TENANT = 'CLOSE_TENANT',
+}
+
+export interface OwnershipHandover {
+  tenantId: string;
+  tenantName: string;
+  resolution: OwnershipResolution;
+}
+
+/**
+ * What the privacy module needs from accounts to erase a user's own account: which tenants would be left without an
+ * owner, which tenants the user's data sits in, and closing the way in. The rows themselves are erased by the
+ * personal-data registry's rules (accounts.personal-data.ts); this covers what those rules can not say.
+ */
+@Injectable()
+export class AccountErasure {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  /**
+   * Tenants the user is the only owner of, unless already CLOSED (a closed tenant is on its way to being purged and
+   * needs no owner). Leaving any of them would leave a tenant nobody can administer.
+   */
+  async handoversNeeded(_ctx: RequestContext, userId: string): Promise<OwnershipHandover[]> {
+    const rows = await this.em.execute<{ id: string; name: string; others: string }[]>(
+      `select t.id, t.name, (select count(*) from membership o where o.tenant_id = t.id and o.user_id <> m.user_id) as others
+         from membership m join tenant t on t.id = m.tenant_id
+        where m.user_id = ? and m.role = 'OWNER' and t.status <> 'CLOSED'
+          and not exists (select 1 from membership o where o.tenant_id = t.id and o.user_id <> m.user_id and o.role = 'OWNER')
+        order by t.name, t.id`,
+      [userId],
+    );
+    return rows.map((row) => ({
+      tenantId: row.id,
+      tenantName: row.name,
+      resolution: Number(row.others) > 0 ? OwnershipResolution.TRANSFER_OWNERSHIP : OwnershipResolution.CLOSE_TENANT,
+    }));
+  }
+
+  /** Every tenant the user is a member of, closed ones included: their rows there are erased too. */
+  async tenantsOf(_ctx: RequestContext, userId: string): Promise<string[]> {
+    const rows = await this.em.execute<{ tenant_id: string }[]>(`select tenant_id from membership where user_id = ? order by tenant_id`, [userId]);
+    return rows.map((row) => row.tenant_id);
+  }
+
+  /**
+   * Replaces the password hash with the hash of a random secret nobody knows: a real argon2 hash, so signing in to
+   * the pseudonymised address costs the same as any wrong password, and no value of the column can match.
+   */
+  async lockOut(_ctx: RequestContext, userId: string): Promise<void> {
+    const hash = await this.passwords.hash(randomBytes(32).toString('base64url'));
+    await this.em.execute(`update "user" set password_hash = ?, updated_at = now() where id = ?`, [hash, userId]);
+  }
+}

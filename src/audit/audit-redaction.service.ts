@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { MAINTENANCE_ROLE } from '../database/base.entity.js';
+
+/**
+ * The trail's one redaction path for an erased user: blanks the personal fields (IP, user agent, browser, OS, device)
+ * of every entry the user made, in every chain (each tenant's and the platform's). The hash covers those fields only
+ * through a salted digest, so the chains still verify; the salt goes too, so the blanked values can not be guessed
+ * back from the digest. The append-only trigger allows exactly this change and no other.
+ */
+@Injectable()
+export class AuditRedaction {
+  /**
+   * Runs in the caller's transaction (a privacy job step, so the redaction commits with the step's done-mark). The app
+   * role may not update entries and sees one tenant's chain only, so the statement runs as crm_maintenance, whose
+   * grants name just these columns, and the caller's role is restored afterwards. Idempotent: a retry finds nothing.
+   */
+  async redactActor(em: EntityManager, userId: string, now: Date): Promise<number> {
+    return this.redact(em, 'actor_user_id = ?', userId, now);
+  }
+
+  /** Every entry of a purged tenant's chain, whoever made it; the same path, the same guarantees. */
+  async redactTenant(em: EntityManager, tenantId: string, now: Date): Promise<number> {
+    return this.redact(em, 'tenant_id = ?', tenantId, now);
+  }
+
+  private async redact(em: EntityManager, where: 'actor_user_id = ?' | 'tenant_id = ?', id: string, now: Date): Promise<number> {
+    const [{ role }] = await em.execute<{ role: string }[]>(`select current_user as role`);
+    await em.execute(`select set_config('role', ?, true)`, [MAINTENANCE_ROLE]);
+    const result = await em.execute(
+      `update audit_entry
+          set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
+              redacted_at = coalesce(redacted_at, ?)
+        where ${where}
+          and (redacted_at is null or personal_salt is not null or ip is not null or user_agent is not null
+               or browser is not null or os is not null or device_type is not null)`,
+      [now, id],
+      'run',
+    );
+    // Not in a finally: after a failed statement the transaction is aborted, rolled back, and the local role with it.
+    await em.execute(`select set_config('role', ?, true)`, [role]);
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+}

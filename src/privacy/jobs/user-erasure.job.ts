@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { UserProfiles } from '../../accounts/users/user-profile.service.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditRedaction } from '../../audit/audit-redaction.service.js';
+import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { TENANT_ID_SETTING } from '../../database/base.entity.js';
+import { handoverMessage } from '../erasure/account-ownership.rules.js';
+import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
+import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
+import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
+
+/** The registry's modules whose rows sit in the user's tenants, erased one per step while the memberships still say which. */
+const TENANT_MODULES = ['business', 'consent', 'audit'] as const;
+/** Tables this job redacts through their owner's path rather than the generic rules. */
+const AUDIT_TRAIL = new Set(['audit_entry']);
+
+/**
+ * A user's erasure of their own account. The user's rows live in every tenant they belong to and in platform tables,
+ * so each module's step applies the registry's rules once with no tenant (platform rows, their own requests) and
+ * once as each of their tenants in turn, with row-level security set for that tenant exactly as for its requests.
+ *
+ * Order matters: `check` refuses (rejects) while the user is a tenant's only owner; `suppress` puts their addresses
+ * on the suppression list while they are still known; the tenant modules go while the memberships still name the
+ * tenants; `accounts` then leaves every tenant, signs out every session, pseudonymises the user row and locks it;
+ * `trail` redacts their audit entries in every chain last, after the sign-out, so nothing they do later escapes it.
+ * Each step commits with its done-mark and every statement is idempotent, so a crash resumes at the next step.
+ */
+@Injectable()
+export class UserErasureJob implements PrivacyJobProcessor {
+  readonly type = DataSubjectRequestType.ERASURE;
+  readonly subjects = [DataSubjectKind.USER] as const;
+  readonly steps = ['check', 'suppress', ...TENANT_MODULES, 'privacy', 'accounts', 'trail'] as const;
+
+  constructor(
+    private readonly eraser: PersonalDataEraser,
+    private readonly users: UserProfiles,
+    private readonly accounts: AccountErasure,
+    private readonly consent: ConsentService,
+    private readonly redaction: AuditRedaction,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown>> {
+    const { ctx, em, request, now } = job;
+    const userId = request.subjectUserId ?? '';
+    switch (step) {
+      case 'check': {
+        if (!(await this.users.exists(ctx, userId))) throw new PrivacyJobRejection('The account no longer exists, so there is nothing to erase.');
+        // Ownership may have changed since filing (a co-owner left): a tenant must not be left without an owner.
+        const handovers = await this.accounts.handoversNeeded(ctx, userId);
+        if (handovers.length > 0) throw new PrivacyJobRejection(handoverMessage(handovers));
+        return { tenants: (await this.accounts.tenantsOf(ctx, userId)).length };
+      }
+      case 'suppress': {
+        const addresses = await this.users.addresses(ctx, userId);
+        const withdrawn = addresses ? await this.consent.objectToMarketing(ctx, { userId }, addresses) : [];
+        return { withdrawn };
+      }
+      case 'privacy': {
+        const erased = await this.eraseEverywhere(job, step, { kind: 'user', id: userId });
+        // The history of the user's own requests (rectifications' old and new values, notes) is theirs too.
+        erased.data_subject_request_event = await this.blankRequestHistory(em, userId);
+        return { erased };
+      }
+      case 'accounts': {
+        // Checked again at the last moment before leaving: the step fails (and is retried) rather than orphan a tenant.
+        const handovers = await this.accounts.handoversNeeded(ctx, userId);
+        if (handovers.length > 0) throw new Error(handoverMessage(handovers));
+        const addresses = await this.users.addresses(ctx, userId);
+        // Memberships, sessions and invitations to the address are platform rows: no tenant scope is needed.
+        const erased = await this.eraser.eraseModule(em, 'accounts', { kind: 'user', id: userId, email: addresses?.email });
+        await this.accounts.lockOut(ctx, userId);
+        return { erased };
+      }
+      case 'trail': {
+        const redacted = await this.redaction.redactActor(em, userId, now);
+        // The platform's trail records that the account was erased (by id only).
+        await this.audit.record(ctx, [{ action: 'privacyRequest.erase', targetType: 'User', targetId: userId, tenantId: null }], { em });
+        return { erased: { audit_entry: redacted } };
+      }
+      default:
+        return { erased: await this.eraseEverywhere(job, step, { kind: 'user', id: userId }) };
+    }
+  }
+
+  /** Applies one module's rules with no tenant, then as each of the user's tenants; returns rows touched per table. */
+  private async eraseEverywhere({ ctx, em, request }: PrivacyJob, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    const scopes = [null, ...(await this.accounts.tenantsOf(ctx, request.subjectUserId ?? ''))];
+    for (const tenantId of scopes) {
+      await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
+      const touched = await this.eraser.eraseModule(em, module, subject, { redactedByCaller: AUDIT_TRAIL });
+      for (const [table, count] of Object.entries(touched)) totals[table] = (totals[table] ?? 0) + count;
+    }
+    // Back to the job's own scope (a user's request has no tenant) for the rest of the step.
+    await em.execute(`select set_config('${TENANT_ID_SETTING}', '', true)`);
+    return totals;
+  }
+
+  private async blankRequestHistory(em: EntityManager, userId: string): Promise<number> {
+    const result = await em.execute(
+      // As for contacts: notes are people's words, and in details only `changes` holds values.
+      `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
+        where request_id in (select id from data_subject_request where subject_user_id = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
+      [userId],
+      'run',
+    );
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+}
