@@ -484,6 +484,17 @@ describe('privacy requests', () => {
       at(now);
       expect(await runner.runDue()).toBe(0);
 
+      // A person fixes the cause and retries: the job runs again with a fresh count of attempts.
+      const RETRY = `mutation($input: RetryPrivacyRequestInput!) { retryPrivacyRequest(input: $input) { id status attempts nextAttemptAt events { kind note } } }`;
+      runner.stepHook = undefined;
+      const retried = dataOf(await gql<{ retryPrivacyRequest: PrivacyRequest }>(owner.accessToken, RETRY, { input: { id: filed.id, note: 'Fixed the mapping.' } }))
+        .retryPrivacyRequest;
+      expect(retried).toMatchObject({ status: 'IN_PROGRESS', attempts: 0 });
+      expect(retried.events.at(-1)).toMatchObject({ kind: 'RETRIED', note: 'Fixed the mapping.' });
+      expect(errorCode(await gql(owner.accessToken, RETRY, { input: { id: filed.id } }))).toBe('INVALID_TRANSITION');
+      await runner.runDue();
+      expect(await one(owner.accessToken, filed.id)).toMatchObject({ status: 'COMPLETED', attempts: 1, lastError: null });
+
       runner.stepHook = undefined;
       const gone = await newContact();
       const orphan = await file(owner.accessToken, { contactId: gone.id, type: 'RECTIFICATION', changes: { title: 'CFO' } });

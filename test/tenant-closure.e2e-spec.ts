@@ -106,7 +106,7 @@ describe('tenant closure, reopening and purge', () => {
     const owner = await signUpOwner(server);
     const member = await addMember(server, owner, 'SALES_REP');
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);
-    await createClient(server, owner);
+    const contact = await createContact(server, owner, (await createClient(server, owner)).id);
     const now = Date.now();
     at(now);
 

@@ -14,6 +14,8 @@ export enum DataSubjectRequestEventKind {
   ATTEMPT_FAILED = 'ATTEMPT_FAILED',
   /** The job failed its last allowed attempt and waits for a person. */
   GAVE_UP = 'GAVE_UP',
+  /** A privacy manager had a job that gave up tried again (after fixing what made it fail). */
+  RETRIED = 'RETRIED',
   DEADLINE_EXTENDED = 'DEADLINE_EXTENDED',
   COMPLETED = 'COMPLETED',
   REJECTED = 'REJECTED',

@@ -94,6 +94,16 @@ export class RejectPrivacyRequestInput {
 }
 
 @InputType()
+export class RetryPrivacyRequestInput {
+  @Field(() => ID) @IsUUID()
+  id: string;
+
+  @Field(() => String, { nullable: true, description: 'What was done about the last error, e.g. "restored the contact\'s client".' })
+  @IsOptional() @TrimToNull() @IsString() @MaxLength(1000)
+  note?: string | null;
+}
+
+@InputType()
 export class CancelPrivacyRequestInput {
   @Field(() => ID) @IsUUID()
   id: string;

@@ -1,6 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
+import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -12,6 +13,7 @@ import {
   PrivacyRequestIdArgs,
   PrivacyRequestsArgs,
   RejectPrivacyRequestInput,
+  RetryPrivacyRequestInput,
   RequestMyDataInput,
   RequestMyRectificationInput,
   VerifyPrivacyRequestInput,
@@ -21,6 +23,9 @@ import { PrivacyRequestConnection, PrivacyRequestType } from './data-subject-req
 
 const MANAGE = [Permission.PRIVACY_MANAGE];
 
+// A closed tenant still has to answer its contacts' requests until it is purged (the law's deadlines do not stop),
+// so handling them is exempt from the tenant's read-only state.
+@AllowedWhileTenantReadOnly()
 @Resolver(() => PrivacyRequestType)
 export class DataSubjectRequestResolver {
   constructor(private readonly requests: DataSubjectRequestService) {}
@@ -83,6 +88,14 @@ export class DataSubjectRequestResolver {
   @Mutation(() => PrivacyRequestType, { description: 'Refuse a request, with the reason given to the person. Requires PRIVACY_MANAGE.' })
   rejectPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.reject(ctx, input);
+  }
+
+  @RequirePermissions(MANAGE, { actors: ['user'] })
+  @Mutation(() => PrivacyRequestType, {
+    description: 'Try again a request whose job gave up after PRIVACY_JOB_MAX_ATTEMPTS failed attempts (see lastError). Requires PRIVACY_MANAGE.',
+  })
+  retryPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
+    return this.requests.retry(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })

@@ -31,6 +31,7 @@ import type {
   PrivacyRequestsArgs,
   RectificationChangesInput,
   RejectPrivacyRequestInput,
+  RetryPrivacyRequestInput,
   VerifyPrivacyRequestInput,
 } from './data-subject-request.inputs.js';
 import { ownershipTransferRequired } from '../erasure/account-ownership.rules.js';
@@ -189,6 +190,21 @@ export class DataSubjectRequestService {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     this.move(ctx, request, S.CANCELLED, E.CANCELLED, { note: input.reason ?? undefined });
     Object.assign(request, { closedAt: this.clock.now(), nextAttemptAt: undefined });
+    await this.em.flush();
+    return this.view(request);
+  }
+
+  /**
+   * Puts a job that gave up (PRIVACY_JOB_MAX_ATTEMPTS failed attempts) back in the queue with a fresh count of
+   * attempts; its last error stays visible until a run succeeds. Only a job that is waiting for a person can be retried.
+   */
+  async retry(ctx: RequestContext, input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
+    const request = await this.requireForTenant(ctx, input.id, { lock: true });
+    if ((request.status !== S.VERIFIED && request.status !== S.IN_PROGRESS) || request.nextAttemptAt) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, 'Only a job that gave up after its last attempt can be retried.', { from: request.status });
+    }
+    this.addEvent(ctx, request, E.RETRIED, { note: input.note ?? undefined, details: { previousAttempts: request.attempts } });
+    Object.assign(request, { attempts: 0, nextAttemptAt: this.clock.now(), lockedUntil: null, handledByUserId: this.userOf(ctx) });
     await this.em.flush();
     return this.view(request);
   }
