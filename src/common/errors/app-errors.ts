@@ -30,6 +30,14 @@ export enum ErrorCode {
   CONSENT_SUPPRESSED = 'CONSENT_SUPPRESSED',
   /** The signed-in user must accept the current policy documents before any other change. */
   POLICY_ACCEPTANCE_REQUIRED = 'POLICY_ACCEPTANCE_REQUIRED',
+  /** Inviting one more member would exceed the tenant's seats (its subscription's, or the trial's). */
+  SEAT_LIMIT_REACHED = 'SEAT_LIMIT_REACHED',
+  /** The subscription's payment failed longer ago than the grace period: the tenant is read-only until it pays. */
+  SUBSCRIPTION_INACTIVE = 'SUBSCRIPTION_INACTIVE',
+  /** No Stripe secret key is configured, so billing operations are unavailable (everything else works). */
+  BILLING_NOT_CONFIGURED = 'BILLING_NOT_CONFIGURED',
+  /** Stripe could not be reached or refused the request; nothing was changed. */
+  BILLING_PROVIDER_ERROR = 'BILLING_PROVIDER_ERROR',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */
