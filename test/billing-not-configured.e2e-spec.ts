@@ -42,7 +42,7 @@ describe('billing without a Stripe key', () => {
       'stripe-signature': 't=1,v1=abc',
     });
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: 'BILLING_NOT_CONFIGURED' } });
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BILLING_NOT_CONFIGURED' } }] });
     expect(await privilegedQuery(`select 1 from stripe_event where id = 'evt_unconfigured_1'`)).toHaveLength(0);
   });
 });

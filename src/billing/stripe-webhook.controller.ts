@@ -1,6 +1,7 @@
 import { Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/authorization/access.decorators.js';
+import { sendGraphQLError } from '../common/http/graphql-error-response.js';
 import { RAW_BODY, type WithRawBody } from '../common/http/raw-body.js';
 import { StripeEvents } from './stripe-events.service.js';
 import { StripeGateway, WebhookRefusal } from './stripe.gateway.js';
@@ -28,7 +29,7 @@ export class StripeWebhookController {
       res.status(200).json({ received: true, duplicate });
     } catch (error) {
       if (!(error instanceof WebhookRefusal)) throw error;
-      res.status(error.status).json({ error: { code: error.code, message: error.message } });
+      sendGraphQLError(res, error.status, error.code, error.message);
     }
   }
 }

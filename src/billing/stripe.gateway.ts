@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 export class WebhookRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -57,11 +57,11 @@ export class StripeGateway {
     if (!this.stripe || !this.config.STRIPE_WEBHOOK_SECRET) {
       throw new WebhookRefusal(503, ErrorCode.BILLING_NOT_CONFIGURED, 'Billing is not configured on this server.');
     }
-    if (!rawBody || !signature) throw new WebhookRefusal(400, 'INVALID_SIGNATURE', 'Missing Stripe-Signature header or body.');
+    if (!rawBody || !signature) throw new WebhookRefusal(400, ErrorCode.INVALID_SIGNATURE, 'Missing Stripe-Signature header or body.');
     try {
       return this.stripe.webhooks.constructEvent(rawBody, signature, this.config.STRIPE_WEBHOOK_SECRET);
     } catch {
-      throw new WebhookRefusal(400, 'INVALID_SIGNATURE', 'The Stripe signature does not match the body.');
+      throw new WebhookRefusal(400, ErrorCode.INVALID_SIGNATURE, 'The Stripe signature does not match the body.');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 
@@ -33,6 +34,8 @@ export class FakeStripe {
   private readonly objects = new Map<string, Json>();
   private readonly failures: Failure[] = [];
   private counter = 0;
+  /** Suites share a database across runs: ids must not repeat from one fake to the next. */
+  private readonly run = randomBytes(4).toString('hex');
   private server: Server | undefined;
   url = '';
 
@@ -159,7 +162,7 @@ export class FakeStripe {
 
   private id(prefix: string): string {
     this.counter += 1;
-    return `${prefix}_test${String(this.counter).padStart(6, '0')}`;
+    return `${prefix}_test${this.run}${String(this.counter).padStart(6, '0')}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
+import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { LogInInput, RefreshSessionInput, SignUpInput, SwitchTenantInput } from './auth.inputs.js';
@@ -31,6 +32,7 @@ export class AuthResolver {
   }
 
   @SignedInUser()
+  @AllowedWhileTenantReadOnly()
   @AllowedBeforePolicyAcceptance()
   @Mutation(() => Boolean, { description: 'End this session: its refresh tokens and access tokens stop working.' })
   logOut(@Ctx() ctx: RequestContext): Promise<boolean> {
@@ -38,6 +40,7 @@ export class AuthResolver {
   }
 
   @SignedInUser()
+  @AllowedWhileTenantReadOnly()
   @Mutation(() => AuthPayload, { description: 'Act in another tenant you belong to; returns tokens for it.' })
   switchTenant(@Ctx() ctx: RequestContext, @Args('input') input: SwitchTenantInput): Promise<AuthPayload> {
     return this.auth.switchTenant(ctx, input.tenantId);

@@ -38,6 +38,8 @@ export enum ErrorCode {
   BILLING_NOT_CONFIGURED = 'BILLING_NOT_CONFIGURED',
   /** Stripe could not be reached or refused the request; nothing was changed. */
   BILLING_PROVIDER_ERROR = 'BILLING_PROVIDER_ERROR',
+  /** A Stripe webhook whose Stripe-Signature header is missing or does not match its body (HTTP 400). */
+  INVALID_SIGNATURE = 'INVALID_SIGNATURE',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

@@ -2,6 +2,7 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
+import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { unauthenticated } from '../../common/errors/app-errors.js';
@@ -33,6 +34,7 @@ export class ConsentResolver {
 
   // Withdrawing must never be harder than granting, so a pending policy version does not block it.
   @SignedInUser()
+  @AllowedWhileTenantReadOnly()
   @AllowedBeforePolicyAcceptance()
   @Mutation(() => SubjectConsentType, { description: 'Grant or withdraw your own consent, for one or more purposes, in one call.' })
   async recordMyConsent(@Ctx() ctx: RequestContext, @Args('input') input: RecordMyConsentInput): Promise<SubjectConsentType> {

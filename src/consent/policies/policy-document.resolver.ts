@@ -2,6 +2,7 @@ import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/g
 import { Public, RequirePlatformRole, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { PlatformRole } from '../../common/authorization/platform-role.js';
 import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
+import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { MeType } from '../../accounts/auth/auth.types.js';
@@ -34,6 +35,7 @@ export class PolicyDocumentResolver {
   }
 
   @SignedInUser()
+  @AllowedWhileTenantReadOnly()
   @AllowedBeforePolicyAcceptance()
   @Mutation(() => [PolicyAcceptanceType], { description: 'Accept policy versions (me.policiesToAccept). Records the time, IP and user agent.' })
   async acceptPolicy(@Ctx() ctx: RequestContext, @Args('input') input: AcceptPolicyInput): Promise<PolicyAcceptanceType[]> {
