@@ -4,7 +4,7 @@ import { SeatAllowances, type SeatAllowance } from '../common/authorization/seat
 import { TenantWriteGates, type TenantWriteGate } from '../common/authorization/tenant-write-gate.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { AppError, ErrorCode } from '../common/errors/app-errors.js';
-import { Clock } from '../common/time/clock.js';
+import { BillingClock } from './billing-clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { BillingAccount, SubscriptionStatus } from './billing-account.entity.js';
 import { isLapsed } from './billing-sync.js';
@@ -36,7 +36,7 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, OnMo
   constructor(
     private readonly em: EntityManager,
     @Inject(AppConfig) private readonly config: AppConfig,
-    private readonly clock: Clock,
+    private readonly clock: BillingClock,
     private readonly writeGates: TenantWriteGates,
     private readonly seatAllowances: SeatAllowances,
   ) {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type Stripe from 'stripe';
-import { Clock } from '../common/time/clock.js';
+import { BillingClock } from './billing-clock.js';
 import { BillingAccount, SubscriptionStatus } from './billing-account.entity.js';
 import { BillingInvoice, InvoiceStatus } from './billing-invoice.entity.js';
 import { BillingPlans } from './billing-plans.js';
@@ -44,7 +44,7 @@ const fromEpoch = (seconds: number | null | undefined): Date | undefined => (sec
 export class BillingSync {
   constructor(
     private readonly plans: BillingPlans,
-    private readonly clock: Clock,
+    private readonly clock: BillingClock,
   ) {}
 
   /** Returns false when the subscription is an ended one that no longer speaks for the tenant. */

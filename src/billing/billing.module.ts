@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../accounts/accounts.module.js';
-import { Clock } from '../common/time/clock.js';
 import { BillingAccount } from './billing-account.entity.js';
+import { BillingClock } from './billing-clock.js';
 import { BillingEntitlements } from './billing-entitlements.js';
 import { BillingInvoice } from './billing-invoice.entity.js';
 import { BillingPlans } from './billing-plans.js';
@@ -23,7 +23,7 @@ import { StripeGateway } from './stripe.gateway.js';
   imports: [MikroOrmModule.forFeature([BillingAccount, BillingInvoice, StripeEvent]), AccountsModule],
   controllers: [StripeWebhookController],
   providers: [
-    Clock,
+    BillingClock,
     StripeGateway,
     BillingPlans,
     BillingSync,

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { Permission } from '../common/authorization/permission.js';
 import { RequestContextStore, systemContext } from '../common/context/request-context.js';
-import { Clock } from '../common/time/clock.js';
+import { BillingClock } from './billing-clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { maintenanceFork, tenantScopedFork } from '../database/tenant-session.js';
 import { BillingAccount } from './billing-account.entity.js';
@@ -49,7 +49,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly orm: MikroORM,
     @Inject(AppConfig) private readonly config: AppConfig,
-    private readonly clock: Clock,
+    private readonly clock: BillingClock,
     private readonly gateway: StripeGateway,
     private readonly sync: BillingSync,
   ) {}
