@@ -49,6 +49,8 @@ export class FakeStripe {
   }
 
   async stop(): Promise<void> {
+    // The SDK keeps its connections alive: close them too, or close() waits for their idle timeout.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
