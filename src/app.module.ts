@@ -5,10 +5,12 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { MigrationObject } from '@mikro-orm/core';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { BillingModule } from './billing/billing.module.js';
 import { BusinessModule } from './business/business.module.js';
 import { ConsentModule } from './consent/consent.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
+import { SeatAllowancesModule } from './common/authorization/seat-allowance.js';
 import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate.js';
 import { ClockModule } from './common/time/clock.module.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
@@ -45,6 +47,7 @@ export class AppModule implements NestModule {
         RateLimitModule,
         TenantWriteGatesModule,
         ClockModule,
+        SeatAllowancesModule,
         AuditModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
@@ -54,6 +57,7 @@ export class AppModule implements NestModule {
         BusinessModule,
         ConsentModule,
         PrivacyModule,
+        BillingModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { NextFunction, Request, Response } from 'express';
@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import { DemoSeedService, type DemoCredentials } from './accounts/demo-seed.service.js';
+import { STRIPE_WEBHOOK_PATH } from './billing/stripe-webhook.controller.js';
 import { ErrorCode } from './common/errors/app-errors.js';
 import { sendGraphQLError } from './common/http/graphql-error-response.js';
+import { keepRawBodyOf } from './common/http/raw-body.js';
 import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
@@ -71,7 +73,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     }
     app.use(requestLogger(logger));
-    app.useBodyParser('json', { limit: config.BODY_LIMIT });
+    // Stripe signs the exact bytes of its webhooks: those requests keep their raw body for the signature check. Nest's
+    // type hides `verify` (its own rawBody option sets one); with that option off, Nest passes ours to body-parser.
+    app.useBodyParser('json', { limit: config.BODY_LIMIT, verify: keepRawBodyOf([STRIPE_WEBHOOK_PATH]) } as NestExpressBodyParserOptionsFor<'json'>);
     app.use(bodyErrorHandler);
 
     const applied = await migrate(app.get(MikroORM));

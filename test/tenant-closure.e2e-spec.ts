@@ -153,6 +153,13 @@ describe('tenant closure, reopening and purge', () => {
     dataOf(await gql(member.accessToken, SUPPORT, { input: { subject: `Help for ${person.lastName}`, body: `Call ${person.phone}` } }));
     dataOf(await gql(token, FILE, { input: { contactId: contact.id, type: 'ACCESS', note: `Asked by ${person.firstName} ${person.lastName}` } }));
     dataOf(await gql(token, SETTINGS, { input: { taxRetentionYears: 7 } }));
+    // An invoice as the Stripe webhooks store it (billing's own suite covers how it gets there).
+    await privilegedQuery(
+      `insert into billing_invoice (id, created_at, updated_at, tenant_id, stripe_invoice_id, number, amount_due, amount_paid, currency, status,
+                                    period_start, period_end, issued_at)
+       values (gen_random_uuid(), now(), now(), $1, $2, 'INV-0001', 4900, 4900, 'eur', 'PAID', now(), now() + interval '1 month', now())`,
+      [owner.tenantId, `in_closure_${tag}`],
+    );
     // Another tenant, untouched by all of this.
     const neighbour = await signUpOwner(server);
     const neighbourClient = await createClient(server, neighbour);
@@ -188,8 +195,10 @@ describe('tenant closure, reopening and purge', () => {
 
     // What stays: the order with its sums, its client, the pseudonymised contact, the request record, the audit trail.
     const left = await rowsOf(owner.tenantId);
-    expect(Object.keys(left).sort()).toEqual(['audit_entry', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change'].filter((t) => t in left).sort());
-    expect(left).toMatchObject({ order: 1, client: 1, contact: 1, data_subject_request: 1 });
+    expect(Object.keys(left).sort()).toEqual(
+      ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change'].filter((t) => t in left).sort(),
+    );
+    expect(left).toMatchObject({ order: 1, client: 1, contact: 1, data_subject_request: 1, billing_invoice: 1 });
     const [after] = await privilegedQuery<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     expect(after).toEqual(before);
     const [pseudonymised] = await privilegedQuery<{ first_name: string; email: string | null; phone: string | null }>(

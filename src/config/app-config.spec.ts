@@ -33,4 +33,22 @@ describe('loadAppConfig', () => {
     const config = loadAppConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) });
     expect(config.isProduction).toBe(true);
   });
+
+  it('reads billing plans from BILLING_PLANS, with defaults, and names what is wrong with them', () => {
+    expect(loadAppConfig({}).billingPlans.map((p) => p.code)).toEqual(['starter', 'team', 'business']);
+    const plans = [{ code: 'solo', name: 'Solo', stripePriceId: 'price_123', seatLimit: 1, features: ['orders'] }];
+    expect(loadAppConfig({ BILLING_PLANS: JSON.stringify(plans) }).billingPlans).toEqual(plans);
+    expect(() => loadAppConfig({ BILLING_PLANS: '[{' })).toThrow(/BILLING_PLANS: is not valid JSON/);
+    expect(() => loadAppConfig({ BILLING_PLANS: '[]' })).toThrow(/BILLING_PLANS: must be a non-empty JSON array/);
+    const bad = [{ code: 'Solo Plan', name: '', stripePriceId: 'prod_1', seatLimit: 0, features: [1] }, { ...plans[0] }, { ...plans[0] }];
+    let message = '';
+    try {
+      loadAppConfig({ BILLING_PLANS: JSON.stringify(bad) });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const part of ['[0].code', '[0].name', '[0].stripePriceId', '[0].seatLimit', '[0].features', 'plan codes must be unique']) {
+      expect(message).toContain(part);
+    }
+  });
 });

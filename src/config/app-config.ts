@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { parseBillingPlans, type BillingPlanConfig } from './billing-plans.js';
 
 // Reads the raw value: implicit conversion would already have turned the string "false" into true.
 const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
@@ -203,6 +204,45 @@ export class AppConfig {
     'application/zip', 'application/x-zip-compressed',
   ].join(',');
 
+  /** Stripe secret key (sk_live_… / sk_test_… / rk_…). Unset: billing operations answer BILLING_NOT_CONFIGURED. */
+  @IsOptional() @IsString() @MinLength(8)
+  STRIPE_SECRET_KEY?: string;
+
+  /** Signing secret of the Stripe webhook endpoint (whsec_…). Unset: the webhook endpoint answers 503. */
+  @IsOptional() @IsString() @MinLength(8)
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  /** Where the Stripe SDK sends its requests, e.g. http://127.0.0.1:12111 for a local fake (tests); Stripe itself when unset. */
+  @IsOptional() @Matches(/^https?:\/\/[^/:]+(:\d+)?\/?$/, { message: 'STRIPE_API_BASE_URL must look like http://host:port' })
+  STRIPE_API_BASE_URL?: string;
+
+  /** The plans on offer, as a JSON array of {code, name, stripePriceId, seatLimit, features}; see the README. */
+  @IsOptional() @IsString()
+  BILLING_PLANS?: string;
+
+  /** Seats of a tenant without a paid subscription (the trial). */
+  @IsInt() @Min(1) @Max(1000)
+  @Type(() => Number)
+  BILLING_TRIAL_SEAT_LIMIT: number = 3;
+
+  /** How long a tenant whose payment failed (past_due, unpaid) keeps working before it becomes read-only. */
+  @IsInt() @Min(0) @Max(24 * 90)
+  @Type(() => Number)
+  BILLING_GRACE_PERIOD_HOURS: number = 168;
+
+  /** Where Stripe Checkout and the Customer Portal send the user back to (the web app's billing page). */
+  @Matches(/^https?:\/\//, { message: 'BILLING_RETURN_URL must be an http(s) URL' })
+  BILLING_RETURN_URL: string = 'http://localhost:3000/billing';
+
+  /** How often an instance retries Stripe events whose processing failed (0 turns it off). */
+  @IsInt() @Min(0) @Max(3600)
+  @Type(() => Number)
+  BILLING_EVENT_RETRY_INTERVAL_SECONDS: number = 30;
+
+  get billingPlans(): BillingPlanConfig[] {
+    return parseBillingPlans(this.BILLING_PLANS).plans;
+  }
+
   get corsOrigins(): string[] {
     return this.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
   }
@@ -229,6 +269,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
   const problems = validateSync(config, { whitelist: false, forbidUnknownValues: false }).map(
     (error) => `${error.property}: ${Object.values(error.constraints ?? { invalid: 'is invalid' }).join('; ')}`,
   );
+  problems.push(...parseBillingPlans(config.BILLING_PLANS).problems);
   if (config.isProduction && !config.DATABASE_URL) problems.push('DATABASE_URL: is required in production');
   if (config.isProduction && !config.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
   if (problems.length > 0) {

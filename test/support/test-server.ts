@@ -50,6 +50,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     // Suites share one database: a runner polling in another suite's server would take this suite's privacy jobs.
     // Tests run the jobs they mean to run with PrivacyJobRunner.runDue().
     PRIVACY_JOB_INTERVAL_SECONDS: '0',
+    // Suites add members freely; the billing suites set the trial's seat limit they test.
+    BILLING_TRIAL_SEAT_LIMIT: '1000',
     ...env,
   });
   const server = await startServer({

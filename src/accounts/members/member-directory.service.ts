@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
+import { Invitation } from './invitation.entity.js';
 import { Membership } from './membership.entity.js';
 
 export interface MemberSummary {
@@ -31,5 +32,17 @@ export class MemberDirectory {
       { populate: ['user'], fields: ['user.id', 'user.fullName'] },
     );
     return new Map(memberships.map((m) => [m.user.id, { userId: m.user.id, fullName: m.user.fullName }]));
+  }
+
+  /** Seats the context's tenant fills: its members plus its pending (unexpired, unanswered) invitations. */
+  async seatsInUse(ctx: RequestContext, options: { exceptInvitationsTo?: string } = {}): Promise<number> {
+    if (!ctx.tenantId) return 0;
+    const members = await this.em.count(Membership, { tenant: ctx.tenantId });
+    const pending = { tenant: ctx.tenantId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } };
+    const invitations = await this.em.count(
+      Invitation,
+      options.exceptInvitationsTo ? { ...pending, email: { $ne: options.exceptInvitationsTo } } : pending,
+    );
+    return members + invitations;
   }
 }

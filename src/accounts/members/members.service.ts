@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
 import { Role } from '../../common/authorization/permission.js';
+import { SeatAllowances } from '../../common/authorization/seat-allowance.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, conflict, ErrorCode, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { generateSecret, hashSecret } from '../../common/security/secret-token.js';
@@ -14,6 +15,7 @@ import { User } from '../users/user.entity.js';
 import { Invitation } from './invitation.entity.js';
 import type { ChangeMemberRoleInput, InviteMemberInput } from './member.inputs.js';
 import { InvitationCreated, InvitationType, MemberType } from './member.types.js';
+import { MemberDirectory } from './member-directory.service.js';
 import { Membership } from './membership.entity.js';
 
 export const INVITATION_TOKEN_PREFIX = 'pxi_';
@@ -24,6 +26,8 @@ export class MembersService {
     private readonly em: EntityManager,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly directory: MemberDirectory,
+    @Optional() private readonly seats?: SeatAllowances,
   ) {}
 
   async list(ctx: RequestContext): Promise<MemberType[]> {
@@ -50,6 +54,7 @@ export class MembersService {
     if (await this.em.count(Membership, { tenant: tenantId, user: { email: input.email } })) {
       throw conflict('This person is already a member.');
     }
+    await this.assertSeatForInvitation(ctx, tenantId, input.email);
     // A new invitation replaces any earlier pending one for the same address.
     await this.em.nativeUpdate(
       Invitation,
@@ -67,6 +72,17 @@ export class MembersService {
     });
     await this.em.flush();
     return Object.assign(new InvitationCreated(), { invitation: InvitationType.from(invitation), token });
+  }
+
+  /**
+   * Members and pending invitations each hold a seat; a new invitation needs one more, unless it replaces a pending
+   * one for the same address. The tenant row is locked so that two invitations at once cannot both take the last seat.
+   */
+  private async assertSeatForInvitation(ctx: RequestContext, tenantId: string, email: string): Promise<void> {
+    if (!this.seats) return;
+    await this.em.findOne(Tenant, tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
+    const inUse = await this.directory.seatsInUse(ctx, { exceptInvitationsTo: email });
+    await this.seats.assertSeatsAvailable({ ...ctx, tenantId }, inUse + 1);
   }
 
   async revokeInvitation(ctx: RequestContext, id: string): Promise<InvitationType> {

@@ -131,4 +131,11 @@ export class TenantService {
     if (!tenant) throw notFound('Tenant');
     return tenant;
   }
+
+  /** The active tenant's name and invoicing address, for its billing account (the billing module's Stripe customer). */
+  async billingProfile(ctx: RequestContext): Promise<{ name: string; billingEmail: string | null }> {
+    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { fields: ['name', 'billingEmail'] }) : null;
+    if (!tenant) throw notFound('Tenant');
+    return { name: tenant.name, billingEmail: tenant.billingEmail ?? null };
+  }
 }

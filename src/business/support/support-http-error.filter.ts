@@ -10,6 +10,7 @@ const STATUS_OF_CODE: Partial<Record<string, number>> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.POLICY_ACCEPTANCE_REQUIRED]: 403,
   [ErrorCode.TENANT_CLOSED]: 403,
+  [ErrorCode.SUBSCRIPTION_INACTIVE]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INVALID_TRANSITION]: 409,

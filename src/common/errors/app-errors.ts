@@ -37,6 +37,16 @@ export enum ErrorCode {
    * (TRANSFER_OWNERSHIP to another member, or CLOSE_TENANT when nobody else is a member).
    */
   OWNERSHIP_TRANSFER_REQUIRED = 'OWNERSHIP_TRANSFER_REQUIRED',
+  /** Inviting one more member would exceed the tenant's seats (its subscription's, or the trial's). */
+  SEAT_LIMIT_REACHED = 'SEAT_LIMIT_REACHED',
+  /** The subscription's payment failed longer ago than the grace period: the tenant is read-only until it pays. */
+  SUBSCRIPTION_INACTIVE = 'SUBSCRIPTION_INACTIVE',
+  /** No Stripe secret key is configured, so billing operations are unavailable (everything else works). */
+  BILLING_NOT_CONFIGURED = 'BILLING_NOT_CONFIGURED',
+  /** Stripe could not be reached or refused the request; nothing was changed. */
+  BILLING_PROVIDER_ERROR = 'BILLING_PROVIDER_ERROR',
+  /** A Stripe webhook whose Stripe-Signature header is missing or does not match its body (HTTP 400). */
+  INVALID_SIGNATURE = 'INVALID_SIGNATURE',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

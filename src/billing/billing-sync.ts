@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type Stripe from 'stripe';
+import { Clock } from '../common/time/clock.js';
+import { BillingAccount, SubscriptionStatus } from './billing-account.entity.js';
+import { BillingInvoice, InvoiceStatus } from './billing-invoice.entity.js';
+import { BillingPlans } from './billing-plans.js';
+
+const STATUS: Readonly<Record<Stripe.Subscription.Status, SubscriptionStatus>> = {
+  trialing: SubscriptionStatus.TRIALING,
+  active: SubscriptionStatus.ACTIVE,
+  past_due: SubscriptionStatus.PAST_DUE,
+  canceled: SubscriptionStatus.CANCELED,
+  incomplete: SubscriptionStatus.INCOMPLETE,
+  // Stripe gave up waiting for the first payment: no subscription came of it.
+  incomplete_expired: SubscriptionStatus.CANCELED,
+  unpaid: SubscriptionStatus.UNPAID,
+  // Paused (a trial ended without a payment method): nothing is being paid.
+  paused: SubscriptionStatus.UNPAID,
+};
+
+const LAPSED: ReadonlySet<SubscriptionStatus> = new Set([SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID]);
+/** A subscription in one of these states no longer speaks for the tenant once another one does. */
+const ENDED: ReadonlySet<SubscriptionStatus> = new Set([SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE]);
+
+const INVOICE_STATUS: Readonly<Record<string, InvoiceStatus>> = {
+  draft: InvoiceStatus.DRAFT,
+  open: InvoiceStatus.OPEN,
+  paid: InvoiceStatus.PAID,
+  uncollectible: InvoiceStatus.UNCOLLECTIBLE,
+  void: InvoiceStatus.VOID,
+};
+
+export const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  typeof value === 'string' ? value : (value?.id ?? null);
+
+const fromEpoch = (seconds: number | null | undefined): Date | undefined => (seconds ? new Date(seconds * 1000) : undefined);
+
+/**
+ * Copies Stripe's current state of an object onto our rows. Callers pass objects just read from Stripe (never a
+ * webhook's copy), so whatever order events arrive in, the newest state is what gets written.
+ */
+@Injectable()
+export class BillingSync {
+  constructor(
+    private readonly plans: BillingPlans,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Returns false when the subscription is an ended one that no longer speaks for the tenant. */
+  applySubscription(account: BillingAccount, subscription: Stripe.Subscription): boolean {
+    const status = STATUS[subscription.status] ?? SubscriptionStatus.INCOMPLETE;
+    const replacing = account.stripeSubscriptionId !== undefined && account.stripeSubscriptionId !== null && account.stripeSubscriptionId !== subscription.id;
+    // A late event of an old, ended subscription must not replace the one the tenant has now.
+    if (replacing && ENDED.has(status) && !ENDED.has(account.status ?? SubscriptionStatus.CANCELED)) return false;
+    const items = subscription.items.data;
+    const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items[0];
+    account.stripeSubscriptionId = subscription.id;
+    account.stripeSubscriptionItemId = item?.id;
+    account.planCode = this.plans.byPrice(item?.price.id)?.code;
+    account.status = status;
+    account.seats = item?.quantity ?? 1;
+    account.currentPeriodEnd = fromEpoch(item?.current_period_end);
+    account.cancelAtPeriodEnd = subscription.cancel_at_period_end;
+    const now = this.clock.now();
+    account.lapsedAt = LAPSED.has(status) ? (account.lapsedAt ?? now) : undefined;
+    account.syncedAt = now;
+    return true;
+  }
+
+  /** Brand, last 4 digits and expiry: the only card details Stripe gives, and the only ones kept. */
+  applyCard(account: BillingAccount, paymentMethod: Stripe.PaymentMethod): boolean {
+    const card = paymentMethod.card;
+    if (!card) return false;
+    account.cardBrand = card.brand;
+    account.cardLast4 = card.last4;
+    account.cardExpMonth = card.exp_month;
+    account.cardExpYear = card.exp_year;
+    return true;
+  }
+
+  async applyInvoice(em: EntityManager, account: BillingAccount, invoice: Stripe.Invoice): Promise<BillingInvoice> {
+    const row = (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ?? em.create(BillingInvoice, {
+      tenantId: account.tenantId,
+      stripeInvoiceId: invoice.id as string,
+      amountDue: 0,
+      amountPaid: 0,
+      currency: 'USD',
+      status: InvoiceStatus.DRAFT,
+      periodStart: new Date(invoice.period_start * 1000),
+      periodEnd: new Date(invoice.period_end * 1000),
+      issuedAt: new Date(invoice.created * 1000),
+    });
+    Object.assign(row, {
+      number: invoice.number ?? undefined,
+      amountDue: invoice.amount_due,
+      amountPaid: invoice.amount_paid,
+      currency: invoice.currency.toUpperCase(),
+      status: INVOICE_STATUS[invoice.status ?? 'draft'] ?? InvoiceStatus.DRAFT,
+      periodStart: new Date(invoice.period_start * 1000),
+      periodEnd: new Date(invoice.period_end * 1000),
+      hostedInvoiceUrl: invoice.hosted_invoice_url ?? undefined,
+      invoicePdfUrl: invoice.invoice_pdf ?? undefined,
+      issuedAt: new Date(invoice.created * 1000),
+    });
+    return row;
+  }
+}
+
+export const isLapsed = (status: SubscriptionStatus | null | undefined): boolean => status !== null && status !== undefined && LAPSED.has(status);
