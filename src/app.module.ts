@@ -11,6 +11,7 @@ import { ConsentModule } from './consent/consent.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { AccessGuard } from './common/authorization/access.guard.js';
 import { SeatAllowancesModule } from './common/authorization/seat-allowance.js';
+import { TenantClosurePreconditionsModule } from './common/authorization/tenant-closure-precondition.js';
 import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate.js';
 import { ClockModule } from './common/time/clock.module.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
@@ -48,6 +49,7 @@ export class AppModule implements NestModule {
         TenantWriteGatesModule,
         ClockModule,
         SeatAllowancesModule,
+        TenantClosurePreconditionsModule,
         AuditModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

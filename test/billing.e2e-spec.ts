@@ -209,14 +209,20 @@ describe('billing with Stripe', () => {
     expect(dataOf(await gql<{ logOut: boolean }>(owner.accessToken, `mutation { logOut }`)).logOut).toBe(true);
   });
 
-  it('cancels at period end and resumes', async () => {
+  it('cancels at period end and resumes; a tenant that still renews can not be closed until it cancels', async () => {
     const owner = await signUpOwner(server);
     const { subscriptionId } = await subscribe(owner);
+    const CLOSE = `mutation($input: CloseTenantInput!) { closeTenant(input: $input) { status } }`;
+    const refused = await gql(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } });
+    expect(errorCode(refused)).toBe('SUBSCRIPTION_ACTIVE');
+    expect((await privilegedQuery<{ status: string }>(`select status from tenant where id = $1`, [owner.tenantId]))[0].status).toBe('ACTIVE');
     expect(dataOf(await gql<{ cancelSubscription: Json }>(owner.accessToken, CANCEL)).cancelSubscription).toEqual({ cancelAtPeriodEnd: true, status: 'ACTIVE' });
     expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)!.params).toEqual({ cancel_at_period_end: 'true' });
     expect(dataOf(await gql<{ resumeSubscription: Json }>(owner.accessToken, RESUME)).resumeSubscription).toEqual({ cancelAtPeriodEnd: false, status: 'ACTIVE' });
     expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)!.params).toEqual({ cancel_at_period_end: 'false' });
     expect(errorCode(await gql(owner.accessToken, RESUME))).toBe('INVALID_TRANSITION');
+    dataOf(await gql(owner.accessToken, CANCEL));
+    expect(dataOf(await gql<{ closeTenant: { status: string } }>(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } })).closeTenant.status).toBe('CLOSED');
   });
 
   it('refuses seat counts below the seats in use or above the plan, and changes nothing', async () => {

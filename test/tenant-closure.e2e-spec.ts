@@ -8,7 +8,7 @@ import { tenantScopedFork } from '../src/database/tenant-session';
 import { PersonalDataEraser } from '../src/privacy/erasure/personal-data.eraser';
 import { TenantPurgeJob } from '../src/privacy/closure/tenant-purge.job';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
-import { privilegedQuery } from './support/database';
+import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
@@ -37,19 +37,21 @@ interface TenantView {
 }
 
 /** Rows of the tenant left in every table that has a tenant_id, by table (empty tables omitted). */
-async function rowsOf(tenantId: string): Promise<Record<string, number>> {
-  const tables = await privilegedQuery<{ table_name: string }>(
+async function rowsOf(db: IsolatedDatabase, tenantId: string): Promise<Record<string, number>> {
+  const tables = await db.query<{ table_name: string }>(
     `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by 1`,
   );
   const counts: Record<string, number> = {};
   for (const { table_name } of tables) {
-    const [row] = await privilegedQuery<{ n: string }>(`select count(*) as n from "${table_name}" where tenant_id = $1`, [tenantId]);
+    const [row] = await db.query<{ n: string }>(`select count(*) as n from "${table_name}" where tenant_id = $1`, [tenantId]);
     if (Number(row.n) > 0) counts[table_name] = Number(row.n);
   }
   return counts;
 }
 
+// A database of its own: the purge reaches every closed tenant, and other suites close tenants too.
 describe('tenant closure, reopening and purge', () => {
+  let db: IsolatedDatabase;
   let server: TestServer;
   let clock: Clock;
   let purge: TenantPurgeJob;
@@ -66,18 +68,22 @@ describe('tenant closure, reopening and purge', () => {
   };
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
   const tenantRow = async (id: string) =>
-    (await privilegedQuery<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
+    (await db.query<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
       `select status, purged_at, legal_hold_until, closed_at, phone from tenant where id = $1`,
       [id],
     ))[0];
 
   beforeAll(async () => {
-    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_INTERVAL_SECONDS: '0' });
+    db = await isolatedDatabase();
+    server = await startTestServer({ DATABASE_URL: db.url, MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_INTERVAL_SECONDS: '0' });
     clock = server.app.get(Clock);
     purge = server.app.get(TenantPurgeJob);
   });
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
 
   it('lists the retention policies each module declares, with this deployment\'s periods', async () => {
     const policies = dataOf(await server.gql<{ retentionPolicies: { kind: string; days: number | null; configuredBy: string }[] }>({ query: RETENTION }))
@@ -146,7 +152,7 @@ describe('tenant closure, reopening and purge', () => {
     const clientId = (await createClient(server, owner)).id;
     const contact = await createContact(server, owner, clientId, person);
     const order = await createOrder(server, owner, clientId, { contactId: contact.id });
-    const [before] = await privilegedQuery<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
+    const [before] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     const token = owner.accessToken;
     dataOf(await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));
     dataOf(await gql(token, LOG, { input: { clientId, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: `Hi ${person.firstName}`, occurredAt: new Date().toISOString() } }));
@@ -154,7 +160,7 @@ describe('tenant closure, reopening and purge', () => {
     dataOf(await gql(token, FILE, { input: { contactId: contact.id, type: 'ACCESS', note: `Asked by ${person.firstName} ${person.lastName}` } }));
     dataOf(await gql(token, SETTINGS, { input: { taxRetentionYears: 7 } }));
     // An invoice as the Stripe webhooks store it (billing's own suite covers how it gets there).
-    await privilegedQuery(
+    await db.query(
       `insert into billing_invoice (id, created_at, updated_at, tenant_id, stripe_invoice_id, number, amount_due, amount_paid, currency, status,
                                     period_start, period_end, issued_at)
        values (gen_random_uuid(), now(), now(), $1, $2, 'INV-0001', 4900, 4900, 'eur', 'PAID', now(), now() + interval '1 month', now())`,
@@ -163,13 +169,13 @@ describe('tenant closure, reopening and purge', () => {
     // Another tenant, untouched by all of this.
     const neighbour = await signUpOwner(server);
     const neighbourClient = await createClient(server, neighbour);
-    const neighbourRows = await rowsOf(neighbour.tenantId);
+    const neighbourRows = await rowsOf(db, neighbour.tenantId);
 
     const closedAt = Date.now();
     at(closedAt);
     dataOf(await close(owner));
     const terms = [person.email, person.phone, person.firstName, person.lastName];
-    expect(await traces(terms)).not.toEqual([]);
+    expect(await traces(terms, db.query)).not.toEqual([]);
 
     // After the grace period: too late to reopen.
     const afterGrace = closedAt + 31 * DAY_MS;
@@ -185,7 +191,7 @@ describe('tenant closure, reopening and purge', () => {
     });
     await expect(purge.run()).rejects.toThrow('Crashed half-way through the purge.');
     expect((await tenantRow(owner.tenantId)).status).toBe('CLOSED');
-    expect((await rowsOf(owner.tenantId)).communication).toBe(1);
+    expect((await rowsOf(db, owner.tenantId)).communication).toBe(1);
     jest.spyOn(eraser, 'eraseTenantRows').mockImplementation(original);
 
     const [outcome] = await purge.run();
@@ -194,20 +200,20 @@ describe('tenant closure, reopening and purge', () => {
     expect(outcome.pseudonymised).toMatchObject({ contact: 1 });
 
     // What stays: the order with its sums, its client, the pseudonymised contact, the request record, the audit trail.
-    const left = await rowsOf(owner.tenantId);
+    const left = await rowsOf(db, owner.tenantId);
     expect(Object.keys(left).sort()).toEqual(
       ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change'].filter((t) => t in left).sort(),
     );
     expect(left).toMatchObject({ order: 1, client: 1, contact: 1, data_subject_request: 1, billing_invoice: 1 });
-    const [after] = await privilegedQuery<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
+    const [after] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     expect(after).toEqual(before);
-    const [pseudonymised] = await privilegedQuery<{ first_name: string; email: string | null; phone: string | null }>(
+    const [pseudonymised] = await db.query<{ first_name: string; email: string | null; phone: string | null }>(
       `select first_name, email, phone from contact where id = $1`,
       [contact.id],
     );
     expect(pseudonymised).toEqual({ first_name: expect.stringMatching(/^erased-[0-9a-f]{12}$/), email: null, phone: null });
-    expect(await traces(terms)).toEqual([]);
-    const devices = await privilegedQuery<{ n: string }>(
+    expect(await traces(terms, db.query)).toEqual([]);
+    const devices = await db.query<{ n: string }>(
       `select count(*) as n from audit_entry where tenant_id = $1 and (ip is not null or user_agent is not null or browser is not null)`,
       [owner.tenantId],
     );
@@ -231,10 +237,10 @@ describe('tenant closure, reopening and purge', () => {
     at(closedAt + 7 * 366 * DAY_MS);
     const [last] = await purge.run();
     expect(last).toMatchObject({ tenantId: owner.tenantId, phase: 'legal-hold-end' });
-    expect(await rowsOf(owner.tenantId)).toEqual({});
+    expect(await rowsOf(db, owner.tenantId)).toEqual({});
     expect(await tenantRow(owner.tenantId)).toBeUndefined();
-    expect(await privilegedQuery(`select 1 from audit_chain_head where chain_key = $1`, [owner.tenantId])).toEqual([]);
-    expect(await rowsOf(neighbour.tenantId)).toEqual(neighbourRows);
-    expect(await privilegedQuery(`select id from client where id = $1`, [neighbourClient.id])).toHaveLength(1);
+    expect(await db.query(`select 1 from audit_chain_head where chain_key = $1`, [owner.tenantId])).toEqual([]);
+    expect(await rowsOf(db, neighbour.tenantId)).toEqual(neighbourRows);
+    expect(await db.query(`select id from client where id = $1`, [neighbourClient.id])).toHaveLength(1);
   });
 });

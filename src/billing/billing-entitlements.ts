@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SeatAllowances, type SeatAllowance } from '../common/authorization/seat-allowance.js';
+import { TenantClosurePreconditions, type TenantClosurePrecondition } from '../common/authorization/tenant-closure-precondition.js';
 import { TenantWriteGates, type TenantWriteGate } from '../common/authorization/tenant-write-gate.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { AppError, ErrorCode } from '../common/errors/app-errors.js';
@@ -32,18 +33,20 @@ type AccountState = Pick<BillingAccount, 'status' | 'seats' | 'lapsedAt'>;
  * Registered with the AccessGuard's write gates and with the members' seat check, which know nothing of billing.
  */
 @Injectable()
-export class BillingEntitlements implements TenantWriteGate, SeatAllowance, OnModuleInit {
+export class BillingEntitlements implements TenantWriteGate, SeatAllowance, TenantClosurePrecondition, OnModuleInit {
   constructor(
     private readonly em: EntityManager,
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly writeGates: TenantWriteGates,
     private readonly seatAllowances: SeatAllowances,
+    private readonly closurePreconditions: TenantClosurePreconditions,
   ) {}
 
   onModuleInit(): void {
     this.writeGates.register(this);
     this.seatAllowances.register(this);
+    this.closurePreconditions.register(this);
   }
 
   of(account: AccountState | null): Entitlement {
@@ -69,6 +72,17 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, OnMo
         'The subscription\'s payment is overdue past its grace period: the tenant is read-only until the invoice is paid.',
         { graceEndedAt: entitlement.graceEndsAt?.toISOString() },
       );
+    }
+  }
+
+  /** A closed tenant must not go on paying: a subscription that still renews is cancelled (at period end) first. */
+  async assertClosable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+    const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
+    const renews = account?.stripeSubscriptionId && account.status !== SubscriptionStatus.CANCELED && !account.cancelAtPeriodEnd;
+    if (renews) {
+      throw new AppError(ErrorCode.SUBSCRIPTION_ACTIVE, 'Cancel the subscription first (cancelSubscription, by the owner): it then ends with the paid period.', {
+        currentPeriodEnd: account.currentPeriodEnd?.toISOString() ?? null,
+      });
     }
   }
 

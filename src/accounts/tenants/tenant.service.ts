@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Permission } from '../../common/authorization/permission.js';
+import { TenantClosurePreconditions } from '../../common/authorization/tenant-closure-precondition.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { Clock } from '../../common/time/clock.js';
@@ -18,6 +19,7 @@ export class TenantService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly closurePreconditions: TenantClosurePreconditions,
   ) {}
 
   async update(ctx: RequestContext, input: UpdateTenantInput): Promise<TenantType> {
@@ -68,6 +70,7 @@ export class TenantService {
     if (input.confirmName.trim() !== tenant.name) {
       throw badInput('Type the company\'s name exactly to confirm the closure.', { field: 'confirmName' });
     }
+    await this.closurePreconditions.assertClosable({ ...ctx, tenantId: tenant.id });
     const now = this.clock.now();
     Object.assign(tenant, {
       status: TenantStatus.CLOSED,

@@ -41,6 +41,8 @@ export enum ErrorCode {
   SEAT_LIMIT_REACHED = 'SEAT_LIMIT_REACHED',
   /** The subscription's payment failed longer ago than the grace period: the tenant is read-only until it pays. */
   SUBSCRIPTION_INACTIVE = 'SUBSCRIPTION_INACTIVE',
+  /** Closing a tenant whose paid subscription still renews: cancel it first (it ends at the period's end). */
+  SUBSCRIPTION_ACTIVE = 'SUBSCRIPTION_ACTIVE',
   /** No Stripe secret key is configured, so billing operations are unavailable (everything else works). */
   BILLING_NOT_CONFIGURED = 'BILLING_NOT_CONFIGURED',
   /** Stripe could not be reached or refused the request; nothing was changed. */
