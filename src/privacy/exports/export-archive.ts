@@ -4,9 +4,11 @@ import { ZipFile } from 'yazl';
 import type { ExportRow, ExportTable, Subject } from './subject-data.reader.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
+/** How much of an entry is read ahead of the compressor: less than a page, so one page at a time. */
+const ENTRY_BUFFER_BYTES = 16 * 1024;
 
-/** Where the rows of one table come from: a fresh, page-at-a-time read each time it is called. */
-export type RowSource = (table: ExportTable) => AsyncIterable<ExportRow>;
+/** Where the rows of one table come from: a fresh read each time it is called, yielding a page of rows at a time. */
+export type RowSource = (table: ExportTable) => AsyncIterable<ExportRow[]>;
 
 /** One value as JSON gives it back: times in ISO 8601 UTC, bytes in base64, everything else as stored. */
 export function jsonValue(value: unknown): unknown {
@@ -46,26 +48,46 @@ export function readmeText(generatedAt: Date): string {
   ].join('\n');
 }
 
-async function* subjectJson(subject: Subject, generatedAt: Date, tables: ExportTable[], rows: RowSource): AsyncGenerator<string> {
-  yield `{"formatVersion":${EXPORT_FORMAT_VERSION},"generatedAt":${JSON.stringify(generatedAt.toISOString())},`;
-  yield `"subject":${JSON.stringify({ kind: subject.kind, id: subject.id })},"tables":{`;
-  for (const [index, table] of tables.entries()) {
-    yield `${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`;
-    let first = true;
-    for await (const row of rows(table)) {
-      const out: Record<string, unknown> = {};
-      for (const column of table.columns) out[column] = jsonValue(row[column]);
-      yield `${first ? '' : ','}\n${JSON.stringify(out)}`;
-      first = false;
-    }
-    yield ']}';
-  }
-  yield '}}\n';
+/**
+ * A page's text as bytes, made in one go: the page's rows and strings are garbage as soon as it returns, so they die in
+ * V8's young generation instead of lingering (and being promoted to the old one) while the stream drains row by row.
+ */
+function pageBytes(parts: string[]): Buffer {
+  return Buffer.from(parts.join(''), 'utf8');
 }
 
-async function* tableCsv(table: ExportTable, rows: RowSource): AsyncGenerator<string> {
-  yield `${table.columns.map(csvCell).join(',')}\r\n`;
-  for await (const row of rows(table)) yield `${table.columns.map((c) => csvCell(row[c])).join(',')}\r\n`;
+async function* subjectJson(subject: Subject, generatedAt: Date, tables: ExportTable[], rows: RowSource): AsyncGenerator<Buffer> {
+  const head = `{"formatVersion":${EXPORT_FORMAT_VERSION},"generatedAt":${JSON.stringify(generatedAt.toISOString())},`;
+  yield pageBytes([head, `"subject":${JSON.stringify({ kind: subject.kind, id: subject.id })},"tables":{`]);
+  for (const [index, table] of tables.entries()) {
+    yield pageBytes([`${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`]);
+    let first = true;
+    for await (const page of rows(table)) {
+      const parts = page.map((row) => {
+        const out: Record<string, unknown> = {};
+        for (const column of table.columns) out[column] = jsonValue(row[column]);
+        const text = `${first ? '' : ','}\n${JSON.stringify(out)}`;
+        first = false;
+        return text;
+      });
+      yield pageBytes(parts);
+    }
+    yield pageBytes([']}']);
+  }
+  yield pageBytes(['}}\n']);
+}
+
+async function* tableCsv(table: ExportTable, rows: RowSource): AsyncGenerator<Buffer> {
+  yield pageBytes([`${table.columns.map(csvCell).join(',')}\r\n`]);
+  for await (const page of rows(table)) yield pageBytes(page.map((row) => `${table.columns.map((c) => csvCell(row[c])).join(',')}\r\n`));
+}
+
+/**
+ * An entry's bytes as a byte stream (not an object stream, which would read 16 pages ahead): it reads the next page
+ * only when what it holds has gone on to the compressor.
+ */
+function entryStream(pages: AsyncGenerator<Buffer>): Readable {
+  return Readable.from(pages, { objectMode: false, highWaterMark: ENTRY_BUFFER_BYTES });
 }
 
 /**
@@ -77,8 +99,8 @@ export async function writeExportArchive(subject: Subject, generatedAt: Date, ta
   const zip = new ZipFile();
   const options = { mtime: generatedAt };
   zip.addBuffer(Buffer.from(readmeText(generatedAt)), 'README.txt', options);
-  zip.addReadStream(Readable.from(subjectJson(subject, generatedAt, tables, rows)), 'subject.json', options);
-  for (const table of tables) zip.addReadStream(Readable.from(tableCsv(table, rows)), `${table.table}.csv`, options);
+  zip.addReadStream(entryStream(subjectJson(subject, generatedAt, tables, rows)), 'subject.json', options);
+  for (const table of tables) zip.addReadStream(entryStream(tableCsv(table, rows)), `${table.table}.csv`, options);
   zip.end();
   await pipeline(zip.outputStream, sink);
 }
