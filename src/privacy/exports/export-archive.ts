@@ -94,37 +94,62 @@ function entryStream(pages: AsyncGenerator<Buffer>): Readable {
  * Streams the ZIP (README.txt, subject.json, one CSV per table) into `sink`. Entries are lazy streams that the ZIP
  * writer pulls one after another, and it pulls only as fast as the sink takes bytes: at any time one page of rows
  * and the sink's buffer are in memory, however many rows the subject has.
+ *
+ * It fails as soon as a page can not be read or a chunk can not be stored, and then stops every entry: the ZIP writer
+ * does not listen for its entries' errors (one would crash the process), nor stop reading them when its output fails
+ * (they would go on querying a transaction that is being rolled back).
  */
 export async function writeExportArchive(subject: Subject, generatedAt: Date, tables: ExportTable[], rows: RowSource, sink: Writable): Promise<void> {
   const zip = new ZipFile();
   const options = { mtime: generatedAt };
+  const entries = [
+    { name: 'subject.json', stream: entryStream(subjectJson(subject, generatedAt, tables, rows)) },
+    ...tables.map((table) => ({ name: `${table.table}.csv`, stream: entryStream(tableCsv(table, rows)) })),
+  ];
+  const entryFailed = new Promise<never>((_resolve, reject) => {
+    for (const { stream } of entries) stream.on('error', reject);
+    zip.on('error', reject);
+  });
   zip.addBuffer(Buffer.from(readmeText(generatedAt)), 'README.txt', options);
-  zip.addReadStream(entryStream(subjectJson(subject, generatedAt, tables, rows)), 'subject.json', options);
-  for (const table of tables) zip.addReadStream(entryStream(tableCsv(table, rows)), `${table.table}.csv`, options);
+  for (const { name, stream } of entries) zip.addReadStream(stream, name, options);
   zip.end();
-  await pipeline(zip.outputStream, sink);
+  const written = pipeline(zip.outputStream, sink);
+  try {
+    await Promise.race([written, entryFailed]);
+  } catch (error) {
+    for (const { stream } of entries) stream.destroy();
+    sink.destroy();
+    // Settles once the output is torn down; the first error is the one reported.
+    await written.catch(() => undefined);
+    throw error;
+  }
 }
 
-/** A sink that cuts the stream into chunks of `size` bytes and hands each to `store`, waiting for it (backpressure). */
+/**
+ * A sink that cuts the stream into chunks of exactly `size` bytes (the last one shorter) and hands each to `store`,
+ * waiting for it (backpressure): it holds less than one chunk plus one write.
+ */
 export function chunkSink(size: number, store: (chunk: Buffer) => Promise<void>): Writable {
   let parts: Buffer[] = [];
   let length = 0;
-  const flush = async (): Promise<void> => {
-    if (length === 0) return;
-    const chunk = Buffer.concat(parts, length);
-    parts = [];
-    length = 0;
-    await store(chunk);
+  const storeFull = async (): Promise<void> => {
+    const data = Buffer.concat(parts, length);
+    let offset = 0;
+    for (; data.length - offset >= size; offset += size) await store(data.subarray(offset, offset + size));
+    // A copy, so the rest does not keep the whole concatenation alive.
+    parts = offset < data.length ? [Buffer.from(data.subarray(offset))] : [];
+    length = data.length - offset;
   };
   return new Writable({
     write(data: Buffer, _encoding, callback) {
       parts.push(data);
       length += data.length;
       if (length < size) return callback();
-      flush().then(() => callback(), callback);
+      storeFull().then(() => callback(), callback);
     },
     final(callback) {
-      flush().then(() => callback(), callback);
+      if (length === 0) return callback();
+      store(Buffer.concat(parts, length)).then(() => callback(), callback);
     },
   });
 }
