@@ -49,8 +49,8 @@ export function readmeText(generatedAt: Date): string {
 }
 
 /**
- * A page's text as bytes, made in one go: the page's rows and strings are garbage as soon as it returns, so they die in
- * V8's young generation instead of lingering (and being promoted to the old one) while the stream drains row by row.
+ * A page's text as bytes, made in one go: its strings are garbage as soon as it returns, and the page goes through
+ * the streams and the compressor as one write instead of one per row (which cost most of the build's time).
  */
 function pageBytes(parts: string[]): Buffer {
   return Buffer.from(parts.join(''), 'utf8');

@@ -11,12 +11,12 @@ import { PrivacyExport } from './privacy-export.entity.js';
 import { planExport, readRows, type ExportTable, type Subject } from './subject-data.reader.js';
 
 const CHUNK_BYTES = 512 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The chunk table as the query builder writes it. */
 interface ChunkTables {
   privacy_export_chunk: { export_id: string; seq: number; data: Buffer };
 }
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Access and portability: builds the subject's export from every table the personal-data registry declares with a
