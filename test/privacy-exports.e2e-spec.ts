@@ -1,4 +1,3 @@
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { Clock } from '../src/common/time/clock';
 import { RetentionJobs } from '../src/audit/retention.jobs';
 import { PortabilityExportJob } from '../src/privacy/exports/export.job';
@@ -7,6 +6,7 @@ import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { dataOf, type TestServer, startTestServer } from './support/test-server';
+import { unzip } from './support/zip';
 
 const FIELDS = `id status attempts stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -25,28 +25,6 @@ interface SubjectJson {
   formatVersion: number;
   subject: { kind: string; id: string };
   tables: Record<string, { module: string; description: string; columns: string[]; rows: Record<string, unknown>[] }>;
-}
-
-async function unzip(body: Buffer): Promise<Map<string, string>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(body, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const files = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        const parts: Buffer[] = [];
-        stream.on('data', (d: Buffer) => parts.push(d));
-        stream.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
 }
 
 /** RFC 4180, enough for the files this app writes. */

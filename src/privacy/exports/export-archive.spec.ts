@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { chunkSink, writeExportArchive, type RowSource } from './export-archive';
 import type { ExportRow, ExportTable } from './subject-data.reader';
+import { unzip } from '../../../test/support/zip';
 
 const subject = { kind: 'contact' as const, id: '0190f0f0-0000-7000-8000-000000000001' };
 const generatedAt = new Date('2026-11-25T09:00:00Z');
@@ -28,28 +28,6 @@ function pagedRows(count: number, size: number): RowSource {
 function memorySink(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
   return { sink: chunkSink(64, async (chunk) => void parts.push(Buffer.from(chunk))), bytes: () => Buffer.concat(parts) };
-}
-
-async function unzip(body: Buffer): Promise<Map<string, string>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(body, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const files = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        const parts: Buffer[] = [];
-        stream.on('data', (d: Buffer) => parts.push(d));
-        stream.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
 }
 
 describe('export archive', () => {
