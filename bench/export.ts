@@ -11,12 +11,16 @@ import { startServer } from '../src/server.js';
 /**
  * `npm run bench:export`: the access export of one contact with N communications and N orders, for each N of
  * --rows (default 10000,100000), run in this process on the configured database (DATABASE_URL, else in-memory PGlite).
- * Prints the build's time, the download's time and size, and this process's peak RSS and heap over each, sampled
- * every 10 ms: with streaming they should not grow with N.
+ * Prints the build's time, the download's time and size, and this process's peak memory over each: V8 heap used,
+ * external memory (array buffers apart), RSS, and the heap used + external right after a forced full collection every
+ * --gc-every ms (default 250; 0 turns it off), which is what the export holds, as opposed to garbage V8 has not yet
+ * collected. Last, the ratio of the largest N's peaks to the smallest's: with streaming it should stay near 1.
  */
 const argv = process.argv.slice(2);
 const rowsArg = argv[argv.indexOf('--rows') + 1];
 const sizes = (argv.includes('--rows') && rowsArg ? rowsArg : '10000,100000').split(',').map(Number);
+const gcArg = argv[argv.indexOf('--gc-every') + 1];
+const gcEveryMs = argv.includes('--gc-every') && gcArg ? Number(gcArg) : 250;
 const MB = 1024 * 1024;
 const log = (line: string) => console.log(`[bench:export] ${line}`);
 
@@ -65,22 +69,49 @@ async function seedContact(databaseUrl: string, rows: number): Promise<string> {
   }
 }
 
-/** Peak RSS and heap while `work` runs. */
-async function peakMemory<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; rss: number; heap: number }> {
+interface Peaks {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** heapUsed + external right after a forced full collection: what is live, not garbage waiting for V8. */
+  live: number;
+  /** heapUsed + external after a full collection just before the work: the app's own, to tell the work's part. */
+  baseline: number;
+}
+
+/**
+ * Peak memory while `work` runs: RSS, V8 heap used, and external memory (Buffers and other memory outside the V8 heap,
+ * of which arrayBuffers is the Buffer part) sampled every 10 ms; and, every `gcEveryMs`, heap used + external right
+ * after a forced full collection, the memory the work actually holds.
+ */
+async function peakMemory<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; peaks: Peaks }> {
   global.gc?.();
-  let rss = process.memoryUsage().rss;
-  let heap = process.memoryUsage().heapUsed;
-  const timer = setInterval(() => {
+  const start = process.memoryUsage();
+  const peaks: Peaks = { rss: start.rss, heapUsed: start.heapUsed, external: start.external, arrayBuffers: start.arrayBuffers, live: start.heapUsed + start.external, baseline: start.heapUsed + start.external };
+  const sample = () => {
     const now = process.memoryUsage();
-    rss = Math.max(rss, now.rss);
-    heap = Math.max(heap, now.heapUsed);
-  }, 10);
+    peaks.rss = Math.max(peaks.rss, now.rss);
+    peaks.heapUsed = Math.max(peaks.heapUsed, now.heapUsed);
+    peaks.external = Math.max(peaks.external, now.external);
+    peaks.arrayBuffers = Math.max(peaks.arrayBuffers, now.arrayBuffers);
+  };
+  const sampler = setInterval(sample, 10);
+  const collector = gcEveryMs > 0 && global.gc
+    ? setInterval(() => {
+        sample();
+        global.gc?.();
+        const now = process.memoryUsage();
+        peaks.live = Math.max(peaks.live, now.heapUsed + now.external);
+      }, gcEveryMs)
+    : undefined;
   const started = performance.now();
   try {
     const result = await work();
-    return { result, ms: performance.now() - started, rss, heap };
+    return { result, ms: performance.now() - started, peaks };
   } finally {
-    clearInterval(timer);
+    clearInterval(sampler);
+    clearInterval(collector);
   }
 }
 
@@ -101,6 +132,7 @@ async function main(): Promise<void> {
     const runner = server.app.get(PrivacyJobRunner);
     const exports = server.app.get(PrivacyExportService);
     log(`database: ${server.embedded ? 'PGlite (in memory)' : 'PostgreSQL'}; baseline RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB`);
+    const results: { rows: number; peaks: Peaks }[] = [];
     for (const rows of sizes) {
       const started = Date.now();
       const requestId = await seedContact(server.databaseUrl, rows);
@@ -117,10 +149,22 @@ async function main(): Promise<void> {
         for await (const part of response.body ?? []) bytes += (part as Uint8Array).length;
         return bytes;
       });
+      const mb = (bytes: number) => (bytes / MB).toFixed(0);
+      const { peaks } = build;
       log(
-        `${String(rows).padStart(6)} rows per table: build ${(build.ms / 1000).toFixed(1)} s, peak RSS ${(build.rss / MB).toFixed(0)} MB, ` +
-          `peak heap ${(build.heap / MB).toFixed(0)} MB; file ${(Number(file.byte_size) / MB).toFixed(1)} MB; ` +
-          `download ${(fetched.ms / 1000).toFixed(1)} s (${(fetched.result / MB).toFixed(1)} MB), peak RSS ${(fetched.rss / MB).toFixed(0)} MB, peak heap ${(fetched.heap / MB).toFixed(0)} MB`,
+        `${String(rows).padStart(6)} rows per table: build ${(build.ms / 1000).toFixed(1)} s; file ${(Number(file.byte_size) / MB).toFixed(1)} MB; ` +
+          `build peaks: heap used ${mb(peaks.heapUsed)} MB, external ${mb(peaks.external)} MB (array buffers ${mb(peaks.arrayBuffers)} MB), ` +
+          `RSS ${mb(peaks.rss)} MB, live heap+external after full GC ${mb(peaks.live)} MB (before the build ${mb(peaks.baseline)} MB); ` +
+          `download ${(fetched.ms / 1000).toFixed(1)} s (${(fetched.result / MB).toFixed(1)} MB), peak RSS ${mb(fetched.peaks.rss)} MB, live ${mb(fetched.peaks.live)} MB`,
+      );
+      results.push({ rows, peaks });
+    }
+    const [small, large] = [results[0], results.at(-1)];
+    if (small && large && small !== large) {
+      const ratio = (pick: (p: Peaks) => number) => (pick(large.peaks) / pick(small.peaks)).toFixed(2);
+      log(
+        `memory ratio ${large.rows}/${small.rows} rows (build): heap used + external ${ratio((p) => p.heapUsed + p.external)}x, ` +
+          `live heap+external after full GC ${ratio((p) => p.live)}x, RSS ${ratio((p) => p.rss)}x`,
       );
     }
   } finally {

@@ -1,18 +1,20 @@
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { Clock } from '../src/common/time/clock';
 import { RetentionJobs } from '../src/audit/retention.jobs';
+import { PortabilityExportJob } from '../src/privacy/exports/export.job';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data.registry';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { dataOf, type TestServer, startTestServer } from './support/test-server';
+import { unzip } from './support/zip';
 
-const FIELDS = `id status stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
+const FIELDS = `id status attempts stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
 const DAY = 24 * 60 * 60 * 1000;
 
 interface Request {
   id: string;
   status: string;
+  attempts: number;
   stepsDone: string[];
   lastError: string | null;
   exportLink: { path: string; expiresAt: string } | null;
@@ -23,28 +25,6 @@ interface SubjectJson {
   formatVersion: number;
   subject: { kind: string; id: string };
   tables: Record<string, { module: string; description: string; columns: string[]; rows: Record<string, unknown>[] }>;
-}
-
-async function unzip(body: Buffer): Promise<Map<string, string>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(body, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const files = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        const parts: Buffer[] = [];
-        stream.on('data', (d: Buffer) => parts.push(d));
-        stream.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
 }
 
 /** RFC 4180, enough for the files this app writes. */
@@ -194,5 +174,91 @@ describe('access and portability exports', () => {
     expect(json.tables.audit_entry.rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(json)).not.toContain(other.userId);
     expect(JSON.stringify(json)).not.toContain(other.email);
+  });
+
+  it('resumes a build that failed part-way, after chunks were written: the retry stores one complete file and nothing of the failed attempt', async () => {
+    const tenant = await signUpOwner(server);
+    const clientId = (await createClient(server, tenant)).id;
+    const contact = await createContact(server, tenant, clientId, { email: 'grace@client.example' });
+    for (const n of [1, 2, 3]) await createOrder(server, tenant, clientId, { contactId: contact.id, notes: `Order ${n}: ${'deliver to the loading dock; '.repeat(20)}` });
+    const job = server.app.get(PortabilityExportJob);
+    const chunkBytes = job.chunkBytes;
+    job.chunkBytes = 512;
+    // The database refuses this tenant's fourth chunk (seq 3): the build fails after writing chunks 0-2 in its
+    // transaction. A sequence, which a rollback does not undo, counts the chunks the failed attempt wrote.
+    const fault = `expm_fault_${tenant.tenantId.replaceAll('-', '')}`;
+    await privilegedQuery(`create sequence ${fault}_seen`);
+    await privilegedQuery(
+      `create function ${fault}() returns trigger security definer as $$ begin
+         if current_setting('app.tenant_id', true) = '${tenant.tenantId}' then
+           perform nextval('${fault}_seen');
+           if new.seq = 3 then raise exception 'disk full while writing chunk %', new.seq; end if;
+         end if;
+         return new; end; $$ language plpgsql`,
+    );
+    await privilegedQuery(`create trigger ${fault} before insert on privacy_export_chunk for each row execute function ${fault}()`);
+    const storedFiles = async (requestId: string) =>
+      privilegedQuery<{ id: string; byte_size: string; seqs: number[] | null; sizes: number[] | null }>(
+        `select e.id, e.byte_size, array_agg(c.seq order by c.seq) as seqs, array_agg(length(c.data) order by c.seq) as sizes
+           from privacy_export e left join privacy_export_chunk c on c.export_id = e.id where e.request_id = $1 group by e.id`,
+        [requestId],
+      );
+    try {
+      const filed = await gql<{ filePrivacyRequest: Request }>(tenant.accessToken, `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { id } }`, {
+        input: { contactId: contact.id, type: 'PORTABILITY' },
+      });
+      const id = filed.filePrivacyRequest.id;
+      await gql(tenant.accessToken, `mutation($input: VerifyPrivacyRequestInput!) { verifyPrivacyRequest(input: $input) { id } }`, {
+        input: { id, method: 'EMAIL_CONFIRMATION', note: 'Replied from the address on file.' },
+      });
+      const read = async () => (await gql<{ privacyRequest: Request }>(tenant.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id })).privacyRequest;
+
+      await runner.runDue();
+      const failed = await read();
+      expect(failed).toMatchObject({ status: 'IN_PROGRESS', attempts: 1, stepsDone: ['start'], exportLink: null });
+      expect(failed.lastError).toMatch(/^Database error \(reference [0-9a-f-]{36}\)\.$/);
+      expect(failed.events.filter((e) => e.kind === 'ATTEMPT_FAILED').map((e) => e.step)).toEqual(['build']);
+      const [{ seen }] = await privilegedQuery<{ seen: string }>(`select last_value as seen from ${fault}_seen`);
+      expect(Number(seen)).toBe(4);
+      // The failed attempt's transaction took its file row and its three chunks with it.
+      expect(await storedFiles(id)).toEqual([]);
+
+      await privilegedQuery(`drop trigger ${fault} on privacy_export_chunk`);
+      // The retry is due after the backoff (30 s after the first attempt).
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 5 * 60_000));
+      await runner.runDue();
+      const done = await read();
+      expect(done).toMatchObject({ status: 'COMPLETED', attempts: 2, stepsDone: ['start', 'build', 'publish', 'complete'], lastError: null });
+
+      const files = await storedFiles(id);
+      expect(files).toHaveLength(1);
+      const [{ byte_size, seqs, sizes }] = files;
+      const count = seqs?.length ?? 0;
+      expect(count).toBeGreaterThan(4);
+      expect(seqs).toEqual([...Array(count).keys()]);
+      // Every chunk but the last is full; together they are the file, and the download is exactly them.
+      expect(sizes?.slice(0, -1).every((size) => size === 512)).toBe(true);
+      expect(sizes?.at(-1)).toBeGreaterThan(0);
+      expect(sizes?.at(-1)).toBeLessThanOrEqual(512);
+      expect(sizes?.reduce((a, b) => a + b, 0)).toBe(Number(byte_size));
+      const [{ chunks: otherChunks }] = await privilegedQuery<{ chunks: string }>(
+        `select count(*) as chunks from privacy_export_chunk c join privacy_export e on e.id = c.export_id where e.tenant_id = $1 and e.request_id <> $2`,
+        [tenant.tenantId, id],
+      );
+      expect(Number(otherChunks)).toBe(0);
+
+      const file = await download(done.exportLink?.path ?? '');
+      expect(file.status).toBe(200);
+      expect(file.body.length).toBe(Number(byte_size));
+      const json = checkArchive(await unzip(file.body), 'contact');
+      expect(json.subject).toEqual({ kind: 'contact', id: contact.id });
+      expect(json.tables.order.rows).toHaveLength(3);
+      expect(json.tables.order.rows.map((row) => row.notes)).toEqual(expect.arrayContaining([expect.stringMatching(/^Order 1: /), expect.stringMatching(/^Order 3: /)]));
+    } finally {
+      job.chunkBytes = chunkBytes;
+      await privilegedQuery(`drop trigger if exists ${fault} on privacy_export_chunk`);
+      await privilegedQuery(`drop function if exists ${fault}()`);
+      await privilegedQuery(`drop sequence if exists ${fault}_seen`);
+    }
   });
 });

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { chunkSink, writeExportArchive, type RowSource } from './export-archive';
+import type { ExportRow, ExportTable } from './subject-data.reader';
+import { unzip } from '../../../test/support/zip';
+
+const subject = { kind: 'contact' as const, id: '0190f0f0-0000-7000-8000-000000000001' };
+const generatedAt = new Date('2026-11-25T09:00:00Z');
+const table = (name: string): ExportTable => ({
+  table: name,
+  module: 'business',
+  description: `rows of ${name}`,
+  columns: ['id', 'note'],
+  times: [],
+  links: [{ column: 'contact_id', value: subject.id }],
+  hasTenant: true,
+});
+
+/** Pages of `size` rows, `count` rows in all, as the reader gives them. */
+function pagedRows(count: number, size: number): RowSource {
+  return async function* () {
+    for (let start = 0; start < count; start += size) {
+      yield Array.from({ length: Math.min(size, count - start) }, (_, i): ExportRow => ({ id: `row-${start + i}`, note: `note, "${start + i}"` }));
+    }
+  };
+}
+
+function memorySink(): { sink: Writable; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  return { sink: chunkSink(64, async (chunk) => void parts.push(Buffer.from(chunk))), bytes: () => Buffer.concat(parts) };
+}
+
+describe('export archive', () => {
+  it('writes every row of every page once, in both files, whatever the page size', async () => {
+    const tables = [table('communication'), table('order')];
+    for (const pageSize of [1, 2, 7, 500]) {
+      const { sink, bytes } = memorySink();
+      await writeExportArchive(subject, generatedAt, tables, pagedRows(15, pageSize), sink);
+      const files = await unzip(bytes());
+      const json = JSON.parse(files.get('subject.json') ?? '') as { tables: Record<string, { rows: ExportRow[] }> };
+      for (const { table: name } of tables) {
+        expect(json.tables[name].rows.map((row) => row.id)).toEqual(Array.from({ length: 15 }, (_, i) => `row-${i}`));
+        const lines = (files.get(`${name}.csv`) ?? '').split('\r\n');
+        expect(lines).toEqual(['id,note', ...Array.from({ length: 15 }, (_, i) => `row-${i},"note, ""${i}"""`), '']);
+      }
+    }
+  });
+
+  it('fails with the first error when a page can not be read mid-file, and reads nothing more', async () => {
+    let pagesRead = 0;
+    const rows: RowSource = async function* () {
+      for (let page = 0; page < 10; page += 1) {
+        if (page === 3) throw new Error('connection lost while reading page 3');
+        pagesRead += 1;
+        yield [{ id: `row-${page}`, note: 'x'.repeat(200) }];
+      }
+    };
+    const { sink } = memorySink();
+    await expect(writeExportArchive(subject, generatedAt, [table('communication'), table('order')], rows, sink)).rejects.toThrow('connection lost while reading page 3');
+    const readAtFailure = pagesRead;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pagesRead).toBe(readAtFailure);
+  });
+
+  it('stops reading pages when a chunk can not be stored', async () => {
+    let pagesRead = 0;
+    const rows: RowSource = async function* () {
+      for (let page = 0; page < 1000; page += 1) {
+        pagesRead += 1;
+        // Random text: it does not compress, so the compressor's output soon fills the small chunks.
+        yield [{ id: `row-${page}`, note: randomBytes(300).toString('base64') }];
+      }
+    };
+    let stored = 0;
+    const sink = chunkSink(256, async () => {
+      stored += 1;
+      if (stored === 3) throw new Error('disk full');
+    });
+    await expect(writeExportArchive(subject, generatedAt, [table('communication')], rows, sink)).rejects.toThrow('disk full');
+    const readAtFailure = pagesRead;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pagesRead).toBe(readAtFailure);
+    expect(pagesRead).toBeLessThan(1000);
+  });
+
+  it('cuts the stream into chunks of exactly the given size, the last one shorter', async () => {
+    const chunks: Buffer[] = [];
+    const sink = chunkSink(10, async (chunk) => void chunks.push(Buffer.from(chunk)));
+    const input = Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789');
+    for (const size of [3, 15, 1, 17]) await new Promise<void>((resolve, reject) => sink.write(input.subarray(0, size), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve) => sink.end(resolve));
+    expect(chunks.map((c) => c.length)).toEqual([10, 10, 10, 6]);
+    expect(Buffer.concat(chunks).toString()).toBe(['abc', 'abcdefghijklmno', 'a', 'abcdefghijklmnopq'].join(''));
+  });
+});
