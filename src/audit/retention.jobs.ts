@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PeriodicTask } from '../common/time/periodic-task.js';
 import { AppConfig } from '../config/app-config.js';
 import { maintenanceFork } from '../database/tenant-session.js';
 import { truncateIp } from './ip-truncation.js';
@@ -24,8 +25,7 @@ export interface RetentionRun {
 @Injectable()
 export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RetentionJobs');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly schedule = new PeriodicTask('Retention jobs', this.logger, () => this.run());
   private readonly extraJobs: ((em: EntityManager, now: Date) => Promise<Record<string, number>>)[] = [];
 
   constructor(
@@ -34,19 +34,11 @@ export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    const minutes = this.config.MAINTENANCE_INTERVAL_MINUTES;
-    if (minutes === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.run()
-        .catch((error: unknown) => this.logger.error(`Retention jobs failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, minutes * 60_000);
-    this.timer.unref();
+    this.schedule.start(this.config.MAINTENANCE_INTERVAL_MINUTES * 60_000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Another module's retention step (usage events), run in the same locked transaction. */

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DriverException, LockMode } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type EntityManager, type QueryResult } from '@mikro-orm/postgresql';
 import type Stripe from 'stripe';
-import { v7 as uuidv7 } from 'uuid';
+import { describeJobError } from '../common/errors/job-error.js';
+import { PeriodicTask } from '../common/time/periodic-task.js';
 import { Permission } from '../common/authorization/permission.js';
 import { RequestContextStore, systemContext } from '../common/context/request-context.js';
 import { Clock } from '../common/time/clock.js';
@@ -43,8 +44,7 @@ interface ClaimedRow {
 @Injectable()
 export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StripeEvents');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly schedule = new PeriodicTask('Stripe event retries', this.logger, () => this.runDue());
 
   constructor(
     private readonly orm: MikroORM,
@@ -55,19 +55,12 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    const seconds = this.config.BILLING_EVENT_RETRY_INTERVAL_SECONDS;
-    if (seconds === 0 || !this.gateway.configured) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.runDue()
-        .catch((error: unknown) => this.logger.error(`Stripe event retries failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, seconds * 1000);
-    this.timer.unref();
+    if (!this.gateway.configured) return;
+    this.schedule.start(this.config.BILLING_EVENT_RETRY_INTERVAL_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Stores a verified event unless its id is known; then tries to apply it at once. */
@@ -219,7 +212,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async recordFailure(event: ClaimedStripeEvent, error: unknown): Promise<void> {
-    const message = this.describe(error);
+    const message = describeJobError(error, this.logger, 'Stripe event');
     this.logger.warn({ msg: 'applying a Stripe event failed; it will be retried', eventId: event.id, type: event.type, attempt: event.attempts, error: message });
     const backoff = Math.min(BACKOFF_BASE_MS * 2 ** Math.max(event.attempts - 1, 0), BACKOFF_MAX_MS);
     try {
@@ -236,13 +229,4 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** Database errors quote SQL: they are logged under a reference, and only the reference is stored. */
-  private describe(error: unknown): string {
-    if (error instanceof DriverException) {
-      const reference = uuidv7();
-      this.logger.error({ msg: 'Stripe event database error', reference, error: error.message });
-      return `Database error (reference ${reference}).`;
-    }
-    return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-  }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { PeriodicTask } from '../../common/time/periodic-task.js';
 import { AuditRedaction } from '../../audit/audit-redaction.service.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -39,8 +40,7 @@ const REQUEST_EVENTS = 'data_subject_request_event';
 @Injectable()
 export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TenantPurgeJob');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly schedule = new PeriodicTask('Tenant purge', this.logger, () => this.run());
 
   constructor(
     private readonly orm: MikroORM,
@@ -52,19 +52,11 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    const minutes = this.config.MAINTENANCE_INTERVAL_MINUTES;
-    if (minutes === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.run()
-        .catch((error: unknown) => this.logger.error(`Tenant purge failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, minutes * 60_000);
-    this.timer.unref();
+    this.schedule.start(this.config.MAINTENANCE_INTERVAL_MINUTES * 60_000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Purges every tenant that is due as of the clock's now, one transaction each; returns what was done. */

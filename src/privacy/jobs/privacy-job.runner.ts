@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DriverException, LockMode } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
+import { describeJobError } from '../../common/errors/job-error.js';
+import { PeriodicTask } from '../../common/time/periodic-task.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../../common/context/request-context.js';
@@ -44,8 +45,7 @@ type StepOutcome = 'done' | 'stop';
 export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PrivacyJobRunner');
   private readonly processors: readonly PrivacyJobProcessor[];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly schedule = new PeriodicTask('Privacy jobs', this.logger, () => this.runDue());
 
   /** Tests only: called inside each step's transaction after its work, before the commit; throwing fails the step. */
   stepHook?: (step: string, job: ClaimedJob) => void | Promise<void>;
@@ -61,19 +61,11 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    const seconds = this.config.PRIVACY_JOB_INTERVAL_SECONDS;
-    if (seconds === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.runDue()
-        .catch((error: unknown) => this.logger.error(`Privacy jobs failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, seconds * 1000);
-    this.timer.unref();
+    this.schedule.start(this.config.PRIVACY_JOB_INTERVAL_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Runs due jobs one after another until none is due (or `limit` ran); returns how many ran. */
@@ -172,7 +164,7 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
 
   /** The attempt's failure, in a transaction of its own (the step's was rolled back): visible, and retried later. */
   private async recordFailure(job: ClaimedJob, step: string, error: unknown): Promise<void> {
-    const message = this.describe(error);
+    const message = describeJobError(error, this.logger, 'Privacy job');
     try {
       await this.inTransaction(job, async (em, ctx) => {
         const request = await em.findOne(DataSubjectRequest, { id: job.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -195,15 +187,6 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Messages are shown to the tenant's privacy managers: database errors (which quote SQL) only by reference. */
-  private describe(error: unknown): string {
-    if (error instanceof DriverException) {
-      const reference = uuidv7();
-      this.logger.error({ msg: 'privacy job database error', reference, error: error.message });
-      return `Database error (reference ${reference}).`;
-    }
-    return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-  }
 
   /**
    * One transaction as the request's tenant, with a system actor, exactly as a request sets them. A user's own
