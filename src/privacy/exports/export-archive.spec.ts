@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { chunkSink, writeExportArchive, type RowSource } from './export-archive';
+import { chunkSink, csvCell, writeExportArchive, type RowSource } from './export-archive';
 import type { ExportRow, ExportTable } from './subject-data.reader';
 import { unzip } from '../../../test/support/zip';
 
@@ -91,5 +91,17 @@ describe('export archive', () => {
     await new Promise<void>((resolve) => sink.end(resolve));
     expect(chunks.map((c) => c.length)).toEqual([10, 10, 10, 6]);
     expect(Buffer.concat(chunks).toString()).toBe(['abc', 'abcdefghijklmno', 'a', 'abcdefghijklmnopq'].join(''));
+  });
+
+  it('keeps spreadsheets from running a cell as a formula, and leaves numbers alone', () => {
+    expect(csvCell('=HYPERLINK("http://evil.example","click")')).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csvCell('@SUM(A1)')).toBe(`'@SUM(A1)`);
+    expect(csvCell('+44 20 7946 0000')).toBe(`'+44 20 7946 0000`);
+    expect(csvCell('\tcmd')).toBe(`'\tcmd`);
+    expect(csvCell('-450')).toBe('-450');
+    expect(csvCell('12.5')).toBe('12.5');
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell('plain, "quoted"')).toBe(`"plain, ""quoted"""`);
+    expect(csvCell(null)).toBe('');
   });
 });

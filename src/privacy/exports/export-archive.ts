@@ -17,11 +17,20 @@ export function jsonValue(value: unknown): unknown {
   return value ?? null;
 }
 
-/** The same value as a CSV cell (RFC 4180): empty for null, JSON for structured values. */
+/** What a spreadsheet would run as a formula: a cell starting with =, +, -, @, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?\d+(\.\d+)?$/;
+
+/**
+ * The same value as a CSV cell (RFC 4180): empty for null, JSON for structured values. Text that a spreadsheet would
+ * run as a formula (others typed it: a note, a message body) gets a leading apostrophe, so opening the file can not
+ * run it; numbers stay as they are. subject.json keeps every value exactly.
+ */
 export function csvCell(value: unknown): string {
   const plain = jsonValue(value);
   if (plain === null) return '';
-  const text = typeof plain === 'object' ? JSON.stringify(plain) : String(plain);
+  let text = typeof plain === 'object' ? JSON.stringify(plain) : String(plain);
+  if (typeof plain === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -41,7 +50,8 @@ export function readmeText(generatedAt: Date): string {
     '    rows         the rows, as objects keyed by column. Times are ISO 8601 UTC, bytes base64, ids UUIDs.',
     '',
     '<table>.csv, one per table, the same rows (RFC 4180, UTF-8, a header row; empty cell = no value;',
-    'structured values as JSON).',
+    'structured values as JSON). A text that starts with =, +, -, @ (and is not a number) begins with an',
+    'apostrophe there, so that a spreadsheet shows it instead of running it; subject.json has it exactly.',
     '',
     'Secrets (password and token hashes) are never included. A table with no rows about you still appears, empty.',
     '',
