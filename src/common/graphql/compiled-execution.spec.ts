@@ -94,8 +94,9 @@ const schema = new GraphQLSchema({
   }),
 });
 
-async function executorFor(): Promise<(query: string, variables?: Record<string, unknown>, operationName?: string) => Promise<[ExecutionResult, Context]>> {
-  const execution = new CompiledExecution();
+async function executorFor(
+  execution = new CompiledExecution({ compileAfterSightings: 1 }),
+): Promise<(query: string, variables?: Record<string, unknown>, operationName?: string) => Promise<[ExecutionResult, Context]>> {
   execution.captureSchema(schema);
   const { executor } = await execution.gateway.load({ apollo: {} });
   return async (query, variables, operationName) => {
@@ -179,5 +180,18 @@ describe('compiled execution (graphql-jit behind the Apollo gateway hook)', () =
     expect(compiled).toEqual(interpreted);
     expect(compiled.errors?.[0]?.message).toBe('Unknown operation named "C".');
     expect((await run(query, {}, 'B'))[0]).toEqual({ data: { order: { status: 'PAID' } } });
+  });
+
+  it('compiles a document on its second sighting: one-off documents run on graphql-js and take no place in the cache', async () => {
+    const execution = new CompiledExecution();
+    const twice = await executorFor(execution);
+    const query = `{ order { id status } }`;
+    const [first] = await twice(query);
+    expect(execution.compiledDocuments).toBe(0);
+    const [second] = await twice(query);
+    expect(execution.compiledDocuments).toBe(1);
+    expect(second).toEqual(first);
+    await twice(`{ order { id } }`);
+    expect(execution.compiledDocuments).toBe(1);
   });
 });

@@ -18,17 +18,23 @@ type ExecutionRequest = Parameters<Executor>[0];
 
 /** Distinct documents kept compiled. A partner integration sends a handful; the bound caps what odd clients can cost. */
 const COMPILED_DOCUMENTS = 500;
+/** Documents seen once and not yet compiled, remembered so that a second sighting compiles them. */
+const SIGHTED_DOCUMENTS = 5000;
 
 /** A document graphql-jit could not compile runs on graphql-js; remembered so that it is not compiled again. */
 const NOT_COMPILABLE = 'graphql-js';
 
-/** Least recently used compiled queries, by document (query hash and operation name). */
-class CompiledQueries {
-  private readonly entries = new Map<string, CompiledQuery | typeof NOT_COMPILABLE>();
+/** A bounded map that forgets its least recently used entry first. */
+class LruMap<V> {
+  private readonly entries = new Map<string, V>();
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): CompiledQuery | typeof NOT_COMPILABLE | undefined {
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       // Map keeps insertion order: re-inserting marks the entry as the most recently used.
@@ -38,14 +44,28 @@ class CompiledQueries {
     return entry;
   }
 
-  set(key: string, entry: CompiledQuery | typeof NOT_COMPILABLE): void {
+  set(key: string, entry: V): void {
+    this.entries.delete(key);
     this.entries.set(key, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   clear(): void {
     this.entries.clear();
   }
+}
+
+export interface CompiledExecutionOptions {
+  /**
+   * How many times a document must be seen before it is compiled (default 2). One-off documents (someone exploring
+   * in Apollo Sandbox, a client sending a new document each time) then run on graphql-js and never push the documents
+   * that integrations send again and again out of the compiled cache, nor cost a compilation each.
+   */
+  compileAfterSightings?: number;
 }
 
 /** Offset of a line/column location in the document's text, so that graphql-js can place the error itself. */
@@ -72,7 +92,7 @@ function asGraphQLJsError(error: GraphQLError, source: Source | undefined): Grap
 }
 
 /**
- * Executes operations with graphql-jit: each document is compiled once into a function that resolves the same
+ * Executes operations with graphql-jit: each document seen more than once is compiled once into a function that resolves the same
  * resolvers without graphql-js's per-field interpretation, which on a 50-order page of ~3,500 fields is the largest
  * cost of a request after the database (see STACK.md).
  *
@@ -84,12 +104,24 @@ function asGraphQLJsError(error: GraphQLError, source: Source | undefined): Grap
 export class CompiledExecution {
   private schema: GraphQLSchema | null = null;
   private readonly listeners = new Set<SchemaListener>();
-  private readonly compiled = new CompiledQueries(COMPILED_DOCUMENTS);
+  private readonly compiled = new LruMap<CompiledQuery | typeof NOT_COMPILABLE>(COMPILED_DOCUMENTS);
+  private readonly sightings = new LruMap<number>(SIGHTED_DOCUMENTS);
+  private readonly compileAfterSightings: number;
+
+  constructor(options: CompiledExecutionOptions = {}) {
+    this.compileAfterSightings = Math.max(1, options.compileAfterSightings ?? 2);
+  }
+
+  /** How many documents are held compiled (or known not to compile). */
+  get compiledDocuments(): number {
+    return this.compiled.size;
+  }
 
   /** For GraphQLModule's `transformSchema`: keeps the schema Nest built, unchanged. */
   readonly captureSchema = (schema: GraphQLSchema): GraphQLSchema => {
     this.schema = schema;
     this.compiled.clear();
+    this.sightings.clear();
     for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: '' });
     return schema;
   };
@@ -107,6 +139,7 @@ export class CompiledExecution {
     stop: async () => {
       this.listeners.clear();
       this.compiled.clear();
+      this.sightings.clear();
     },
   };
 
@@ -132,9 +165,16 @@ export class CompiledExecution {
     return { ...result, errors: result.errors.map((error) => asGraphQLJsError(error, source)) };
   }
 
+  /** The compiled query for the document, or NOT_COMPILABLE: graphql-js runs it (not compilable, or not seen enough). */
   private compile(schema: GraphQLSchema, document: DocumentNode, key: string, operationName: string | undefined): CompiledQuery | typeof NOT_COMPILABLE {
     const cached = this.compiled.get(key);
     if (cached !== undefined) return cached;
+    const seen = (this.sightings.get(key) ?? 0) + 1;
+    if (seen < this.compileAfterSightings) {
+      this.sightings.set(key, seen);
+      return NOT_COMPILABLE;
+    }
+    this.sightings.delete(key);
     const compiled = compileQuery(schema, document, operationName);
     const entry = isCompiledQuery(compiled) ? compiled : NOT_COMPILABLE;
     this.compiled.set(key, entry);
