@@ -165,6 +165,21 @@ describe('access and portability exports', () => {
 
   it('exports a user\'s own data across their tenants and the platform, and their token opens only their file', async () => {
     const user = await signUpOwner(server);
+    // A tenant they worked in and left: what they wrote there is still theirs, though no membership names it now.
+    const former = await signUpOwner(server);
+    const { inviteMember } = await gql<{ inviteMember: { token: string } }>(former.accessToken, `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { token } }`, {
+      input: { email: user.email, role: 'SALES_REP' },
+    });
+    await gql(user.accessToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }`, { input: { token: inviteMember.token } });
+    const { switchTenant } = await gql<{ switchTenant: { accessToken: string } }>(user.accessToken, `mutation($input: SwitchTenantInput!) { switchTenant(input: $input) { accessToken } }`, {
+      input: { tenantId: former.tenantId },
+    });
+    const { createSupportRequest } = await gql<{ createSupportRequest: { id: string } }>(switchTenant.accessToken, `mutation($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { id } }`, {
+      input: { subject: 'Before I leave', body: 'Where do proofs go?' },
+    });
+    const { members } = await gql<{ members: { id: string; userId: string }[] }>(former.accessToken, `{ members { id userId } }`);
+    const membership = members.find((m) => m.userId === user.userId);
+    await gql(former.accessToken, `mutation($input: MemberIdInput!) { removeMember(input: $input) { id } }`, { input: { memberId: membership?.id } });
     const REQUEST = `mutation($input: RequestMyDataInput) { requestMyData(input: $input) { ${FIELDS} } }`;
     await gql(user.accessToken, REQUEST, { input: { type: 'ACCESS' } });
     await gql(other.accessToken, REQUEST, { input: { type: 'ACCESS' } });
@@ -179,6 +194,7 @@ describe('access and portability exports', () => {
     expect(json.tables.user.rows).toEqual([expect.objectContaining({ id: user.userId, email: user.email })]);
     expect(json.tables.user.columns).not.toContain('password_hash');
     expect(json.tables.membership.rows).toEqual([expect.objectContaining({ user_id: user.userId, role: 'OWNER' })]);
+    expect(json.tables.support_request.rows).toEqual([expect.objectContaining({ id: createSupportRequest.id, subject: 'Before I leave' })]);
     // Their tenant's audit trail names them as the actor of their sign-up; nothing of another user's.
     expect(json.tables.audit_entry.rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(json)).not.toContain(other.userId);

@@ -151,6 +151,16 @@ describe("a user's erasure of their own account", () => {
     await as(user.token, CONSENT, { input: { choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } });
     const inA = await footprint(user.token);
     const inB = await footprint(tokenB);
+    // A tenant the user worked in and then left: their rows there are theirs too, though no membership names it now.
+    const ownerD = await signUpOwner(server);
+    await join(ownerD, user, 'SALES_REP');
+    const tenantD = ownerD.tenantId;
+    const tokenD = (await as<{ switchTenant: { accessToken: string } }>(user.token, SWITCH, { input: { tenantId: tenantD } })).switchTenant.accessToken;
+    const { createSupportRequest: inD } = await as<{ createSupportRequest: { id: string } }>(tokenD, SUPPORT, {
+      input: { subject: `Left soon, ${user.fullName}`, body: `Reach me at ${user.email}.` },
+    });
+    const [memberD] = (await as<{ members: { id: string; userId: string }[] }>(ownerD.accessToken, MEMBERS)).members.filter((m) => m.userId === user.userId);
+    await as(ownerD.accessToken, `mutation($input: MemberIdInput!) { removeMember(input: $input) { id } }`, { input: { memberId: memberD.id } });
     const apiKey = await createApiKey(server, { accessToken: user.token }, ['CLIENTS_READ']);
     // A corrected name: the request's history then holds the old and the new one.
     const newName = `Mina Thistlewood${tag()}`;
@@ -207,8 +217,10 @@ describe("a user's erasure of their own account", () => {
     expect(await as(ownerB.accessToken, ORDER, { id: inB.order.id })).toEqual(ordersBefore[1]);
     expect(await authored()).toBe('2');
     expect(await db.query(`select 1 from client where owner_user_id = $1`, [user.userId])).toHaveLength(2);
-    const threads = await db.query<{ subject: string; body: string }>(`select subject, body from support_request where id = any($1)`, [[inA.supportRequestId, inB.supportRequestId]]);
-    expect(threads).toEqual([{ subject: '', body: '' }, { subject: '', body: '' }]);
+    const threads = await db.query<{ subject: string; body: string }>(`select subject, body from support_request where id = any($1)`, [
+      [inA.supportRequestId, inB.supportRequestId, inD.id],
+    ]);
+    expect(threads).toEqual([{ subject: '', body: '' }, { subject: '', body: '' }, { subject: '', body: '' }]);
     // Their own data goes: memberships, sessions, usage events, exports, the invitation to their address.
     for (const table of ['membership', 'refresh_session', 'usage_event', 'privacy_export']) {
       const column = table === 'privacy_export' ? 'subject_user_id' : 'user_id';

@@ -74,6 +74,8 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
 @Unique({ properties: ['chainKey', 'chainSeq'] })
 @Index({ properties: ['tenantId', 'occurredAt'] })
 @Index({ properties: ['occurredAt'] })
+// A person's entries, found by their rights (erasure redacts them; it and exports list the tenants they acted in).
+@Index({ properties: ['actorUserId'] })
 export class AuditEntry {
   @PrimaryKey({ type: 'uuid' })
   id: Opt<string> = uuidv7();

@@ -19,26 +19,49 @@ export class AuditRedaction {
     return this.redact(em, 'actor_user_id = ?', userId, now);
   }
 
+  /**
+   * Every tenant in whose trail the user acted: each change anyone makes is entered there, so this names every tenant
+   * that may still hold rows the user made, including tenants they have since left (their memberships say only where
+   * they are now). Runs as crm_maintenance, which reads every chain, in the caller's transaction.
+   */
+  async tenantsActedIn(em: EntityManager, userId: string): Promise<string[]> {
+    return this.asMaintenance(em, async () => {
+      const rows = await em.execute<{ tenant_id: string }[]>(
+        `select distinct tenant_id from audit_entry where actor_user_id = ? and tenant_id is not null order by tenant_id`,
+        [userId],
+      );
+      return rows.map((row) => row.tenant_id);
+    });
+  }
+
   /** Every entry of a purged tenant's chain, whoever made it; the same path, the same guarantees. */
   async redactTenant(em: EntityManager, tenantId: string, now: Date): Promise<number> {
     return this.redact(em, 'tenant_id = ?', tenantId, now);
   }
 
-  private async redact(em: EntityManager, where: 'actor_user_id = ?' | 'tenant_id = ?', id: string, now: Date): Promise<number> {
+  private redact(em: EntityManager, where: 'actor_user_id = ?' | 'tenant_id = ?', id: string, now: Date): Promise<number> {
+    return this.asMaintenance(em, async () => {
+      const result = await em.execute(
+        `update audit_entry
+            set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
+                redacted_at = coalesce(redacted_at, ?)
+          where ${where}
+            and (redacted_at is null or personal_salt is not null or ip is not null or user_agent is not null
+                 or browser is not null or os is not null or device_type is not null)`,
+        [now, id],
+        'run',
+      );
+      return (result as { affectedRows?: number }).affectedRows ?? 0;
+    });
+  }
+
+  /** Runs `fn` as crm_maintenance in the caller's transaction, then restores the caller's role. */
+  private async asMaintenance<T>(em: EntityManager, fn: () => Promise<T>): Promise<T> {
     const [{ role }] = await em.execute<{ role: string }[]>(`select current_user as role`);
     await em.execute(`select set_config('role', ?, true)`, [MAINTENANCE_ROLE]);
-    const result = await em.execute(
-      `update audit_entry
-          set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
-              redacted_at = coalesce(redacted_at, ?)
-        where ${where}
-          and (redacted_at is null or personal_salt is not null or ip is not null or user_agent is not null
-               or browser is not null or os is not null or device_type is not null)`,
-      [now, id],
-      'run',
-    );
+    const result = await fn();
     // Not in a finally: after a failed statement the transaction is aborted, rolled back, and the local role with it.
     await em.execute(`select set_config('role', ?, true)`, [role]);
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
+    return result;
   }
 }

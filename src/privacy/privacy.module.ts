@@ -20,6 +20,7 @@ import { RectificationJob } from './jobs/rectification.job.js';
 import { UserErasureJob } from './jobs/user-erasure.job.js';
 import { PersonalDataRegistry } from './personal-data/personal-data.registry.js';
 import { PrivacyPersonalData } from './personal-data/privacy.personal-data.js';
+import { SubjectTenants } from './personal-data/subject-tenants.js';
 import { DataSubjectRequest } from './requests/data-subject-request.entity.js';
 import { DataSubjectRequestEvent } from './requests/data-subject-request-event.entity.js';
 import { DataSubjectRequestResolver } from './requests/data-subject-request.resolver.js';
@@ -44,6 +45,7 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
   providers: [
     PersonalDataRegistry,
     PrivacyPersonalData,
+    SubjectTenants,
     DataSubjectRequestService,
     DataSubjectRequestResolver,
     PersonalDataEraser,

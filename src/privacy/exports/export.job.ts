@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { JwtSecret } from '../../accounts/auth/jwt-secret.js';
 import { TENANT_ID_SETTING } from '../../database/base.entity.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
+import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from '../jobs/privacy-job.js';
 import { chunkSink, writeExportArchive } from './export-archive.js';
@@ -33,13 +34,14 @@ abstract class ExportJob implements PrivacyJobProcessor {
   constructor(
     private readonly registry: PersonalDataRegistry,
     private readonly secret: JwtSecret,
+    private readonly subjectTenants: SubjectTenants,
   ) {}
 
   async runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown>> {
     return step === 'build' ? this.build(job) : this.publish(job);
   }
 
-  private async build({ em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
+  private async build({ ctx, em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
     const subject = await this.subjectOf(em, request.subjectKind, request.subjectUserId ?? request.subjectContactId ?? '');
     const file = em.create(PrivacyExport, {
       requestId: request.id,
@@ -52,8 +54,9 @@ abstract class ExportJob implements PrivacyJobProcessor {
     await em.flush();
 
     const tables = await planExport(em, this.registry.tables(), subject);
-    // A user's data sits in every tenant they belong to, and in platform tables of no tenant; a contact's in one tenant.
-    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.tenantsOf(em, subject.id))];
+    // A user's data sits in every tenant they belong to or acted in, and in platform tables of no tenant; a contact's in
+    // one tenant.
+    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.subjectTenants.ofUser(ctx, em, subject.id))];
     const rows = (table: ExportTable) => this.rowsInScopes(em, table, table.hasTenant ? scopes : [scopes[0]], request.ownerTenantId ?? null);
     let seq = 0;
     let bytes = 0;
@@ -106,11 +109,6 @@ abstract class ExportJob implements PrivacyJobProcessor {
         : await em.execute<{ email: string }[]>(`select email from contact where id = ?`, [id]);
     if (!row) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to export.');
     return kind === DataSubjectKind.USER ? { kind: 'user', id, email: row.email } : { kind: 'contact', id };
-  }
-
-  private async tenantsOf(em: EntityManager, userId: string): Promise<string[]> {
-    const rows = await em.execute<{ tenant_id: string }[]>(`select tenant_id from membership where user_id = ? order by tenant_id`, [userId]);
-    return rows.map((row) => row.tenant_id);
   }
 }
 

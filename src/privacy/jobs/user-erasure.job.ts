@@ -8,6 +8,7 @@ import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { TENANT_ID_SETTING } from '../../database/base.entity.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
 import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
+import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
 
@@ -17,9 +18,10 @@ const TENANT_MODULES = ['business', 'consent', 'audit'] as const;
 const AUDIT_TRAIL = new Set(['audit_entry']);
 
 /**
- * A user's erasure of their own account. The user's rows live in every tenant they belong to and in platform tables,
- * so each module's step applies the registry's rules once with no tenant (platform rows, their own requests) and
- * once as each of their tenants in turn, with row-level security set for that tenant exactly as for its requests.
+ * A user's erasure of their own account. The user's rows live in every tenant they belong to (or acted in and left)
+ * and in platform tables, so each module's step applies the registry's rules once with no tenant (platform rows, their
+ * own requests) and once as each of those tenants in turn, with row-level security set for that tenant exactly as for
+ * its requests.
  *
  * Order matters: `check` refuses (rejects) while the user is a tenant's only owner; `suppress` puts their addresses
  * on the suppression list while they are still known; the tenant modules go while the memberships still name the
@@ -40,6 +42,7 @@ export class UserErasureJob implements PrivacyJobProcessor {
     private readonly consent: ConsentService,
     private readonly redaction: AuditRedaction,
     private readonly audit: AuditLog,
+    private readonly subjectTenants: SubjectTenants,
   ) {}
 
   async runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown>> {
@@ -85,10 +88,11 @@ export class UserErasureJob implements PrivacyJobProcessor {
     }
   }
 
-  /** Applies one module's rules with no tenant, then as each of the user's tenants; returns rows touched per table. */
+  /** Applies one module's rules with no tenant, then as each tenant the user belongs to or acted in; rows per table. */
   private async eraseEverywhere({ ctx, em, request }: PrivacyJob, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
-    const scopes = [null, ...(await this.accounts.tenantsOf(ctx, request.subjectUserId ?? ''))];
+    // Tenants they left too: the trail shows where they acted, and their rows there are theirs as much as anywhere.
+    const scopes = [null, ...(await this.subjectTenants.ofUser(ctx, em, request.subjectUserId ?? ''))];
     for (const tenantId of scopes) {
       await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
       const touched = await this.eraser.eraseModule(em, module, subject, { redactedByCaller: AUDIT_TRAIL });

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { AuditRedaction } from '../../audit/audit-redaction.service.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+
+/**
+ * The tenants that may hold rows about a user: those they belong to, and those whose audit trail shows them acting,
+ * which covers tenants they have since left (a support thread they opened, a communication they wrote). Exports and
+ * erasure walk all of them, so that leaving a tenant first does not hide a person's data from their rights.
+ */
+@Injectable()
+export class SubjectTenants {
+  constructor(
+    private readonly accounts: AccountErasure,
+    private readonly trail: AuditRedaction,
+  ) {}
+
+  async ofUser(ctx: RequestContext, em: EntityManager, userId: string): Promise<string[]> {
+    const member = await this.accounts.tenantsOf(ctx, userId);
+    const actedIn = await this.trail.tenantsActedIn(em, userId);
+    return [...new Set([...member, ...actedIn])].sort();
+  }
+}
