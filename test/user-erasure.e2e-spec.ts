@@ -175,6 +175,16 @@ describe("a user's erasure of their own account", () => {
       headers: { 'user-agent': DESKTOP },
     })).logIn;
 
+    // A mistyped password: an entry about their account from their device, with no one signed in as its actor.
+    expect(errorCode(await server.gql({ query: LOG_IN, variables: { input: { email: user.email, password: 'not the password at all' } }, headers: { 'user-agent': DESKTOP } }))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    const signInAttempts = async () =>
+      db.query<{ n: string }>(
+        `select count(*) as n from audit_entry where actor_user_id is null and target_type = 'User' and target_id = $1 and (ip is not null or user_agent is not null)`,
+        [user.userId],
+      );
+    expect(await signInAttempts()).toEqual([{ n: '1' }]);
     const [{ phone: storedPhone }] = await db.query<{ phone: string }>(`select phone from "user" where id = $1`, [user.userId]);
     const terms = [user.email, user.fullName, newName, storedPhone, user.phone];
     const ordersBefore = await Promise.all([
@@ -208,6 +218,7 @@ describe("a user's erasure of their own account", () => {
     // No trace of the person's email, phone or names in any text, json or array column of any table.
     expect(await traces(terms, db.query)).toEqual([]);
     expect(await personalAudit()).toEqual([{ n: '0' }]);
+    expect(await signInAttempts()).toEqual([{ n: '0' }]);
     const [row] = await db.query<{ full_name: string; email: string; phone: string | null }>(`select full_name, email, phone from "user" where id = $1`, [user.userId]);
     expect(row).toEqual({ full_name: pseudonymOf(user.userId), email: `${pseudonymOf(user.userId)}@erased.invalid`, phone: null });
     expect(await suppressed(user.email)).toBe(true);

@@ -3,10 +3,16 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MAINTENANCE_ROLE } from '../database/base.entity.js';
 
 /**
- * The trail's one redaction path for an erased user: blanks the personal fields (IP, user agent, browser, OS, device)
- * of every entry the user made, in every chain (each tenant's and the platform's). The hash covers those fields only
- * through a salted digest, so the chains still verify; the salt goes too, so the blanked values can not be guessed
- * back from the digest. The append-only trigger allows exactly this change and no other.
+ * A person's entries: what they did, and the attempts to sign in to their account by no one signed in (mostly their
+ * own mistyped passwords, from their own devices).
+ */
+const ACTOR_OR_THEIR_SIGN_IN_ATTEMPTS = `(actor_user_id = ? or (actor_user_id is null and target_type = 'User' and target_id = ?))`;
+
+/**
+ * The trail's one redaction path, for an erased user or a purged tenant: blanks the personal fields (IP, user agent,
+ * browser, OS, device) of the entries concerned, in every chain (each tenant's and the platform's). The hash covers
+ * those fields only through a salted digest, so the chains still verify; the salt goes too, so the blanked values can
+ * not be guessed back from the digest. The append-only trigger allows exactly this change and no other.
  */
 @Injectable()
 export class AuditRedaction {
@@ -16,7 +22,7 @@ export class AuditRedaction {
    * grants name just these columns, and the caller's role is restored afterwards. Idempotent: a retry finds nothing.
    */
   async redactActor(em: EntityManager, userId: string, now: Date): Promise<number> {
-    return this.redact(em, 'actor_user_id = ?', userId, now);
+    return this.redact(em, ACTOR_OR_THEIR_SIGN_IN_ATTEMPTS, [userId, userId], now);
   }
 
   /**
@@ -36,10 +42,10 @@ export class AuditRedaction {
 
   /** Every entry of a purged tenant's chain, whoever made it; the same path, the same guarantees. */
   async redactTenant(em: EntityManager, tenantId: string, now: Date): Promise<number> {
-    return this.redact(em, 'tenant_id = ?', tenantId, now);
+    return this.redact(em, 'tenant_id = ?', [tenantId], now);
   }
 
-  private redact(em: EntityManager, where: 'actor_user_id = ?' | 'tenant_id = ?', id: string, now: Date): Promise<number> {
+  private redact(em: EntityManager, where: typeof ACTOR_OR_THEIR_SIGN_IN_ATTEMPTS | 'tenant_id = ?', ids: string[], now: Date): Promise<number> {
     return this.asMaintenance(em, async () => {
       const result = await em.execute(
         `update audit_entry
@@ -48,7 +54,7 @@ export class AuditRedaction {
           where ${where}
             and (redacted_at is null or personal_salt is not null or ip is not null or user_agent is not null
                  or browser is not null or os is not null or device_type is not null)`,
-        [now, id],
+        [now, ...ids],
         'run',
       );
       return (result as { affectedRows?: number }).affectedRows ?? 0;
