@@ -17,6 +17,7 @@ import {
   type Member,
   type SignedUpOwner,
 } from './support/fixtures.js';
+import { suppressionHash } from './support/suppression.js';
 import { badFields, dataOf, errorCode, startTestServer, type TestServer } from './support/test-server.js';
 
 /**
@@ -287,9 +288,9 @@ describe('consent', () => {
       // Only the hash of the normalised address is kept.
       const suppressed = await privilegedQuery<{ channel: string; identifier_hash: string; reason: string }>(
         `select channel, identifier_hash, reason from consent_suppression where identifier_hash = $1`,
-        [sha256(email)],
+        [suppressionHash(server, email)],
       );
-      expect(suppressed).toEqual([{ channel: 'EMAIL', identifier_hash: sha256(email), reason: 'WITHDRAWAL' }]);
+      expect(suppressed).toEqual([{ channel: 'EMAIL', identifier_hash: suppressionHash(server, email), reason: 'WITHDRAWAL' }]);
       const leaks = await privilegedQuery(`select 1 from consent_suppression s where s::text ilike $1`, [`%${email.split('@')[0]}%`]);
       expect(leaks).toEqual([]);
 

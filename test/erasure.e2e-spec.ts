@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../src/common/time/clock';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
+import { suppressionHash } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
@@ -44,7 +45,7 @@ describe('erasure and objection requests', () => {
   const grantEmailMarketing = async (contactId: string) =>
     dataOf(await gql(RECORD_CONSENT, { input: { contactId, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));
   const suppressed = async (identifier: string) =>
-    (await privilegedQuery(`select 1 from consent_suppression where identifier_hash = $1`, [createHash('sha256').update(identifier, 'utf8').digest('hex')])).length > 0;
+    (await privilegedQuery(`select 1 from consent_suppression where identifier_hash = $1`, [suppressionHash(server, identifier)])).length > 0;
 
   beforeAll(async () => {
     server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_MAX_ATTEMPTS: '3' });

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { MikroORM, RequestContext as OrmRequestContext } from '@mikro-orm/core';
 import { PLATFORM_CHAIN } from '../src/audit/audit-entry.entity';
 import { AuditTrailService } from '../src/audit/audit-trail.service';
@@ -8,6 +8,7 @@ import { pseudonymOf } from '../src/privacy/erasure/personal-data.eraser';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
+import { suppressionHash } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
 
@@ -103,7 +104,7 @@ describe("a user's erasure of their own account", () => {
   const logIn = (email: string, password = STRONG_PASSWORD): Promise<GraphQLResponse> =>
     server.gql({ query: LOG_IN, variables: { input: { email, password } } });
   const suppressed = async (identifier: string) =>
-    (await db.query(`select 1 from consent_suppression where identifier_hash = $1`, [createHash('sha256').update(identifier, 'utf8').digest('hex')])).length > 0;
+    (await db.query(`select 1 from consent_suppression where identifier_hash = $1`, [suppressionHash(server, identifier)])).length > 0;
 
   beforeAll(async () => {
     db = await isolatedDatabase();

@@ -28,9 +28,11 @@ describe('loadAppConfig', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'NODE_ENV']) expect(message).toContain(`${name}:`);
   });
 
-  it('requires a database and a signing secret in production', () => {
-    expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: is required in production[\s\S]*JWT_SECRET: is required/);
-    const config = loadAppConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) });
+  it('requires a database, a signing secret and a suppression key in production', () => {
+    expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL: is required in production[\s\S]*JWT_SECRET: is required[\s\S]*SUPPRESSION_HASH_KEY: is required/,
+    );
+    const config = loadAppConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32), SUPPRESSION_HASH_KEY: 'y'.repeat(32) });
     expect(config.isProduction).toBe(true);
   });
 

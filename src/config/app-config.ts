@@ -51,6 +51,10 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /** Key of the suppression list's hashes (HMAC); must never change once set, or suppressed addresses stop matching. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'SUPPRESSION_HASH_KEY must be at least 32 characters' })
+  SUPPRESSION_HASH_KEY?: string;
+
   @IsInt() @Min(60) @Max(86_400)
   @Type(() => Number)
   ACCESS_TOKEN_TTL_SECONDS: number = 900;
@@ -272,6 +276,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
   problems.push(...parseBillingPlans(config.BILLING_PLANS).problems);
   if (config.isProduction && !config.DATABASE_URL) problems.push('DATABASE_URL: is required in production');
   if (config.isProduction && !config.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
+  if (config.isProduction && !config.SUPPRESSION_HASH_KEY) problems.push('SUPPRESSION_HASH_KEY: is required in production');
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

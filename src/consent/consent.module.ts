@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PolicyAcceptanceGate } from '../common/authorization/policy-acceptance.js';
+import { AppConfig } from '../config/app-config.js';
 import { ConsentPersonalData } from './consent.personal-data.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentEvent } from './ledger/consent-event.entity.js';
@@ -8,6 +9,7 @@ import { ConsentResolver } from './ledger/consent.resolver.js';
 import { ConsentService } from './ledger/consent.service.js';
 import { ContactConsentEvent } from './ledger/contact-consent-event.entity.js';
 import { SuppressionEntry } from './ledger/suppression-entry.entity.js';
+import { SuppressionKey } from './ledger/suppression-key.js';
 import { PolicyAcceptance } from './policies/policy-acceptance.entity.js';
 import { PolicyDocument } from './policies/policy-document.entity.js';
 import { MePolicyResolver, PolicyDocumentResolver } from './policies/policy-document.resolver.js';
@@ -30,6 +32,7 @@ import { SubprocessorResolver } from './subprocessors/subprocessor.resolver.js';
     ContactsModule,
   ],
   providers: [
+    { provide: SuppressionKey, inject: [AppConfig], useFactory: SuppressionKey.resolve },
     ConsentPersonalData,
     ConsentService,
     PolicyDocumentService,

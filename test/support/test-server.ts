@@ -43,6 +43,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-000',
+    SUPPRESSION_HASH_KEY: 'test-suppression-key-that-is-long-enough-000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED_DEMO: 'false',
     DATABASE_POOL_SIZE: '4',

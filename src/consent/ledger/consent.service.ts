@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
@@ -19,6 +18,7 @@ import { PolicyDocumentService } from '../policies/policy-document.service.js';
 import type { PolicyDocument } from '../policies/policy-document.entity.js';
 import { ConsentEvent } from './consent-event.entity.js';
 import { ContactConsentEvent } from './contact-consent-event.entity.js';
+import { SuppressionKey } from './suppression-key.js';
 import { SuppressionEntry, SuppressionReason } from './suppression-entry.entity.js';
 import type { ConsentChoiceInput, PolicyVersionInput } from './consent.inputs.js';
 import { ConsentRecordType, ConsentStateType, SubjectConsentType } from './consent.types.js';
@@ -48,15 +48,6 @@ const MINUTE = 60_000;
 const OBJECTION_PURPOSES = [ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS, ConsentPurpose.PERSONALIZATION] as const;
 const HISTORY_LIMIT = 500;
 
-/** Trimmed and lower-cased email; `+` and the digits of a phone number. The forms the suppression list hashes. */
-export function normaliseIdentifier(channel: SuppressionChannel, identifier: string): string {
-  return channel === SuppressionChannel.EMAIL ? identifier.trim().toLowerCase() : `+${identifier.replace(/\D/g, '')}`;
-}
-
-export function identifierHash(channel: SuppressionChannel, identifier: string): string {
-  return createHash('sha256').update(normaliseIdentifier(channel, identifier), 'utf8').digest('hex');
-}
-
 /**
  * The consent ledger. Every change is a new row (the tables refuse UPDATE and DELETE); current consent is the latest
  * row per subject and purpose, read through an index on (subject, purpose, created_at, id). All statements run in the
@@ -70,6 +61,7 @@ export class ConsentService {
     private readonly policies: PolicyDocumentService,
     private readonly limits: RateLimitStore,
     private readonly config: AppConfig,
+    private readonly suppressionKey: SuppressionKey,
   ) {}
 
   /** Whether the subject currently consents to the purpose. ESSENTIAL is always true; no record means no consent. */
@@ -265,12 +257,12 @@ export class ConsentService {
     await this.em.execute(
       `insert into consent_suppression (id, created_at, channel, identifier_hash, reason) values (?, now(), ?, ?, ?)
        on conflict (channel, identifier_hash) do nothing`,
-      [uuidv7(), channel, identifierHash(channel, identifier), reason],
+      [uuidv7(), channel, this.suppressionKey.hashOf(channel, identifier), reason],
     );
   }
 
   async isSuppressed(channel: SuppressionChannel, identifier: string): Promise<boolean> {
-    return (await this.em.count(SuppressionEntry, { channel, identifierHash: identifierHash(channel, identifier) })) > 0;
+    return (await this.em.count(SuppressionEntry, { channel, identifierHash: this.suppressionKey.hashOf(channel, identifier) })) > 0;
   }
 
   /** Policy documents by id, for showing the version each event refers to. */

@@ -8,9 +8,10 @@ export enum SuppressionReason {
 }
 
 /**
- * Addresses never to be marketed to again, on a channel. Only the SHA-256 of the normalised email or phone is kept,
- * so the list outlives the contact (a contact re-created later with the same email is still suppressed) without
- * keeping the address itself. A platform table.
+ * Addresses never to be marketed to again, on a channel. Only a keyed hash (HMAC-SHA-256 under SUPPRESSION_HASH_KEY)
+ * of the normalised email or phone is kept, so the list outlives the contact (a contact re-created later with the same
+ * email is still suppressed) without keeping the address, nor anything that hashing guesses could find it from.
+ * A platform table.
  */
 @Entity({ tableName: 'consent_suppression', triggers: appendOnlyTriggers() })
 @Unique({ properties: ['channel', 'identifierHash'] })
