@@ -192,6 +192,15 @@ describe('billing with Stripe', () => {
       hostedInvoiceUrl: `https://invoice.stripe.test/i/${invoice.id as string}`,
       pdfUrl: `https://invoice.stripe.test/i/${invoice.id as string}/pdf`,
     });
+    // What Stripe changed is in the tenant's audit trail too, by the system actor, in the order it was applied.
+    const trail = await privilegedQuery<{ action: string; actor_type: string; actor_name: string }>(
+      `select action, actor_type, actor_name from audit_entry where tenant_id = $1 and action like 'billing.%' order by chain_seq`,
+      [owner.tenantId],
+    );
+    expect(trail.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['billing.checkout.session.completed', 'billing.invoice.payment_failed', 'billing.invoice.paid']),
+    );
+    expect(new Set(trail.map((e) => `${e.actor_type}:${e.actor_name}`))).toEqual(new Set(['SYSTEM:stripe-webhooks']));
   });
 
   it('becomes read-only only after the grace period, and still lets members withdraw consent and log out', async () => {

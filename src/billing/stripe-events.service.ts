@@ -5,8 +5,9 @@ import type Stripe from 'stripe';
 import { describeJobError } from '../common/errors/job-error.js';
 import { PeriodicTask } from '../common/time/periodic-task.js';
 import { Permission } from '../common/authorization/permission.js';
-import { RequestContextStore, systemContext } from '../common/context/request-context.js';
+import { RequestContextStore, systemContext, type RequestContext } from '../common/context/request-context.js';
 import { Clock } from '../common/time/clock.js';
+import { AuditLog } from '../audit/audit-log.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { maintenanceFork, tenantScopedFork } from '../database/tenant-session.js';
 import { BillingAccount } from './billing-account.entity.js';
@@ -52,6 +53,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly clock: Clock,
     private readonly gateway: StripeGateway,
     private readonly sync: BillingSync,
+    private readonly audit: AuditLog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -118,7 +120,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   async process(event: ClaimedStripeEvent): Promise<boolean> {
     try {
       const tenantId = await this.tenantOf(event.stripeCustomerId);
-      const outcome = tenantId ? await this.asTenant(tenantId, (em) => this.apply(em, event)) : 'ignored: not a PromoX customer';
+      const outcome = tenantId ? await this.asTenant(tenantId, (em, ctx) => this.applyAndAudit(em, ctx, event)) : 'ignored: not a PromoX customer';
       await this.finish(event, outcome);
       return true;
     } catch (error) {
@@ -136,10 +138,22 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** As the tenant, exactly as a request would be, with the billing account locked while Stripe is read. */
-  private asTenant(tenantId: string, fn: (em: EntityManager) => Promise<string>): Promise<string> {
+  private asTenant(tenantId: string, fn: (em: EntityManager, ctx: RequestContext) => Promise<string>): Promise<string> {
     const ctx = systemContext(STRIPE_EVENTS_ACTOR, tenantId, new Set([Permission.BILLING_READ, Permission.BILLING_MANAGE]));
     const em = tenantScopedFork(this.orm, tenantId);
-    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager)));
+    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager, ctx)));
+  }
+
+  /**
+   * Applies the event and, when it changed the tenant's billing state, enters it in the tenant's audit trail in the
+   * same transaction (a subscription that lapses makes the tenant read-only: its members should see why and when).
+   */
+  private async applyAndAudit(em: EntityManager, ctx: RequestContext, event: ClaimedStripeEvent): Promise<string> {
+    const outcome = await this.apply(em, event);
+    if (outcome.startsWith('applied')) {
+      await this.audit.record(ctx, [{ action: `billing.${event.type}`.slice(0, 100), targetType: 'StripeEvent', targetId: event.id }], { em });
+    }
+    return outcome;
   }
 
   private async apply(em: EntityManager, event: ClaimedStripeEvent): Promise<string> {
