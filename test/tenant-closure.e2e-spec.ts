@@ -151,7 +151,7 @@ describe('tenant closure, reopening and purge', () => {
     await createApiKey(server, owner, ['ORDERS_READ']);
     const clientId = (await createClient(server, owner)).id;
     const contact = await createContact(server, owner, clientId, person);
-    const order = await createOrder(server, owner, clientId, { contactId: contact.id });
+    const order = await createOrder(server, owner, clientId, { contactId: contact.id, notes: `Hand to ${person.firstName} at reception` });
     const [before] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     const token = owner.accessToken;
     dataOf(await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));

@@ -17,10 +17,10 @@ export class BusinessPersonalData implements PersonalDataSource {
     return {
       module: 'business',
       legalHold: [
-        { table: 'order', reason: 'Sales records: tax law requires keeping them (taxRetentionYears).' },
+        { table: 'order', reason: 'Sales records: tax law requires keeping them (taxRetentionYears).', blankOnPurge: ['notes'] },
         { table: 'order_line', reason: 'What was sold, at what price: part of the order record.' },
         { table: 'order_status_change', reason: 'When the order was confirmed, shipped, invoiced: part of the order record.' },
-        { table: 'client', reason: 'The company the orders were sold to (orders refer to it).' },
+        { table: 'client', reason: 'The company the orders were sold to (orders refer to it).', blankOnPurge: ['notes'] },
         { table: 'contact', reason: 'Orders refer to their contact; every contact is pseudonymised by the purge.' },
       ],
       tables: [

@@ -84,6 +84,11 @@ export interface RetentionPolicy {
 export interface LegalHoldTable {
   table: string;
   reason: string;
+  /**
+   * Free-text columns the law does not require keeping, blanked when the tenant is purged: people's words about
+   * anything (delivery notes naming a person) would otherwise stay for years with the records.
+   */
+  blankOnPurge?: string[];
 }
 
 /**

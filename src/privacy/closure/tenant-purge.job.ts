@@ -30,7 +30,8 @@ const REQUEST_EVENTS = 'data_subject_request_event';
  * The purge (CLOSED, `purge_after` passed) deletes every row of every table with a `tenant_id`, except the tables the
  * modules declare as legal hold (orders, the clients and contacts they name, privacy requests, the audit trail,
  * invoices); in those, the personal-data registry's erasure rules are applied to every row of the tenant (contacts
- * pseudonymised, request notes blanked, audit device data redacted). The tenant becomes PURGED with
+ * pseudonymised, request notes blanked, audit device data redacted), and the free text the law does not require
+ * (order and client notes) is blanked. The tenant becomes PURGED with
  * `legal_hold_until` = closure + its `taxRetentionYears`; after that date everything left goes, the tenant row last.
  *
  * Each phase is one transaction, as the tenant itself (row-level security confines every statement to it), switching
@@ -108,6 +109,14 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
       if (table === AUDIT_TABLE) continue;
       const rows = table === REQUEST_EVENTS ? await this.blankRequestHistory(tx, tenantId) : await this.eraser.eraseTenantRows(tx, table, tenantId);
       count(outcome.pseudonymised, table, rows);
+    }
+    if (phase === 'purge') {
+      for (const { table, blankOnPurge } of this.registry.legalHoldTables()) {
+        if (!blankOnPurge?.length) continue;
+        const sets = blankOnPurge.map((column) => `${quote(column)} = null`).join(', ');
+        const filled = blankOnPurge.map((column) => `${quote(column)} is not null`).join(' or ');
+        count(outcome.pseudonymised, table, await affected(tx, `update ${quote(table)} set ${sets} where tenant_id = ? and (${filled})`, [tenantId]));
+      }
     }
 
     if (phase === 'purge') {
