@@ -4,7 +4,7 @@ import { PortabilityExportJob } from '../src/privacy/exports/export.job';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data.registry';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { privilegedQuery } from './support/database';
+import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, type TestServer, startTestServer } from './support/test-server';
 import { unzip } from './support/zip';
 
@@ -58,6 +58,9 @@ function csvText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** A database of the suite's own: the job runner takes every due job it finds, and other suites run jobs too. */
+let db: IsolatedDatabase;
+
 describe('access and portability exports', () => {
   let server: TestServer;
   let owner: SignedUpOwner;
@@ -90,14 +93,18 @@ describe('access and portability exports', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
+    db = await isolatedDatabase();
+    server = await startTestServer({ DATABASE_URL: db.url, MAINTENANCE_INTERVAL_MINUTES: '0' });
     runner = server.app.get(PrivacyJobRunner);
     clock = server.app.get(Clock);
     registry = server.app.get(PersonalDataRegistry);
     [owner, other] = await Promise.all([signUpOwner(server), signUpOwner(server)]);
   });
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
 
   it('exports a contact\'s data from every declared table, only theirs, behind a link that expires and is then deleted', async () => {
     const clientId = (await createClient(server, owner)).id;
@@ -155,7 +162,7 @@ describe('access and portability exports', () => {
     expect(later.exportLink).toBeNull();
     const result = await server.app.get(RetentionJobs).run(new Date(expiresAt + 1));
     expect(result.exportFilesDeleted).toBeGreaterThanOrEqual(1);
-    const [stored] = await privilegedQuery<{ chunks: string; file_deleted_at: Date | null }>(
+    const [stored] = await db.query<{ chunks: string; file_deleted_at: Date | null }>(
       `select (select count(*) from privacy_export_chunk c where c.export_id = e.id) as chunks, file_deleted_at from privacy_export e where request_id = $1`,
       [done.id],
     );
@@ -212,8 +219,8 @@ describe('access and portability exports', () => {
     // The database refuses this tenant's fourth chunk (seq 3): the build fails after writing chunks 0-2 in its
     // transaction. A sequence, which a rollback does not undo, counts the chunks the failed attempt wrote.
     const fault = `expm_fault_${tenant.tenantId.replaceAll('-', '')}`;
-    await privilegedQuery(`create sequence ${fault}_seen`);
-    await privilegedQuery(
+    await db.query(`create sequence ${fault}_seen`);
+    await db.query(
       `create function ${fault}() returns trigger security definer as $$ begin
          if current_setting('app.tenant_id', true) = '${tenant.tenantId}' then
            perform nextval('${fault}_seen');
@@ -221,9 +228,9 @@ describe('access and portability exports', () => {
          end if;
          return new; end; $$ language plpgsql`,
     );
-    await privilegedQuery(`create trigger ${fault} before insert on privacy_export_chunk for each row execute function ${fault}()`);
+    await db.query(`create trigger ${fault} before insert on privacy_export_chunk for each row execute function ${fault}()`);
     const storedFiles = async (requestId: string) =>
-      privilegedQuery<{ id: string; byte_size: string; seqs: number[] | null; sizes: number[] | null }>(
+      db.query<{ id: string; byte_size: string; seqs: number[] | null; sizes: number[] | null }>(
         `select e.id, e.byte_size, array_agg(c.seq order by c.seq) as seqs, array_agg(length(c.data) order by c.seq) as sizes
            from privacy_export e left join privacy_export_chunk c on c.export_id = e.id where e.request_id = $1 group by e.id`,
         [requestId],
@@ -243,12 +250,12 @@ describe('access and portability exports', () => {
       expect(failed).toMatchObject({ status: 'IN_PROGRESS', attempts: 1, stepsDone: ['start'], exportLink: null });
       expect(failed.lastError).toMatch(/^Database error \(reference [0-9a-f-]{36}\)\.$/);
       expect(failed.events.filter((e) => e.kind === 'ATTEMPT_FAILED').map((e) => e.step)).toEqual(['build']);
-      const [{ seen }] = await privilegedQuery<{ seen: string }>(`select last_value as seen from ${fault}_seen`);
+      const [{ seen }] = await db.query<{ seen: string }>(`select last_value as seen from ${fault}_seen`);
       expect(Number(seen)).toBe(4);
       // The failed attempt's transaction took its file row and its three chunks with it.
       expect(await storedFiles(id)).toEqual([]);
 
-      await privilegedQuery(`drop trigger ${fault} on privacy_export_chunk`);
+      await db.query(`drop trigger ${fault} on privacy_export_chunk`);
       // The retry is due after the backoff (30 s after the first attempt).
       jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 5 * 60_000));
       await runner.runDue();
@@ -266,7 +273,7 @@ describe('access and portability exports', () => {
       expect(sizes?.at(-1)).toBeGreaterThan(0);
       expect(sizes?.at(-1)).toBeLessThanOrEqual(512);
       expect(sizes?.reduce((a, b) => a + b, 0)).toBe(Number(byte_size));
-      const [{ chunks: otherChunks }] = await privilegedQuery<{ chunks: string }>(
+      const [{ chunks: otherChunks }] = await db.query<{ chunks: string }>(
         `select count(*) as chunks from privacy_export_chunk c join privacy_export e on e.id = c.export_id where e.tenant_id = $1 and e.request_id <> $2`,
         [tenant.tenantId, id],
       );
@@ -281,9 +288,9 @@ describe('access and portability exports', () => {
       expect(json.tables.order.rows.map((row) => row.notes)).toEqual(expect.arrayContaining([expect.stringMatching(/^Order 1: /), expect.stringMatching(/^Order 3: /)]));
     } finally {
       job.chunkBytes = chunkBytes;
-      await privilegedQuery(`drop trigger if exists ${fault} on privacy_export_chunk`);
-      await privilegedQuery(`drop function if exists ${fault}()`);
-      await privilegedQuery(`drop sequence if exists ${fault}_seen`);
+      await db.query(`drop trigger if exists ${fault} on privacy_export_chunk`);
+      await db.query(`drop function if exists ${fault}()`);
+      await db.query(`drop sequence if exists ${fault}_seen`);
     }
   });
 });

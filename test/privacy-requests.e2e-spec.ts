@@ -2,7 +2,7 @@ import { Client as PgClient } from 'pg';
 import { Clock } from '../src/common/time/clock';
 import { JOB_LEASE_MS, PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createClient, createContact, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
-import { privilegedQuery } from './support/database';
+import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
 const REQUEST_FIELDS = /* GraphQL */ `
@@ -75,7 +75,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** Runs one statement on its own connection under `role` with the session settings a request would set. */
 async function asRole(role: string, settings: { tenantId?: string; userId?: string }, sql: string, params: unknown[] = []): Promise<{ rows: Record<string, unknown>[] } | { error: string }> {
-  const client = new PgClient({ connectionString: process.env.DATABASE_URL });
+  const client = new PgClient({ connectionString: db.url });
   await client.connect();
   try {
     await client.query('begin');
@@ -94,6 +94,9 @@ async function asRole(role: string, settings: { tenantId?: string; userId?: stri
     await client.end();
   }
 }
+
+/** A database of the suite's own: the job runner takes every due job it finds, and other suites run jobs too. */
+let db: IsolatedDatabase;
 
 describe('privacy requests', () => {
   let server: TestServer;
@@ -116,7 +119,8 @@ describe('privacy requests', () => {
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
 
   beforeAll(async () => {
-    server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_MAX_ATTEMPTS: '3' });
+    db = await isolatedDatabase();
+    server = await startTestServer({ DATABASE_URL: db.url, MAINTENANCE_INTERVAL_MINUTES: '0', PRIVACY_JOB_MAX_ATTEMPTS: '3' });
     runner = server.app.get(PrivacyJobRunner);
     clock = server.app.get(Clock);
     [owner, other] = await Promise.all([signUpOwner(server), signUpOwner(server)]);
@@ -126,7 +130,10 @@ describe('privacy requests', () => {
     jest.restoreAllMocks();
     runner.stepHook = undefined;
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
 
   describe('users\' own requests', () => {
     it('are verified by the session, due in one calendar month, kept out of the tenant, and merged when repeated', async () => {
@@ -169,7 +176,7 @@ describe('privacy requests', () => {
       const listed = dataOf(await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, {})).privacyRequests;
       expect(listed.edges.map((e) => e.node.id)).not.toContain(filed.id);
       // Audited on the platform's chain, not in the tenant's trail.
-      const entries = await privilegedQuery<{ tenant_id: string | null; action: string }>(`select tenant_id, action from audit_entry where target_id = $1 order by chain_seq`, [filed.id]);
+      const entries = await db.query<{ tenant_id: string | null; action: string }>(`select tenant_id, action from audit_entry where target_id = $1 order by chain_seq`, [filed.id]);
       expect(entries).toEqual([{ tenant_id: null, action: 'privacyRequest.fileACCESS' }, { tenant_id: null, action: 'privacyRequest.fileACCESS' }]);
     });
 
@@ -207,7 +214,7 @@ describe('privacy requests', () => {
       });
       const me = dataOf(await gql<{ me: { user: { fullName: string; phone: string | null } } }>(user.accessToken, `query { me { user { fullName phone } } }`)).me;
       expect(me.user).toEqual({ fullName: 'Olive Corrected', phone: '+1 555 0100' });
-      const entries = await privilegedQuery<{ tenant_id: string | null; actor_type: string; actor_name: string | null; action: string; target_type: string }>(
+      const entries = await db.query<{ tenant_id: string | null; actor_type: string; actor_name: string | null; action: string; target_type: string }>(
         `select tenant_id, actor_type, actor_name, action, target_type from audit_entry where target_id in ($1, $2) and actor_type = 'SYSTEM' order by chain_seq`,
         [user.userId, filed.id],
       );
@@ -253,7 +260,7 @@ describe('privacy requests', () => {
       expect((await contactEmail(contact.id)).email).toBe('casey.new@client.example');
       expect(errorCode(await gql(owner.accessToken, CANCEL, { input: { id: filed.id } }))).toBe('INVALID_TRANSITION');
 
-      const entries = await privilegedQuery<{ tenant_id: string; actor_type: string; action: string }>(
+      const entries = await db.query<{ tenant_id: string; actor_type: string; action: string }>(
         `select tenant_id, actor_type, action from audit_entry where target_id in ($1, $2) order by chain_seq`,
         [contact.id, filed.id],
       );
@@ -358,14 +365,14 @@ describe('privacy requests', () => {
       const contact = await newContact();
       const filed = await Promise.all([1, 2, 3].map(() => file(owner.accessToken, { contactId: contact.id, type: 'ERASURE' })));
       expect(new Set(filed.map((r) => r.id)).size).toBe(1);
-      const [request] = await privilegedQuery<{ id: string }>(`select id from data_subject_request where subject_contact_id = $1`, [contact.id]);
-      const kinds = await privilegedQuery<{ kind: string }>(`select kind from data_subject_request_event where request_id = $1 order by created_at, id`, [request.id]);
+      const [request] = await db.query<{ id: string }>(`select id from data_subject_request where subject_contact_id = $1`, [contact.id]);
+      const kinds = await db.query<{ kind: string }>(`select kind from data_subject_request_event where request_id = $1 order by created_at, id`, [request.id]);
       expect(kinds.map((k) => k.kind)).toEqual(['RECEIVED', 'MERGED', 'MERGED']);
     });
 
     it('refuses PromoX staff accounts, whose sessions reach only support tables', async () => {
       const staff = await signUpOwner(server);
-      await privilegedQuery(`update "user" set platform_role = 'SUPPORT' where id = $1`, [staff.userId]);
+      await db.query(`update "user" set platform_role = 'SUPPORT' where id = $1`, [staff.userId]);
       const logIn = await server.gql<{ logIn: { accessToken: string } }>({
         query: `mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }`,
         variables: { input: { email: staff.email, password: STRONG_PASSWORD } },
