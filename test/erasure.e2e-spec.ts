@@ -3,7 +3,7 @@ import { Clock } from '../src/common/time/clock';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
-import { suppressionHash } from './support/suppression';
+import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
@@ -47,8 +47,7 @@ describe('erasure and objection requests', () => {
     gql(LOG, { input: { clientId, contactId, channel: 'EMAIL', direction: 'OUTBOUND', body, occurredAt: new Date().toISOString(), marketing: true } });
   const grantEmailMarketing = async (contactId: string) =>
     dataOf(await gql(RECORD_CONSENT, { input: { contactId, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));
-  const suppressed = async (identifier: string) =>
-    (await db.query(`select 1 from consent_suppression where identifier_hash = $1`, [suppressionHash(server, identifier)])).length > 0;
+  const suppressed = (identifier: string) => isSuppressed(server, db.query, identifier);
 
   beforeAll(async () => {
     db = await isolatedDatabase();

@@ -8,7 +8,7 @@ import { pseudonymOf } from '../src/privacy/erasure/personal-data.eraser';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
-import { suppressionHash } from './support/suppression';
+import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
 
@@ -103,8 +103,7 @@ describe("a user's erasure of their own account", () => {
   };
   const logIn = (email: string, password = STRONG_PASSWORD): Promise<GraphQLResponse> =>
     server.gql({ query: LOG_IN, variables: { input: { email, password } } });
-  const suppressed = async (identifier: string) =>
-    (await db.query(`select 1 from consent_suppression where identifier_hash = $1`, [suppressionHash(server, identifier)])).length > 0;
+  const suppressed = (identifier: string) => isSuppressed(server, db.query, identifier);
 
   beforeAll(async () => {
     db = await isolatedDatabase();
