@@ -31,11 +31,18 @@ function registeredTenantEntity(): EntityClass<object> {
 }
 
 /**
+ * The `tenantId` of a tenant-owned row: a foreign key to the tenant (deleted with it), assigned from the request
+ * context when the entity is created, and the property the ORM's tenant filter looks for.
+ */
+export const TenantForeignKey = () =>
+  ManyToOne(() => registeredTenantEntity(), { mapToPk: true, fieldName: 'tenant_id', nullable: false, deleteRule: 'cascade', index: true });
+
+/**
  * Rows that belong to one tenant. The tenant is taken from the request context when the entity is created, the ORM's
  * `tenant` filter scopes every read to it, and row-level security in the database enforces it again.
  */
 export abstract class TenantOwnedEntity extends BaseEntity {
-  @ManyToOne(() => registeredTenantEntity(), { mapToPk: true, fieldName: 'tenant_id', nullable: false, deleteRule: 'cascade', index: true })
+  @TenantForeignKey()
   tenantId: Opt<string> = RequestContextStore.tenantId() as string;
 }
 
@@ -108,12 +115,6 @@ export abstract class AppendOnlyEntity {
 
   @Property({ type: 'timestamptz' })
   createdAt: Opt<Date> = new Date();
-}
-
-/** An append-only row of one tenant, with the same tenant assignment, filter and foreign key as TenantOwnedEntity. */
-export abstract class TenantOwnedAppendOnlyEntity extends AppendOnlyEntity {
-  @ManyToOne(() => registeredTenantEntity(), { mapToPk: true, fieldName: 'tenant_id', nullable: false, deleteRule: 'cascade', index: true })
-  tenantId: Opt<string> = RequestContextStore.tenantId() as string;
 }
 
 /**
