@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   DeclaresPersonalData,
+  MEMBER_ID_KEPT,
   PersonalDataTreatment as T,
   type PersonalDataDeclaration,
   type PersonalDataSource,
 } from '../common/privacy/personal-data.js';
 
-const MEMBER_ID = 'A member\'s id: it names who acted, and stays pointing at the pseudonymised user after erasure.';
 
 /** The account data a user gives us: profile, memberships, sessions, invitations. */
 @Injectable()
@@ -53,14 +53,14 @@ export class AccountsPersonalData implements PersonalDataSource {
           ],
           columns: [{ column: 'email', treatment: T.ERASE }],
           onErasure: 'DELETE_ROW',
-          reason: `Invitations to the user's address go; those the user sent are the tenant's (someone else's pending place). ${MEMBER_ID}`,
+          reason: `Invitations to the user's address go; those the user sent are the tenant's (someone else's pending place). ${MEMBER_ID_KEPT}`,
         },
         {
           table: 'api_key',
           links: [{ subject: 'user', column: 'created_by_user_id' }],
           columns: [],
           onErasure: 'KEEP_ROW',
-          reason: `The key belongs to the tenant, not to the member who created it. ${MEMBER_ID}`,
+          reason: `The key belongs to the tenant, not to the member who created it. ${MEMBER_ID_KEPT}`,
         },
       ],
     };

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   DeclaresPersonalData,
+  MEMBER_ID_KEPT,
   PersonalDataTreatment as T,
   type PersonalDataDeclaration,
   type PersonalDataSource,
 } from '../common/privacy/personal-data.js';
 
-const MEMBER_ID = 'A member\'s id: it names who acted, and stays pointing at the pseudonymised user after erasure.';
 const ADDRESS = ['line1', 'line2', 'city', 'region', 'postal_code', 'country'].map((part) => `address_${part}`);
 
 /** A tenant's contacts (people at its clients), what was said with them, their orders; members' support threads. */
@@ -49,7 +49,7 @@ export class BusinessPersonalData implements PersonalDataSource {
             { column: 'body', treatment: T.ERASE },
           ],
           onErasure: 'DELETE_ROW',
-          reason: `A contact's erasure deletes what was said with them; a member's erasure keeps the tenant's record of its client communications. ${MEMBER_ID}`,
+          reason: `A contact's erasure deletes what was said with them; a member's erasure keeps the tenant's record of its client communications. ${MEMBER_ID_KEPT}`,
         },
         {
           table: 'order',
@@ -63,14 +63,14 @@ export class BusinessPersonalData implements PersonalDataSource {
           links: [{ subject: 'user', column: 'actor_user_id' }],
           columns: [],
           onErasure: 'KEEP_ROW',
-          reason: `Legal hold with the order. ${MEMBER_ID}`,
+          reason: `Legal hold with the order. ${MEMBER_ID_KEPT}`,
         },
         {
           table: 'client',
           links: [{ subject: 'user', column: 'owner_user_id' }],
           columns: [],
           onErasure: 'KEEP_ROW',
-          reason: `The client belongs to the tenant; only the responsible member's id links it to a user. ${MEMBER_ID}`,
+          reason: `The client belongs to the tenant; only the responsible member's id links it to a user. ${MEMBER_ID_KEPT}`,
         },
         {
           table: 'support_request',
