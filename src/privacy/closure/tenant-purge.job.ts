@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { APP_ROLE } from '../../database/base.entity.js';
 import { asTenantPurge, maintenanceFork, tenantScopedFork } from '../../database/tenant-session.js';
 import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
+import { blankRequestHistory } from '../erasure/request-history.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 
 /** What one run did to one tenant: rows deleted, and rows kept but pseudonymised or redacted, per table. */
@@ -107,7 +108,7 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
     }
     for (const table of kept) {
       if (table === AUDIT_TABLE) continue;
-      const rows = table === REQUEST_EVENTS ? await this.blankRequestHistory(tx, tenantId) : await this.eraser.eraseTenantRows(tx, table, tenantId);
+      const rows = table === REQUEST_EVENTS ? await blankRequestHistory(tx, { tenantId }) : await this.eraser.eraseTenantRows(tx, table, tenantId);
       count(outcome.pseudonymised, table, rows);
     }
     if (phase === 'purge') {
@@ -143,16 +144,6 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
       [tenantId, now],
     );
     return rows.length === 1;
-  }
-
-  /** As on a contact's erasure: notes and rectified values go; the steps and dates stay as the record. */
-  private blankRequestHistory(tx: EntityManager, tenantId: string): Promise<number> {
-    return affected(
-      tx,
-      `update ${REQUEST_EVENTS} set note = null, details = nullif(details - 'changes', '{}'::jsonb)
-        where request_id in (select id from data_subject_request where tenant_id = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
-      [tenantId],
-    );
   }
 
   /**

@@ -4,6 +4,7 @@ import { ContactService } from '../../business/contacts/contact.service.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
+import { blankRequestHistory } from '../erasure/request-history.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import type { PrivacyJob, PrivacyJobProcessor } from './privacy-job.js';
 
@@ -44,21 +45,10 @@ export class ErasureJob implements PrivacyJobProcessor {
     const erased = await this.eraser.eraseModule(em, step, { kind: 'contact', id: contactId });
     if (step === 'privacy') {
       // The history of the person's requests (rectifications' old and new values, notes) is theirs too.
-      erased.data_subject_request_event = await this.blankRequestHistory(em, contactId);
+      erased.data_subject_request_event = await blankRequestHistory(em, { subjectContactId: contactId });
       await this.audit.record(ctx, [{ action: 'privacyRequest.erase', targetType: 'Contact', targetId: contactId }], { em });
     }
     // Counts only: the step's event must not hold the erased data.
     return { erased };
-  }
-
-  private async blankRequestHistory(em: PrivacyJob['em'], contactId: string): Promise<number> {
-    const result = await em.execute(
-      // Notes are people's words; in details only `changes` holds values (the step names and dates stay as the record).
-      `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
-        where request_id in (select id from data_subject_request where subject_contact_id = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
-      [contactId],
-      'run',
-    );
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
 import { UserProfiles } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
@@ -8,6 +7,7 @@ import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { TENANT_ID_SETTING } from '../../database/base.entity.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
 import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
+import { blankRequestHistory } from '../erasure/request-history.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
@@ -64,7 +64,7 @@ export class UserErasureJob implements PrivacyJobProcessor {
       case 'privacy': {
         const erased = await this.eraseEverywhere(job, step, { kind: 'user', id: userId });
         // The history of the user's own requests (rectifications' old and new values, notes) is theirs too.
-        erased.data_subject_request_event = await this.blankRequestHistory(em, userId);
+        erased.data_subject_request_event = await blankRequestHistory(em, { subjectUserId: userId });
         return { erased };
       }
       case 'accounts': {
@@ -101,16 +101,5 @@ export class UserErasureJob implements PrivacyJobProcessor {
     // Back to the job's own scope (a user's request has no tenant) for the rest of the step.
     await em.execute(`select set_config('${TENANT_ID_SETTING}', '', true)`);
     return totals;
-  }
-
-  private async blankRequestHistory(em: EntityManager, userId: string): Promise<number> {
-    const result = await em.execute(
-      // As for contacts: notes are people's words, and in details only `changes` holds values.
-      `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
-        where request_id in (select id from data_subject_request where subject_user_id = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
-      [userId],
-      'run',
-    );
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
   }
 }
