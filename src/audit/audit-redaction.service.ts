@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 import { MAINTENANCE_ROLE } from '../database/base.entity.js';
 
 /**
@@ -47,7 +47,7 @@ export class AuditRedaction {
 
   private redact(em: EntityManager, where: typeof ACTOR_OR_THEIR_SIGN_IN_ATTEMPTS | 'tenant_id = ?', ids: string[], now: Date): Promise<number> {
     return this.asMaintenance(em, async () => {
-      const result = await em.execute(
+      const result = await em.execute<QueryResult>(
         `update audit_entry
             set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
                 redacted_at = coalesce(redacted_at, ?)
@@ -57,7 +57,7 @@ export class AuditRedaction {
         [now, ...ids],
         'run',
       );
-      return (result as { affectedRows?: number }).affectedRows ?? 0;
+      return result.affectedRows;
     });
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager, type QueryResult } from '@mikro-orm/postgresql';
 import { PeriodicTask } from '../../common/time/periodic-task.js';
 import { AuditRedaction } from '../../audit/audit-redaction.service.js';
 import { Clock } from '../../common/time/clock.js';
@@ -9,6 +9,7 @@ import { asTenantPurge, maintenanceFork, tenantScopedFork } from '../../database
 import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
 import { blankRequestHistory } from '../erasure/request-history.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
+import { quoteIdentifier as quote } from '../../database/sql-identifier.js';
 
 /** What one run did to one tenant: rows deleted, and rows kept but pseudonymised or redacted, per table. */
 export interface TenantPurgeOutcome {
@@ -178,11 +179,9 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 async function affected(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const result = await tx.execute(sql, params, 'run');
-  return (result as { affectedRows?: number }).affectedRows ?? 0;
+  return (await tx.execute<QueryResult>(sql, params, 'run')).affectedRows;
 }
 
 function count(into: Record<string, number>, table: string, rows: number): void {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 import { PersonalDataTreatment as T, type DataSubjectKind, type ErasureRule, type PersonalDataTable } from '../../common/privacy/personal-data.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
+import { quoteIdentifier as quote } from '../../database/sql-identifier.js';
 
 /** Whose data is erased. */
 export interface ErasureSubject {
@@ -88,7 +89,7 @@ export class PersonalDataEraser {
     const where = links.map((link) => `${quote(link.column)} = ?`).join(' or ');
     const params = links.map((link) => link.value);
     if (rule === 'DELETE_ROW') {
-      return affected(await em.execute(`delete from ${quote(table.table)} where ${where}`, params, 'run'));
+      return (await em.execute<QueryResult>(`delete from ${quote(table.table)} where ${where}`, params, 'run')).affectedRows;
     }
     if (rule === 'REDACT_COLUMNS') {
       if (options.redactedByCaller?.has(table.table)) return 0;
@@ -108,7 +109,7 @@ export class PersonalDataEraser {
       }
     }
     if (sets.length === 0) return 0;
-    return affected(await em.execute(`update ${quote(table.table)} set ${sets.join(', ')} where ${where}`, [...values, ...params], 'run'));
+    return (await em.execute<QueryResult>(`update ${quote(table.table)} set ${sets.join(', ')} where ${where}`, [...values, ...params], 'run')).affectedRows;
   }
 
   /**
@@ -127,7 +128,7 @@ export class PersonalDataEraser {
       if (c.treatment === T.ERASE) return `${quote(c.column)} = ${blankOf(this.shape(shapes, tableName, c.column))}`;
       return `${quote(c.column)} = ${c.column.includes('email') ? `${pseudonym} || '@erased.invalid'` : pseudonym}`;
     });
-    return affected(await em.execute(`update ${quote(tableName)} set ${sets.join(', ')} where tenant_id = ?`, [tenantId], 'run'));
+    return (await em.execute<QueryResult>(`update ${quote(tableName)} set ${sets.join(', ')} where tenant_id = ?`, [tenantId], 'run')).affectedRows;
   }
 
   private shape(shapes: Map<string, ColumnShape>, table: string, column: string): ColumnShape {
@@ -145,7 +146,6 @@ export class PersonalDataEraser {
   }
 }
 
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 /** The emptiest value a column accepts: null where allowed, else an empty text, document or array. */
 function blankOf(shape: ColumnShape): string {
@@ -155,7 +155,3 @@ function blankOf(shape: ColumnShape): string {
   return `''`;
 }
 
-function affected(result: unknown): number {
-  const rows = (result as { affectedRows?: number } | undefined)?.affectedRows;
-  return typeof rows === 'number' ? rows : 0;
-}

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 
 /** Whose requests' history is blanked: a contact's, a user's, or a whole purged tenant's. */
 export type RequestHistoryScope = { subjectContactId: string } | { subjectUserId: string } | { tenantId: string };
@@ -11,11 +11,11 @@ const COLUMN = { subjectContactId: 'subject_contact_id', subjectUserId: 'subject
  */
 export async function blankRequestHistory(em: EntityManager, scope: RequestHistoryScope): Promise<number> {
   const [key, value] = Object.entries(scope)[0] as [keyof typeof COLUMN, string];
-  const result = await em.execute(
+  const result = await em.execute<QueryResult>(
     `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
       where request_id in (select id from data_subject_request where ${COLUMN[key]} = ?) and (note is not null or jsonb_exists(details, 'changes'))`,
     [value],
     'run',
   );
-  return (result as { affectedRows?: number }).affectedRows ?? 0;
+  return result.affectedRows;
 }
