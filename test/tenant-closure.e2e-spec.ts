@@ -113,6 +113,9 @@ describe('tenant closure, reopening and purge', () => {
     const member = await addMember(server, owner, 'SALES_REP');
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);
     const contact = await createContact(server, owner, (await createClient(server, owner)).id);
+    const { createSupportRequest: thread } = dataOf(
+      await gql<{ createSupportRequest: { id: string } }>(owner.accessToken, SUPPORT, { input: { subject: 'Proofs', body: 'Where do they go?' } }),
+    );
     const now = Date.now();
     at(now);
 
@@ -132,6 +135,14 @@ describe('tenant closure, reopening and purge', () => {
     expect(errorCode(await gql(key.secret, CREATE_CLIENT, { input: { name: 'By the partner' } }))).toBe('TENANT_CLOSED');
     expect(dataOf(await gql<{ clients: { totalCount: number } }>(key.secret, CLIENTS)).clients.totalCount).toBe(1);
     expect(errorCode(await close(owner, again.accessToken))).toBe('TENANT_CLOSED');
+    // The attachment route (REST) is refused alike, with HTTP 403 and the same code.
+    const upload = await fetch(`${server.url}/support/requests/${thread.id}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${again.accessToken}`, 'content-type': 'image/png', 'x-file-name': 'proof.png' },
+      body: new Uint8Array(Buffer.from('not really a png')),
+    });
+    expect(upload.status).toBe(403);
+    expect(((await upload.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('TENANT_CLOSED');
 
     at(now + 29 * DAY_MS);
     expect(await purge.run()).toEqual([]);
