@@ -7,7 +7,6 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
-import { RefreshSession } from '../auth/refresh-session.entity.js';
 import { Tenant, TenantStatus } from './tenant.entity.js';
 import type { CloseTenantInput, UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
@@ -120,12 +119,11 @@ export class TenantService {
    * each request checks its session); a member acting in another tenant stays signed in there.
    */
   private async signOutEveryone(tenantId: string, now: Date): Promise<void> {
-    const families = await this.em.find(RefreshSession, { tenant: tenantId, revokedAt: null, replacedAt: null }, { fields: ['familyId'] });
-    if (families.length === 0) return;
-    await this.em.nativeUpdate(
-      RefreshSession,
-      { familyId: { $in: [...new Set(families.map((f) => f.familyId))] }, revokedAt: null },
-      { revokedAt: now },
+    await this.em.execute(
+      `update refresh_session set revoked_at = ?
+        where revoked_at is null
+          and family_id in (select family_id from refresh_session where tenant_id = ? and revoked_at is null and replaced_at is null)`,
+      [now, tenantId],
     );
   }
 
