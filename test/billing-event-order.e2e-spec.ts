@@ -150,6 +150,24 @@ const bothEnded: Script = (stripe, customerId, sessionA) => {
   return { events, roles };
 };
 
+/**
+ * A card as Stripe Checkout leaves it: attached to the customer and made the subscription's default, while the
+ * customer's own default stays empty. Stripe charges it, so it is the card shown.
+ */
+const checkoutCard: Script = (stripe, customerId, sessionA) => {
+  const subscription = stripe.completeCheckout(sessionA);
+  const id = subscription.id as string;
+  const roles = { [id]: 'subscription A', [(subscription.items as { data: Json[] }).data[0].id as string]: 'item of A' };
+  const card = stripe.attachCard(customerId, { brand: 'visa', last4: '1881', exp_month: 3, exp_year: 2033 }, {}, { makeDefault: false });
+  stripe.updateSubscription(id, { defaultPaymentMethod: card.id as string });
+  const events = [
+    stripe.event('checkout.session.completed', stripe.get(sessionA)),
+    stripe.event('payment_method.attached', card),
+    stripe.event('customer.subscription.created', stripe.get(id)),
+  ];
+  return { events, roles };
+};
+
 describe('Stripe events in any order', () => {
   // A database of its own: another suite's server would otherwise take these events for its retries, from its own fake.
   let db: IsolatedDatabase;
@@ -249,6 +267,13 @@ describe('Stripe events in any order', () => {
     ]);
     expect(await replay(lifecycle, (events) => [...events].reverse())).toEqual(inOrder);
     for (const seed of SEEDS) expect([seed, await replay(lifecycle, (events) => shuffled(events, seed))]).toEqual([seed, inOrder]);
+  });
+
+  it('shows the subscription\'s default card when the customer has none, in every order', async () => {
+    const inOrder = await replay(checkoutCard, (events) => events);
+    expect(inOrder).toMatchObject({ subscription: { status: 'ACTIVE', card: { brand: 'visa', last4: '1881', expMonth: 3, expYear: 2033 } } });
+    expect(await replay(checkoutCard, (events) => [...events].reverse())).toEqual(inOrder);
+    for (const seed of SEEDS) expect([seed, await replay(checkoutCard, (events) => shuffled(events, seed))]).toEqual([seed, inOrder]);
   });
 
   it('shows the newer of two ended subscriptions, in order, reversed and shuffled', async () => {

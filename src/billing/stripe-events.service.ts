@@ -208,7 +208,10 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     // The one the account names now, read again too: which of the two speaks for the tenant is decided on Stripe's state.
     const named = account.stripeSubscriptionId;
     const current = named && named !== subscription.id ? await this.retrieveSubscription(stripe, named) : null;
-    return this.sync.applySubscription(account, subscription, current) ? 'applied' : 'ignored: not the subscription that speaks for the tenant';
+    if (!this.sync.applySubscription(account, subscription, current)) return 'ignored: not the subscription that speaks for the tenant';
+    // The subscription's own default card may be the one charged, and a card event may have come before it.
+    await this.syncCard(stripe, account, subscription);
+    return 'applied';
   }
 
   /** A subscription Stripe no longer has (a test-mode reset) is none: it no longer speaks for anyone. */
@@ -222,16 +225,17 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * The card Stripe charges: the customer's default payment method (invoice_settings), else the subscription's own.
-   * Read from Stripe whatever the event named, so that a card attached without becoming the default, or an event
-   * arriving late, never replaces it.
+   * The card Stripe charges: the customer's default payment method (invoice_settings), else that of the subscription
+   * that speaks for the tenant (Checkout sets only the latter). Read from Stripe whatever the event named, and again
+   * whenever that subscription is applied, so that a card attached without becoming the default, or an event arriving
+   * before or after its subscription's, never decides it.
    */
-  private async syncCard(stripe: Stripe, account: BillingAccount): Promise<string> {
+  private async syncCard(stripe: Stripe, account: BillingAccount, subscription?: Stripe.Subscription): Promise<string> {
     const customer = await stripe.customers.retrieve(account.stripeCustomerId ?? '');
     let methodId = customer.deleted ? null : idOf(customer.invoice_settings?.default_payment_method);
     if (!methodId && account.stripeSubscriptionId) {
-      const subscription = await this.retrieveSubscription(stripe, account.stripeSubscriptionId);
-      methodId = idOf(subscription?.default_payment_method);
+      const current = subscription?.id === account.stripeSubscriptionId ? subscription : await this.retrieveSubscription(stripe, account.stripeSubscriptionId);
+      methodId = idOf(current?.default_payment_method);
     }
     const card = this.sync.applyCard(account, methodId ? await stripe.paymentMethods.retrieve(methodId) : null);
     return card ? 'applied' : 'applied: no default card';

@@ -85,6 +85,7 @@ export class FakeStripe {
       customer: session.customer,
       status,
       cancel_at_period_end: false,
+      default_payment_method: null,
       created: this.now(),
       metadata: session.subscription_metadata ?? {},
       items: {
@@ -104,10 +105,11 @@ export class FakeStripe {
     return subscription;
   }
 
-  /** Changes a subscription as Stripe would (status, quantity of the first item, cancellation). */
-  updateSubscription(id: string, change: { status?: string; quantity?: number; cancelAtPeriodEnd?: boolean }): Json {
+  /** Changes a subscription as Stripe would (status, quantity of the first item, cancellation, its own default card). */
+  updateSubscription(id: string, change: { status?: string; quantity?: number; cancelAtPeriodEnd?: boolean; defaultPaymentMethod?: string }): Json {
     const subscription = this.get(id);
     if (change.status) subscription.status = change.status;
+    if (change.defaultPaymentMethod) subscription.default_payment_method = change.defaultPaymentMethod;
     if (change.cancelAtPeriodEnd !== undefined) subscription.cancel_at_period_end = change.cancelAtPeriodEnd;
     if (change.quantity !== undefined) (subscription.items as { data: Json[] }).data[0].quantity = change.quantity;
     return subscription;
