@@ -446,6 +446,26 @@ describe('consent', () => {
       expect(rows).toEqual([{ status: 'GRANTED' }]);
     });
 
+    it('lets a note change, and nothing else of the row, only while erasure replaces identifiers in it', async () => {
+      const contact = await createContact(server, a, (await createClient(server, a)).id, { email: uniqueEmail('note') });
+      dataOf(await recordContact(a.accessToken, { contactId: contact.id, note: 'Told Ann at the fair', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] }));
+      const orm: MikroORM = server.app.get(MikroORM);
+      const row = `contact_consent_event where contact_id = '${contact.id}'`;
+      const asApp = (erasing: boolean, sql: string) =>
+        tenantScopedFork(orm, a.tenantId).transactional(async (tx) => {
+          if (erasing) await tx.execute(`select set_config('app.erasing_mentions', 'on', true)`);
+          return tx.execute(sql);
+        });
+      await expect(asApp(false, `update contact_consent_event set note = 'Told [erased] at the fair' where contact_id = '${contact.id}'`)).rejects.toThrow(/append-only/);
+      await expect(asApp(true, `update contact_consent_event set status = 'WITHDRAWN' where contact_id = '${contact.id}'`)).rejects.toThrow(/permission denied/);
+      // The owner, who may change any column, meets the trigger: with the setting on, still only the note.
+      await expect(
+        privilegedQuery(`select set_config('app.erasing_mentions', 'on', true); update contact_consent_event set status = 'WITHDRAWN', note = 'x' where contact_id = '${contact.id}'`),
+      ).rejects.toThrow(/append-only/);
+      await asApp(true, `update contact_consent_event set note = 'Told [erased] at the fair' where contact_id = '${contact.id}'`);
+      expect(await privilegedQuery(`select status, note from ${row}`)).toEqual([{ status: 'GRANTED', note: 'Told [erased] at the fair' }]);
+    });
+
     it('refuses them even to the table owner, until the trigger is disabled deliberately', async () => {
       for (const sql of [
         `update contact_consent_event set status = 'WITHDRAWN'`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../src/common/time/clock';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
-import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwner } from './support/fixtures';
+import { createClient, createContact, createOrder, MUG_LINE, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
@@ -25,6 +25,10 @@ const CONTACT_CONSENT = `query($contactId: ID!) { contactConsent(contactId: $con
 const LOG = `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }`;
 const ORDER = `query($id: ID!) { order(id: $id) { subtotal contactId } }`;
 const VERIFY_CHAIN = `query { verifyAuditChain { valid entriesChecked problem } }`;
+const REJECT = `mutation($input: RejectPrivacyRequestInput!) { rejectPrivacyRequest(input: $input) { status } }`;
+const SUPPORT = `mutation($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { id } }`;
+const REPLY = `mutation($input: ReplyToSupportRequestInput!) { replyToSupportRequest(input: $input) { id } }`;
+const ERASE_STEPS = ['start', 'suppress', 'mentions', 'business', 'consent', 'accounts', 'audit', 'privacy', 'complete'];
 
 /** A database of the suite's own: the job runner takes every due job it finds, and other suites run jobs too. */
 let db: IsolatedDatabase;
@@ -87,7 +91,7 @@ describe('erasure and objection requests', () => {
       const erasure = await fileAndVerify({ contactId: contact.id, type: 'ERASURE', note: `${person.firstName} ${person.lastName} phoned from ${person.phone}` });
       await runner.runDue();
       const done = await one(erasure.id);
-      expect(done).toMatchObject({ status: 'COMPLETED', lastError: null, stepsDone: ['start', 'suppress', 'business', 'consent', 'accounts', 'audit', 'privacy', 'complete'] });
+      expect(done).toMatchObject({ status: 'COMPLETED', lastError: null, stepsDone: ERASE_STEPS });
 
       expect(await traces(terms, db.query)).toEqual([]);
       // The order stays, with its sums and its link to the (pseudonymised) contact row.
@@ -103,6 +107,96 @@ describe('erasure and objection requests', () => {
       expect(entries.map((e) => e.action)).toContain('privacyRequest.erase');
     });
 
+    it('replaces their names, email addresses and phone in every free text of the tenant, as people write them, and keeps the rest', async () => {
+      const tag = randomUUID().replace(/-/g, '').slice(0, 8);
+      const four = tag.replace(/\D/g, '').padEnd(4, '5').slice(0, 4);
+      const person = { firstName: `Ottoline${tag}`, lastName: `Brackenbury${tag}`, email: `ob.${tag}@erase.example`, phone: `+44 20 7946 ${four}` };
+      // The address she was entered with, rectified away before the erasure.
+      const oldEmail = `ob.typo.${tag}@erase.example`;
+      const written = { national: `020 7946 ${four}`, trunk: `+44 (0)20-7946-${four}`, international: `0044 20 7946 ${four}` };
+      const client = await createClient(server, owner, {
+        notes: `Key buyer: ${person.firstName} ${person.lastName} (${person.email.toUpperCase()}), ring ${written.national}.`,
+      });
+      const contact = await createContact(server, owner, client.id, { ...person, email: oldEmail });
+      const colleague = await createContact(server, owner, client.id, { firstName: `Bartholomew${tag}`, lastName: 'Keep' });
+      await fileAndVerify({ contactId: contact.id, type: 'RECTIFICATION', changes: { email: person.email } });
+      await runner.runDue();
+
+      // Where the tenant's people wrote about her: an order of her colleague's and her own, a line's decoration, the
+      // client, a communication with her colleague, a support thread, her colleague's consent and privacy requests.
+      const colleagueOrder = await createOrder(server, owner, client.id, {
+        contactId: colleague.id,
+        notes: `Deliver to reception; call ${person.firstName} on ${written.trunk} first. Ask ${colleague.firstName}.`,
+        lines: [{ ...MUG_LINE, decoration: `Embroider "${person.firstName.toUpperCase()}" on the left chest` }],
+      });
+      await createOrder(server, owner, client.id, { contactId: contact.id, notes: `${person.lastName} wants it by Friday; was ${oldEmail}` });
+      dataOf(
+        await gql(LOG, {
+          input: {
+            clientId: client.id,
+            contactId: colleague.id,
+            channel: 'CALL',
+            direction: 'INBOUND',
+            subject: `About ${person.firstName} ${person.lastName}`,
+            body: `${colleague.firstName} says ${person.firstName} moved; her mobile ${written.international}, email ${person.email}.`,
+            occurredAt: new Date().toISOString(),
+          },
+        }),
+      );
+      const thread = dataOf(await gql<{ createSupportRequest: { id: string } }>(SUPPORT, {
+        input: { subject: `Duplicate contact ${person.lastName}`, body: `Please merge ${person.firstName} ${person.lastName} <${person.email}>.` },
+      })).createSupportRequest;
+      dataOf(await gql(REPLY, { input: { id: thread.id, body: `She also used ${oldEmail} and ${person.phone.replace(/ /g, '')}.` } }));
+      dataOf(await gql(RECORD_CONSENT, {
+        input: { contactId: colleague.id, source: 'SIGN_UP', note: `Form handed in by ${person.firstName} ${person.lastName}`, choices: [{ purpose: 'PERSONALIZATION', status: 'GRANTED' }] },
+      }));
+      const filedForColleague = dataOf(await gql<{ filePrivacyRequest: Request }>(FILE, {
+        input: { contactId: colleague.id, type: 'ACCESS', note: `Phoned in by ${person.firstName} ${person.lastName}` },
+      })).filePrivacyRequest;
+      dataOf(await gql(REJECT, { input: { id: filedForColleague.id, reason: `${person.firstName} ${person.lastName} can not ask for ${colleague.firstName}.` } }));
+      const objection = dataOf(await gql<{ filePrivacyRequest: Request }>(FILE, { input: { contactId: colleague.id, type: 'OBJECTION' } })).filePrivacyRequest;
+      dataOf(await gql(VERIFY, { input: { id: objection.id, method: 'PHONE_CALLBACK', note: `Confirmed with ${person.firstName}, ${written.national}` } }));
+      await runner.runDue();
+
+      const terms = [person.firstName, person.lastName, person.email, oldEmail, person.phone, ...Object.values(written)];
+      // The scan can fail: each place holds her before the erasure.
+      const before = await traces(terms, db.query);
+      for (const place of ['order.notes', 'order_line.decoration', 'client.notes', 'communication.subject', 'communication.body', 'support_request.subject',
+        'support_request.body', 'support_reply.body', 'contact_consent_event.note', 'data_subject_request.rejection_reason',
+        'data_subject_request.verification_note', 'data_subject_request_event.note']) {
+        expect(before).toContain(place);
+      }
+
+      const erasure = await fileAndVerify({ contactId: contact.id, type: 'ERASURE' });
+      await runner.runDue();
+      expect(await one(erasure.id)).toMatchObject({ status: 'COMPLETED', lastError: null, stepsDone: ERASE_STEPS });
+
+      // None of her identifiers is left in any text, json or array column of any table.
+      expect(await traces(terms, db.query)).toEqual([]);
+      // What else was written stays, her colleague's name with it.
+      const [order] = await db.query<{ notes: string }>(`select notes from "order" where id = $1`, [colleagueOrder.id]);
+      expect(order.notes).toBe(`Deliver to reception; call [erased] on [erased] first. Ask ${colleague.firstName}.`);
+      const [line] = await db.query<{ decoration: string }>(`select decoration from order_line where order_id = $1`, [colleagueOrder.id]);
+      expect(line.decoration).toBe('Embroider "[erased]" on the left chest');
+      const [clientRow] = await db.query<{ notes: string }>(`select notes from client where id = $1`, [client.id]);
+      expect(clientRow.notes).toBe('Key buyer: [erased] ([erased]), ring [erased].');
+      const [said] = await db.query<{ subject: string; body: string }>(`select subject, body from communication where contact_id = $1`, [colleague.id]);
+      expect(said).toEqual({ subject: 'About [erased]', body: `${colleague.firstName} says [erased] moved; her mobile [erased], email [erased].` });
+      const [consentNote] = await db.query<{ note: string }>(`select note from contact_consent_event where contact_id = $1 and note is not null`, [colleague.id]);
+      expect(consentNote.note).toBe('Form handed in by [erased]');
+      expect(await traces([colleague.firstName], db.query)).toEqual(expect.arrayContaining(['order.notes', 'communication.body', 'data_subject_request.rejection_reason']));
+      // A second erasure finds only the pseudonym, which it does not search for: the notes stay as they are.
+      const again = await fileAndVerify({ contactId: contact.id, type: 'ERASURE' });
+      await runner.runDue();
+      expect(await one(again.id)).toMatchObject({ status: 'COMPLETED' });
+      expect(await db.query(`select notes from "order" where id = $1`, [colleagueOrder.id])).toEqual([order]);
+      expect(await db.query(`select notes from client where id = $1`, [client.id])).toEqual([clientRow]);
+      // Every address she was known by is suppressed, the rectified-away one too.
+      expect(await suppressed(person.email)).toBe(true);
+      expect(await suppressed(oldEmail)).toBe(true);
+      expect(await suppressed(person.phone)).toBe(true);
+    });
+
     it('resumes after a failed step without redoing the modules already erased', async () => {
       const contact = await createContact(server, owner, clientId, { email: `resume.${randomUUID().slice(0, 8)}@erase.example` });
       await logMarketing(contact.id, 'Not consented: refused').catch(() => undefined);
@@ -112,13 +206,13 @@ describe('erasure and objection requests', () => {
       };
       await runner.runDue();
       const failed = await one(request.id);
-      expect(failed).toMatchObject({ status: 'IN_PROGRESS', lastError: 'Crashed in the consent step.', stepsDone: ['start', 'suppress', 'business'] });
+      expect(failed).toMatchObject({ status: 'IN_PROGRESS', lastError: 'Crashed in the consent step.', stepsDone: ['start', 'suppress', 'mentions', 'business'] });
       runner.stepHook = undefined;
       jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 60 * 60_000));
       await runner.runDue();
       const done = await one(request.id);
       expect(done.status).toBe('COMPLETED');
-      expect(done.events.filter((e) => e.kind === 'STEP_COMPLETED').map((e) => e.step)).toEqual(['suppress', 'business', 'consent', 'accounts', 'audit', 'privacy']);
+      expect(done.events.filter((e) => e.kind === 'STEP_COMPLETED').map((e) => e.step)).toEqual(ERASE_STEPS.slice(1, -1));
     });
   });
 
@@ -147,6 +241,18 @@ describe('erasure and objection requests', () => {
       // The same person entered again as a new contact can not be opted back in.
       const again = await createContact(server, owner, clientId, { email: email.toUpperCase() });
       expect(errorCode(await gql(RECORD_CONSENT, { input: { contactId: again.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }))).toBe('CONSENT_SUPPRESSED');
+    });
+
+    it('of a contact suppresses the email and phone their rectifications replaced as well as the current ones', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const [oldEmail, email] = [`was.${tag}@object.example`, `now.${tag}@object.example`];
+      const contact = await createContact(server, owner, clientId, { email: oldEmail, phone: '+44 20 7946 0404' });
+      await fileAndVerify({ contactId: contact.id, type: 'RECTIFICATION', changes: { email, phone: '+44 20 7946 0505' } });
+      await runner.runDue();
+      const request = await fileAndVerify({ contactId: contact.id, type: 'OBJECTION' });
+      await runner.runDue();
+      expect(await one(request.id)).toMatchObject({ status: 'COMPLETED' });
+      for (const address of [oldEmail, email, '+442079460404', '+442079460505']) expect([address, await suppressed(address)]).toEqual([address, true]);
     });
 
     it('of a user withdraws their own marketing consents and suppresses their email and phone', async () => {

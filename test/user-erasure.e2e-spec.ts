@@ -12,7 +12,7 @@ import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
 
-const USER_STEPS = ['check', 'suppress', 'business', 'consent', 'audit', 'privacy', 'accounts', 'trail'];
+const USER_STEPS = ['check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy', 'accounts', 'trail'];
 const DESKTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
 const REQUEST = `id status stepsDone lastError rejectionReason`;
@@ -131,13 +131,28 @@ describe("a user's erasure of their own account", () => {
     const tenantB = (await db.query<{ tenant_id: string }>(`select tenant_id from membership where user_id = $1 and role = 'OWNER'`, [user.userId]))[0].tenant_id;
     const tokenB = (await as<{ switchTenant: { accessToken: string } }>(user.token, SWITCH, { input: { tenantId: tenantB } })).switchTenant.accessToken;
 
-    // The user's footprint in each tenant: clients, orders and their history, communications, support threads, usage.
+    // The phone as people write it in a note, not as it is stored.
+    const nationalPhone = user.phone.replace('+44 20', '020');
+    // The user's footprint in each tenant: clients, orders and their history, communications, support threads, usage;
+    // and the tenant's records that name them (client and order notes, the signature of a communication kept).
     const footprint = async (token: string) => {
-      const client = await createClient(server, { accessToken: token }, { ownerUserId: user.userId });
+      const client = await createClient(server, { accessToken: token }, { ownerUserId: user.userId, notes: `Account manager: ${user.fullName}` });
       const contact = await createContact(server, { accessToken: token }, client.id);
-      const order = await createOrder(server, { accessToken: token }, client.id, { contactId: contact.id });
+      const order = await createOrder(server, { accessToken: token }, client.id, {
+        contactId: contact.id,
+        notes: `${user.fullName.split(' ')[0]} delivers in person; questions to ${user.email.toUpperCase()}`,
+      });
       await as(token, TRANSITION, { id: order.id, to: 'CONFIRMED' });
-      await as(token, LOG, { input: { clientId: client.id, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: 'Confirmed the mug artwork.', occurredAt: new Date().toISOString() } });
+      await as(token, LOG, {
+        input: {
+          clientId: client.id,
+          contactId: contact.id,
+          channel: 'EMAIL',
+          direction: 'OUTBOUND',
+          body: `Confirmed the mug artwork.\n-- \n${user.fullName}, ${nationalPhone}`,
+          occurredAt: new Date().toISOString(),
+        },
+      });
       const { createSupportRequest } = await as<{ createSupportRequest: { id: string } }>(token, SUPPORT, {
         input: { subject: `Invoice question from ${user.fullName}`, body: `Please call me on ${user.phone} or write to ${user.email}.` },
       });
@@ -162,10 +177,15 @@ describe("a user's erasure of their own account", () => {
     const [memberD] = (await as<{ members: { id: string; userId: string }[] }>(ownerD.accessToken, MEMBERS)).members.filter((m) => m.userId === user.userId);
     await as(ownerD.accessToken, `mutation($input: MemberIdInput!) { removeMember(input: $input) { id } }`, { input: { memberId: memberD.id } });
     const apiKey = await createApiKey(server, { accessToken: user.token }, ['CLIENTS_READ']);
-    // A corrected name: the request's history then holds the old and the new one.
+    // A corrected name and phone: the request's history then holds the old and the new ones.
     const newName = `Mina Thistlewood${tag()}`;
-    await as(user.token, RECTIFY, { input: { changes: { fullName: newName } } });
+    const newPhone = `+44 161 496 ${tag().replace(/\D/g, '').padEnd(4, '6').slice(0, 4)}`;
+    await as(user.token, RECTIFY, { input: { changes: { fullName: newName, phone: newPhone } } });
     await runner.runDue();
+    // What a colleague writes later names them by the new name.
+    const { createSupportRequest: byOwner } = await as<{ createSupportRequest: { id: string } }>(ownerA.accessToken, SUPPORT, {
+      input: { subject: 'Access for a colleague', body: `${newName} can not sign in; call ${newPhone.replace(/ /g, '-')}.` },
+    });
     // An export of their data, and a fresh sign-in (a platform audit entry and a refresh session).
     await as(user.token, `mutation { requestMyData { id } }`);
     await runner.runDue();
@@ -186,7 +206,7 @@ describe("a user's erasure of their own account", () => {
       );
     expect(await signInAttempts()).toEqual([{ n: '1' }]);
     const [{ phone: storedPhone }] = await db.query<{ phone: string }>(`select phone from "user" where id = $1`, [user.userId]);
-    const terms = [user.email, user.fullName, newName, storedPhone, user.phone];
+    const terms = [user.email, user.fullName, user.fullName.split(' ')[0], newName, storedPhone, user.phone, nationalPhone, newPhone.replace(/ /g, '-')];
     const ordersBefore = await Promise.all([
       as<{ order: unknown }>(ownerA.accessToken, ORDER, { id: inA.order.id }),
       as<{ order: unknown }>(ownerB.accessToken, ORDER, { id: inB.order.id }),
@@ -222,6 +242,11 @@ describe("a user's erasure of their own account", () => {
     const [row] = await db.query<{ full_name: string; email: string; phone: string | null }>(`select full_name, email, phone from "user" where id = $1`, [user.userId]);
     expect(row).toEqual({ full_name: pseudonymOf(user.userId), email: `${pseudonymOf(user.userId)}@erased.invalid`, phone: null });
     expect(await suppressed(user.email)).toBe(true);
+    // The phone they rectified away is suppressed with the current one.
+    expect(await suppressed(user.phone)).toBe(true);
+    expect(await suppressed(newPhone)).toBe(true);
+    // A colleague's thread stays, without the person in it.
+    expect(await db.query(`select body from support_request where id = $1`, [byOwner.id])).toEqual([{ body: '[erased] can not sign in; call [erased].' }]);
 
     // The tenants keep their records: orders with their sums and history, the communications the user wrote, clients.
     expect(await as(ownerA.accessToken, ORDER, { id: inA.order.id })).toEqual(ordersBefore[0]);
@@ -309,7 +334,7 @@ describe("a user's erasure of their own account", () => {
         if (job.id === filed.id && step === 'privacy' && job.attempt === 1) throw new Error('Interrupted.');
       };
       await runner.runDue();
-      expect(await requestRow(filed.id)).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'business', 'consent', 'audit'] });
+      expect(await requestRow(filed.id)).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit'] });
 
       // Past the check, the co-owner leaves: leaving now would orphan the tenant, so the `accounts` step fails visibly.
       const members = (await as<{ members: { id: string; userId: string }[] }>(owner.accessToken, MEMBERS)).members;
@@ -320,7 +345,7 @@ describe("a user's erasure of their own account", () => {
       jest.spyOn(clock, 'now').mockReturnValue(new Date(start + 60 * 60_000));
       await runner.runDue();
       const stuck = await requestRow(filed.id);
-      expect(stuck).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'business', 'consent', 'audit', 'privacy'] });
+      expect(stuck).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy'] });
       expect(stuck.last_error).toContain(owner.companyName);
       expect(await db.query(`select role from membership where user_id = $1`, [owner.userId])).toEqual([{ role: 'OWNER' }]);
 
@@ -349,7 +374,7 @@ describe("a user's erasure of their own account", () => {
     expect(await requestRow(filed.id)).toMatchObject({
       status: 'IN_PROGRESS',
       last_error: 'Crashed while leaving the tenants.',
-      job_steps_done: ['start', 'check', 'suppress', 'business', 'consent', 'audit', 'privacy'],
+      job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy'],
     });
     // The failed step changed nothing: the user is still a member and still signed in.
     expect(await db.query(`select 1 from membership where user_id = $1`, [user.userId])).toHaveLength(1);

@@ -20,9 +20,9 @@ export class AccountsPersonalData implements PersonalDataSource {
           table: 'user',
           links: [{ subject: 'user', column: 'id' }],
           columns: [
-            { column: 'full_name', treatment: T.PSEUDONYMISE },
-            { column: 'email', treatment: T.PSEUDONYMISE },
-            { column: 'phone', treatment: T.ERASE },
+            { column: 'full_name', treatment: T.PSEUDONYMISE, identifies: 'name' },
+            { column: 'email', treatment: T.PSEUDONYMISE, identifies: 'email' },
+            { column: 'phone', treatment: T.ERASE, identifies: 'phone' },
             { column: 'password_hash', treatment: T.KEEP, reason: 'A secret, never exported; replaced on erasure so the account can not sign in.' },
             { column: 'age_confirmed_at', treatment: T.EXPORT },
             { column: 'last_log_in_at', treatment: T.EXPORT },

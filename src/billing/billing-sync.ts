@@ -47,12 +47,14 @@ export class BillingSync {
     private readonly clock: Clock,
   ) {}
 
-  /** Returns false when the subscription is an ended one that no longer speaks for the tenant. */
-  applySubscription(account: BillingAccount, subscription: Stripe.Subscription): boolean {
-    const status = STATUS[subscription.status] ?? SubscriptionStatus.INCOMPLETE;
-    const replacing = account.stripeSubscriptionId !== undefined && account.stripeSubscriptionId !== null && account.stripeSubscriptionId !== subscription.id;
-    // A late event of an old, ended subscription must not replace the one the tenant has now.
-    if (replacing && ENDED.has(status) && !ENDED.has(account.status ?? SubscriptionStatus.CANCELED)) return false;
+  /**
+   * Returns false when the subscription does not speak for the tenant: `current` is the subscription the account names
+   * now (just read from Stripe; null when it is the same one, or none), and of two the live one wins, then the newer
+   * one. That is a rule on Stripe's state alone, so events of an old subscription arriving late, or early, end the same.
+   */
+  applySubscription(account: BillingAccount, subscription: Stripe.Subscription, current: Stripe.Subscription | null): boolean {
+    if (current && current.id !== subscription.id && !speaksBefore(subscription, current)) return false;
+    const status = statusOf(subscription);
     const items = subscription.items.data;
     const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items[0];
     account.stripeSubscriptionId = subscription.id;
@@ -68,15 +70,17 @@ export class BillingSync {
     return true;
   }
 
-  /** Brand, last 4 digits and expiry: the only card details Stripe gives, and the only ones kept. */
-  applyCard(account: BillingAccount, paymentMethod: Stripe.PaymentMethod): boolean {
-    const card = paymentMethod.card;
-    if (!card) return false;
-    account.cardBrand = card.brand;
-    account.cardLast4 = card.last4;
-    account.cardExpMonth = card.exp_month;
-    account.cardExpYear = card.exp_year;
-    return true;
+  /**
+   * The card Stripe charges: brand, last 4 digits and expiry, the only card details Stripe gives and the only ones
+   * kept; none when Stripe names no default payment method (or it is not a card).
+   */
+  applyCard(account: BillingAccount, paymentMethod: Stripe.PaymentMethod | null): boolean {
+    const card = paymentMethod?.card;
+    account.cardBrand = card?.brand;
+    account.cardLast4 = card?.last4;
+    account.cardExpMonth = card?.exp_month;
+    account.cardExpYear = card?.exp_year;
+    return card !== undefined;
   }
 
   async applyInvoice(em: EntityManager, account: BillingAccount, invoice: Stripe.Invoice): Promise<BillingInvoice> {
@@ -105,6 +109,15 @@ export class BillingSync {
     });
     return row;
   }
+}
+
+const statusOf = (subscription: Stripe.Subscription): SubscriptionStatus => STATUS[subscription.status] ?? SubscriptionStatus.INCOMPLETE;
+
+/** Whether `candidate` speaks for the tenant rather than `current`: a live subscription before an ended one, then the newer. */
+function speaksBefore(candidate: Stripe.Subscription, current: Stripe.Subscription): boolean {
+  const live = !ENDED.has(statusOf(candidate));
+  if (live !== !ENDED.has(statusOf(current))) return live;
+  return candidate.created !== current.created ? candidate.created > current.created : candidate.id > current.id;
 }
 
 export const isLapsed = (status: SubscriptionStatus | null | undefined): boolean => status !== null && status !== undefined && LAPSED.has(status);

@@ -156,7 +156,8 @@ export class BillingService {
     const updated = await this.gateway.call((stripe) =>
       stripe.subscriptions.update(account.stripeSubscriptionId as string, params, { idempotencyKey: uuidv7() }),
     );
-    this.sync.applySubscription(account, updated);
+    // The account's own subscription: no other to weigh it against.
+    this.sync.applySubscription(account, updated, null);
     await this.em.flush();
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type EntityManager, type QueryResult } from '@mikro-orm/postgresql';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { describeJobError } from '../common/errors/job-error.js';
 import { PeriodicTask } from '../common/time/periodic-task.js';
 import { Permission } from '../common/authorization/permission.js';
@@ -190,19 +190,11 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
         if (subscriptionId) await this.syncSubscription(stripe, account, subscriptionId);
         break;
       }
-      case 'customer.updated': {
-        const customer = await stripe.customers.retrieve(objectId);
-        const methodId = customer.deleted ? null : idOf(customer.invoice_settings?.default_payment_method);
-        if (methodId) this.sync.applyCard(account, await stripe.paymentMethods.retrieve(methodId));
-        else outcome = 'applied: no default payment method';
+      // A card attached, or the customer's default changed: either way the card shown is the one Stripe charges now.
+      case 'customer.updated':
+      case 'payment_method.attached':
+        outcome = await this.syncCard(stripe, account);
         break;
-      }
-      case 'payment_method.attached': {
-        const method = await stripe.paymentMethods.retrieve(objectId);
-        if (idOf(method.customer) === account.stripeCustomerId) this.sync.applyCard(account, method);
-        else outcome = 'ignored: detached since';
-        break;
-      }
       default:
         outcome = 'ignored: event type not handled';
     }
@@ -213,7 +205,40 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   private async syncSubscription(stripe: Stripe, account: BillingAccount, subscriptionId: string): Promise<string> {
     const subscription = await stripe.subscriptions.retrieve(subscriptionId);
     if (idOf(subscription.customer) !== account.stripeCustomerId) return 'ignored: another customer\'s subscription';
-    return this.sync.applySubscription(account, subscription) ? 'applied' : 'ignored: an ended subscription';
+    // The one the account names now, read again too: which of the two speaks for the tenant is decided on Stripe's state.
+    const named = account.stripeSubscriptionId;
+    const current = named && named !== subscription.id ? await this.retrieveSubscription(stripe, named) : null;
+    if (!this.sync.applySubscription(account, subscription, current)) return 'ignored: not the subscription that speaks for the tenant';
+    // The subscription's own default card may be the one charged, and a card event may have come before it.
+    await this.syncCard(stripe, account, subscription);
+    return 'applied';
+  }
+
+  /** A subscription Stripe no longer has (a test-mode reset) is none: it no longer speaks for anyone. */
+  private async retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription | null> {
+    try {
+      return await stripe.subscriptions.retrieve(id);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The card Stripe charges: the customer's default payment method (invoice_settings), else that of the subscription
+   * that speaks for the tenant (Checkout sets only the latter). Read from Stripe whatever the event named, and again
+   * whenever that subscription is applied, so that a card attached without becoming the default, or an event arriving
+   * before or after its subscription's, never decides it.
+   */
+  private async syncCard(stripe: Stripe, account: BillingAccount, subscription?: Stripe.Subscription): Promise<string> {
+    const customer = await stripe.customers.retrieve(account.stripeCustomerId ?? '');
+    let methodId = customer.deleted ? null : idOf(customer.invoice_settings?.default_payment_method);
+    if (!methodId && account.stripeSubscriptionId) {
+      const current = subscription?.id === account.stripeSubscriptionId ? subscription : await this.retrieveSubscription(stripe, account.stripeSubscriptionId);
+      methodId = idOf(current?.default_payment_method);
+    }
+    const card = this.sync.applyCard(account, methodId ? await stripe.paymentMethods.retrieve(methodId) : null);
+    return card ? 'applied' : 'applied: no default card';
   }
 
   private async finish(event: ClaimedStripeEvent, outcome: string): Promise<void> {

@@ -7,7 +7,7 @@ import {
 } from '../common/privacy/personal-data.js';
 
 const PROOF =
-  'Proof that consent was given or withdrawn, and when (GDPR Art. 7(1) asks us to be able to show it): the ledger is append-only. Rows name the person only by id; the note is written by whoever recorded the choice.';
+  'Proof that consent was given or withdrawn, and when (GDPR Art. 7(1) asks us to be able to show it): the ledger is append-only. Rows name the person only by id; the note is written by whoever recorded the choice, and erasure replaces identifiers in it (the only change the ledger allows).';
 
 /** The consent ledgers and policy acceptances: records of what a person chose or accepted, kept as proof. */
 @Injectable()
@@ -25,6 +25,8 @@ export class ConsentPersonalData implements PersonalDataSource {
             { subject: 'user', column: 'recorded_by_user_id' },
           ],
           columns: proofColumns,
+          freeText: [{ column: 'note', appendOnly: true }],
+          platform: true,
           onErasure: 'KEEP_ROW',
           reason: PROOF,
         },
@@ -35,6 +37,7 @@ export class ConsentPersonalData implements PersonalDataSource {
             { subject: 'user', column: 'recorded_by_user_id' },
           ],
           columns: proofColumns,
+          freeText: [{ column: 'note', appendOnly: true }],
           onErasure: 'KEEP_ROW',
           reason: PROOF,
         },

@@ -58,6 +58,11 @@ export const MAINTENANCE_ROLE = 'crm_maintenance';
  * consent ledger, later its audit trail) may be deleted, and only that tenant's rows.
  */
 export const PURGING_TENANT_SETTING = 'app.purging_tenant_id';
+/**
+ * Set (locally, `on`) while erasure replaces a subject's identifiers in free text: the only moment an append-only
+ * ledger lets a row change, and then only in its declared free-text columns.
+ */
+export const ERASING_MENTIONS_SETTING = 'app.erasing_mentions';
 /** The signed-in user, set for staff sessions so that policies can confine them to their own account rows. */
 export const USER_ID_SETTING = 'app.user_id';
 
@@ -120,23 +125,36 @@ export abstract class AppendOnlyEntity {
 /**
  * The trigger of an append-only table: UPDATE and DELETE raise, for every role including the owner, so changing
  * history takes a deliberate `alter table … disable trigger`. (TRUNCATE is refused by a statement trigger that the
- * migration adds by hand, and the app role is granted only SELECT and INSERT.)
+ * migration adds by hand, and the app role is granted only SELECT and INSERT.) Two exceptions, each asked for by a
+ * session setting of the one job allowed it: a tenant's purge deletes its ledger (`tenantPurge`), and erasure
+ * replaces identifiers in the `freeText` columns, the rest of the row staying exactly as it was.
  */
-export function appendOnlyTriggers(options: { tenantPurge?: boolean } = {}): TriggerDef[] {
+export function appendOnlyTriggers(options: { tenantPurge?: boolean; freeText?: string[] } = {}): TriggerDef[] {
   const refuse = `raise exception '% is append-only: % is not allowed', tg_table_name, tg_op using errcode = 'insufficient_privilege';`;
+  const free = options.freeText?.map((column) => `'${column}'`).join(', ');
   return [
     {
       name: 'append_only',
       timing: 'before',
       events: ['update', 'delete'],
       forEach: 'row',
-      // A tenant's ledger is deleted with the tenant: only by its purge, which names the tenant in the session.
-      body: options.tenantPurge
-        ? `if tg_op = 'DELETE' and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
+      body: [
+        // A tenant's ledger is deleted with the tenant: only by its purge, which names the tenant in the session.
+        options.tenantPurge
+          ? `if tg_op = 'DELETE' and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
           return old;
-        end if;
-        ${refuse}`
-        : refuse,
+        end if;`
+          : '',
+        free
+          ? `if tg_op = 'UPDATE' and current_setting('${ERASING_MENTIONS_SETTING}', true) = 'on'
+           and to_jsonb(new) - array[${free}] = to_jsonb(old) - array[${free}] then
+          return new;
+        end if;`
+          : '',
+        refuse,
+      ]
+        .filter(Boolean)
+        .join('\n        '),
     },
   ];
 }

@@ -6,7 +6,9 @@ import { AuditModule } from '../audit/audit.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentModule } from '../consent/consent.module.js';
 import { TenantPurgeJob } from './closure/tenant-purge.job.js';
+import { MentionEraser } from './erasure/mention.eraser.js';
 import { PersonalDataEraser } from './erasure/personal-data.eraser.js';
+import { SubjectIdentifierReader } from './erasure/subject-identifiers.js';
 import { AccessExportJob, PortabilityExportJob } from './exports/export.job.js';
 import { PrivacyExport, PrivacyExportChunk } from './exports/privacy-export.entity.js';
 import { PrivacyExportController } from './exports/privacy-export.controller.js';
@@ -49,6 +51,8 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
     DataSubjectRequestService,
     DataSubjectRequestResolver,
     PersonalDataEraser,
+    MentionEraser,
+    SubjectIdentifierReader,
     RectificationJob,
     ErasureJob,
     UserErasureJob,

@@ -21,7 +21,6 @@ interface Failure {
   status: number;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
 const DAY = 86_400;
 
 /**
@@ -38,6 +37,11 @@ export class FakeStripe {
   private readonly run = randomBytes(4).toString('hex');
   private server: Server | undefined;
   url = '';
+  /**
+   * Stripe's clock in epoch seconds, when a test sets it: objects and events are stamped with it instead of the real
+   * time, so that the same history played twice gives the same periods and dates.
+   */
+  time: number | undefined;
 
   constructor(private readonly webhookSecret: string) {}
 
@@ -81,7 +85,8 @@ export class FakeStripe {
       customer: session.customer,
       status,
       cancel_at_period_end: false,
-      created: now(),
+      default_payment_method: null,
+      created: this.now(),
       metadata: session.subscription_metadata ?? {},
       items: {
         object: 'list',
@@ -90,8 +95,8 @@ export class FakeStripe {
           object: 'subscription_item',
           price: { id: line.price, object: 'price' },
           quantity: line.quantity,
-          current_period_start: now(),
-          current_period_end: now() + 30 * DAY,
+          current_period_start: this.now(),
+          current_period_end: this.now() + 30 * DAY,
         })),
       },
     };
@@ -100,10 +105,11 @@ export class FakeStripe {
     return subscription;
   }
 
-  /** Changes a subscription as Stripe would (status, quantity of the first item, cancellation). */
-  updateSubscription(id: string, change: { status?: string; quantity?: number; cancelAtPeriodEnd?: boolean }): Json {
+  /** Changes a subscription as Stripe would (status, quantity of the first item, cancellation, its own default card). */
+  updateSubscription(id: string, change: { status?: string; quantity?: number; cancelAtPeriodEnd?: boolean; defaultPaymentMethod?: string }): Json {
     const subscription = this.get(id);
     if (change.status) subscription.status = change.status;
+    if (change.defaultPaymentMethod) subscription.default_payment_method = change.defaultPaymentMethod;
     if (change.cancelAtPeriodEnd !== undefined) subscription.cancel_at_period_end = change.cancelAtPeriodEnd;
     if (change.quantity !== undefined) (subscription.items as { data: Json[] }).data[0].quantity = change.quantity;
     return subscription;
@@ -121,9 +127,9 @@ export class FakeStripe {
       amount_due: change.amount,
       amount_paid: change.status === 'paid' ? change.amount : 0,
       currency: change.currency ?? 'usd',
-      created: now(),
-      period_start: now(),
-      period_end: now() + 30 * DAY,
+      created: this.now(),
+      period_start: this.now(),
+      period_end: this.now() + 30 * DAY,
       hosted_invoice_url: `https://invoice.stripe.test/i/${id}`,
       invoice_pdf: `https://invoice.stripe.test/i/${id}/pdf`,
       parent: { type: 'subscription_details', subscription_details: { subscription: subscriptionId } },
@@ -139,20 +145,24 @@ export class FakeStripe {
   }
 
   /**
-   * A card attached to the customer and made its default. `extra` lets a test slip in fields Stripe never sends (a
-   * card number) to prove they are not copied.
+   * A card attached to the customer and, unless `makeDefault` is false, made its default. `extra` lets a test slip in
+   * fields Stripe never sends (a card number) to prove they are not copied.
    */
-  attachCard(customerId: string, card: { brand: string; last4: string; exp_month: number; exp_year: number }, extra: Json = {}): Json {
+  attachCard(
+    customerId: string,
+    card: { brand: string; last4: string; exp_month: number; exp_year: number },
+    extra: Json = {},
+    { makeDefault = true }: { makeDefault?: boolean } = {},
+  ): Json {
     const id = this.id('pm');
     const method: Json = { id, object: 'payment_method', type: 'card', customer: customerId, card: { ...card, ...extra } };
     this.objects.set(id, method);
-    const customer = this.get(customerId);
-    customer.invoice_settings = { default_payment_method: id };
+    if (makeDefault) this.get(customerId).invoice_settings = { default_payment_method: id };
     return method;
   }
 
   /** A webhook event about `object`, as Stripe sends it; `created` in epoch seconds. */
-  event(type: string, object: Json, created = now()): Json {
+  event(type: string, object: Json, created = this.now()): Json {
     return { id: this.id('evt'), object: 'event', api_version: '2026-10-28.endive', type, created, livemode: false, data: { object: structuredClone(object) } };
   }
 
@@ -160,6 +170,33 @@ export class FakeStripe {
   sign(event: Json, secret = this.webhookSecret): { payload: string; signature: string } {
     const payload = JSON.stringify(event);
     return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret }) };
+  }
+
+  /** Seconds since the epoch on Stripe's clock (the test's `time`, or the real time). */
+  now(): number {
+    return this.time ?? Math.floor(Date.now() / 1000);
+  }
+
+  /** A checkout session made on Stripe's side for a customer (as another checkout of the same customer would be). */
+  createCheckoutSession(customerId: string, price: string, quantity: number): Json {
+    const id = this.id('cs');
+    const session: Json = {
+      id,
+      object: 'checkout.session',
+      mode: 'subscription',
+      customer: customerId,
+      status: 'open',
+      subscription: null,
+      url: `https://checkout.stripe.test/c/pay/${id}`,
+      line_items: [{ price, quantity }],
+    };
+    this.objects.set(id, session);
+    return session;
+  }
+
+  /** Moves an invoice to another status (void, uncollectible, …) as Stripe would. */
+  updateInvoice(id: string, change: { status: string }): Json {
+    return Object.assign(this.get(id), change);
   }
 
   private id(prefix: string): string {

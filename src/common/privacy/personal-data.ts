@@ -39,11 +39,33 @@ export interface SubjectLink {
   onErasure?: ErasureRule;
 }
 
+/** What a subject's identifier column holds, which says how it is looked for in free text. */
+export type IdentifierKind = 'name' | 'email' | 'phone';
+
 export interface PersonalColumn {
   column: string;
   treatment: PersonalDataTreatment;
   /** Why, when the treatment is KEEP or anything less than erasure. */
   reason?: string;
+  /**
+   * On the subject's own row (a contact's, a user's): the column names them, so erasure looks for its value, and for
+   * every value a rectification replaced, in every declared free-text column, and replaces it there.
+   */
+  identifies?: IdentifierKind;
+}
+
+/**
+ * A column of people's own words (notes, bodies, messages, reasons) that may name any data subject, whoever its row
+ * belongs to. Erasure replaces the subject's identifiers in it with `[erased]`, in every row it reaches, and keeps the
+ * rest of the text; the personal-data coverage test fails for a free-text-looking column that is not declared.
+ */
+export interface FreeTextColumn {
+  column: string;
+  /**
+   * The table is append-only (a ledger): its trigger lets this column change only while erasure says it is replacing
+   * identifiers (`app.erasing_mentions`), and nothing else in the row.
+   */
+  appendOnly?: boolean;
 }
 
 export interface PersonalDataTable {
@@ -55,6 +77,13 @@ export interface PersonalDataTable {
   onErasure: ErasureRule;
   /** Why, for anything but DELETE_ROW (and for every link that overrides it). */
   reason?: string;
+  /** Its free-text columns, in which erasure replaces any subject's identifiers. */
+  freeText?: FreeTextColumn[];
+  /**
+   * Its rows belong to no tenant (a user's consent ledger): a contact's erasure, which is a tenant's, leaves its free
+   * text alone; a user's erasure rewrites it.
+   */
+  platform?: boolean;
 }
 
 /** The kinds of data the privacy policy promises a retention period for; `retentionPolicies` lists them. */

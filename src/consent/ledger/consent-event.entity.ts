@@ -7,7 +7,7 @@ import { ConsentChoice } from './consent-choice.entity.js';
  * deleted (the database refuses both). Current consent is the latest row per subject and purpose. Users and visitors
  * belong to no tenant, so this is a platform table; contacts have their own, tenant-owned ledger.
  */
-@Entity({ ...ownAccountRowsForStaff('user_id', ['select']), triggers: appendOnlyTriggers() })
+@Entity({ ...ownAccountRowsForStaff('user_id', ['select']), triggers: appendOnlyTriggers({ freeText: ['note'] }) })
 @Check({ name: 'consent_event_one_subject', expression: '(user_id is null) <> (visitor_id is null)' })
 @Index({ properties: ['userId', 'purpose', 'createdAt', 'id'] })
 @Index({ properties: ['visitorId', 'purpose', 'createdAt', 'id'] })

@@ -26,6 +26,12 @@ import { ConsentRecordType, ConsentStateType, SubjectConsentType } from './conse
 /** Whose consent: a signed-in user, a contact of the active tenant, or an anonymous visitor (cookie banner). */
 export type ConsentSubject = { userId: string } | { contactId: string } | { visitorId: string };
 
+/** Every email address and phone number a person was known by. */
+export interface KnownAddresses {
+  emails: readonly string[];
+  phones: readonly string[];
+}
+
 /** A contact about to receive a marketing message, with the addresses the suppression list is checked against. */
 export interface MarketingRecipient {
   contactId: string;
@@ -162,10 +168,10 @@ export class ConsentService {
    * A data-subject objection (or erasure): withdraws every marketing purpose (email, SMS, personalised marketing) in
    * the subject's ledger and puts their addresses on the suppression list as an OBJECTION, so the person is never
    * marketed to again, even as a new contact. Suppression comes first so the withdrawals below find it there.
+   * `addresses` are every one the person was known by (the privacy module passes rectified-away ones too).
    */
-  async objectToMarketing(ctx: RequestContext, subject: { contactId: string } | { userId: string }, addresses: { email?: string | null; phone?: string | null }): Promise<ConsentPurpose[]> {
-    if (addresses.email) await this.suppress(SuppressionChannel.EMAIL, addresses.email, SuppressionReason.OBJECTION);
-    if (addresses.phone) await this.suppress(SuppressionChannel.SMS, addresses.phone, SuppressionReason.OBJECTION);
+  async objectToMarketing(ctx: RequestContext, subject: { contactId: string } | { userId: string }, addresses: KnownAddresses): Promise<ConsentPurpose[]> {
+    await this.suppressObjected(addresses);
     const current = await this.current(subject);
     // Only purposes not already withdrawn: a job step that is retried records no second withdrawal.
     const purposes = OBJECTION_PURPOSES.filter((purpose) => current.get(purpose)?.status !== ConsentStatus.WITHDRAWN);
@@ -177,6 +183,12 @@ export class ConsentService {
     if ('contactId' in subject) await this.recordForContact(ctx, subject.contactId, input);
     else await this.recordForUser(ctx, subject.userId, input);
     return purposes;
+  }
+
+  /** Puts every email and phone number on the suppression list as an OBJECTION (an erased person's, or an objector's). */
+  async suppressObjected(addresses: KnownAddresses): Promise<void> {
+    for (const email of addresses.emails) await this.suppress(SuppressionChannel.EMAIL, email, SuppressionReason.OBJECTION);
+    for (const phone of addresses.phones) await this.suppress(SuppressionChannel.SMS, phone, SuppressionReason.OBJECTION);
   }
 
   /** The cookie banner's choices for an anonymous visitor; limited per client IP, since anyone may call it. */

@@ -9,7 +9,7 @@ import { ConsentChoice } from './consent-choice.entity.js';
  * key on purpose: deleting a contact must not delete the proof of what they agreed to or withdrew. Only the purge of a
  * closed tenant deletes it.
  */
-@Entity({ ...tenantPolicies({ purge: true }), triggers: appendOnlyTriggers({ tenantPurge: true }) })
+@Entity({ ...tenantPolicies({ purge: true }), triggers: appendOnlyTriggers({ tenantPurge: true, freeText: ['note'] }) })
 @Index({ properties: ['tenantId', 'contactId', 'purpose', 'createdAt', 'id'] })
 export class ContactConsentEvent extends ConsentChoice {
   @TenantForeignKey()

@@ -1,4 +1,5 @@
 import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
+import type { FieldChange } from '../../common/privacy/rectification.js';
 
 /** Whose requests' history is blanked: a contact's, a user's, or a whole purged tenant's. */
 export type RequestHistoryScope = { subjectContactId: string } | { subjectUserId: string } | { tenantId: string };
@@ -18,4 +19,21 @@ export async function blankRequestHistory(em: EntityManager, scope: RequestHisto
     'run',
   );
   return result.affectedRows;
+}
+
+/**
+ * Every value the subject's rectifications changed (old and new), from their requests' history, before erasure blanks
+ * it: addresses and names the person was known by, which erasure looks for and suppresses as well as the current ones.
+ */
+export async function rectifiedValues(em: EntityManager, scope: { subjectContactId: string } | { subjectUserId: string }): Promise<FieldChange[]> {
+  const [key, value] = Object.entries(scope)[0] as [keyof typeof COLUMN, string];
+  const rows = await em.execute<{ change: FieldChange }[]>(
+    `select change from data_subject_request_event e
+       join data_subject_request r on r.id = e.request_id
+       cross join lateral jsonb_array_elements(case when jsonb_typeof(e.details -> 'changes') = 'array' then e.details -> 'changes' else '[]'::jsonb end) change
+      where r.${COLUMN[key]} = ?
+      order by e.created_at, e.id`,
+    [value],
+  );
+  return rows.map((row) => (typeof row.change === 'string' ? (JSON.parse(row.change) as FieldChange) : row.change));
 }

@@ -4,12 +4,14 @@ import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService } from '../../business/contacts/contact.service.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
 
 /**
  * An objection to marketing: withdraws every marketing purpose in the subject's ledger (source DATA_SUBJECT_REQUEST)
- * and puts their email and phone on the suppression list, through the consent module's service, in one step.
+ * and puts every email and phone they were known by (current, and those their rectifications replaced) on the
+ * suppression list, through the consent module's service, in one step.
  */
 @Injectable()
 export class ObjectionJob implements PrivacyJobProcessor {
@@ -21,6 +23,7 @@ export class ObjectionJob implements PrivacyJobProcessor {
     private readonly contacts: ContactService,
     private readonly consent: ConsentService,
     private readonly audit: AuditLog,
+    private readonly identifiers: SubjectIdentifierReader,
   ) {}
 
   async runStep(_step: string, { ctx, em, request }: PrivacyJob): Promise<Record<string, unknown>> {
@@ -28,7 +31,9 @@ export class ObjectionJob implements PrivacyJobProcessor {
     const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
     const addresses = isUser ? await this.users.addresses(ctx, subjectId) : await this.contactAddresses(ctx, subjectId);
     if (!addresses) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to object to.');
-    const withdrawn = await this.consent.objectToMarketing(ctx, isUser ? { userId: subjectId } : { contactId: subjectId }, addresses);
+    // Every address the person was known by, rectified-away ones too: an old list re-imported must not reach them.
+    const known = await this.identifiers.of(em, { kind: isUser ? 'user' : 'contact', id: subjectId });
+    const withdrawn = await this.consent.objectToMarketing(ctx, isUser ? { userId: subjectId } : { contactId: subjectId }, known);
     await this.audit.record(ctx, [{ action: 'privacyRequest.object', targetType: isUser ? 'User' : 'Contact', targetId: subjectId }], { em });
     return { withdrawn };
   }

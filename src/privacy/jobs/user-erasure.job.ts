@@ -6,7 +6,9 @@ import { AuditRedaction } from '../../audit/audit-redaction.service.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { TENANT_ID_SETTING } from '../../database/base.entity.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
+import { MentionEraser, type MentionScope } from '../erasure/mention.eraser.js';
 import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
 import { blankRequestHistory } from '../erasure/request-history.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
@@ -24,8 +26,9 @@ const AUDIT_TRAIL = new Set(['audit_entry']);
  * its requests.
  *
  * Order matters: `check` refuses (rejects) while the user is a tenant's only owner; `suppress` puts their addresses
- * on the suppression list while they are still known; the tenant modules go while the memberships still name the
- * tenants; `accounts` then leaves every tenant, signs out every session, pseudonymises the user row and locks it;
+ * (current and rectified-away) on the suppression list while they are still known; `mentions` replaces their names,
+ * email and phone in every declared free-text column of every scope; the tenant modules go while the memberships
+ * still name the tenants; `accounts` then leaves every tenant, signs out every session, pseudonymises the user row and locks it;
  * `trail` redacts their audit entries in every chain last, after the sign-out, so nothing they do later escapes it.
  * Each step commits with its done-mark and every statement is idempotent, so a crash resumes at the next step.
  */
@@ -33,7 +36,7 @@ const AUDIT_TRAIL = new Set(['audit_entry']);
 export class UserErasureJob implements PrivacyJobProcessor {
   readonly type = DataSubjectRequestType.ERASURE;
   readonly subjects = [DataSubjectKind.USER] as const;
-  readonly steps = ['check', 'suppress', ...TENANT_MODULES, 'privacy', 'accounts', 'trail'] as const;
+  readonly steps = ['check', 'suppress', 'mentions', ...TENANT_MODULES, 'privacy', 'accounts', 'trail'] as const;
 
   constructor(
     private readonly eraser: PersonalDataEraser,
@@ -43,6 +46,8 @@ export class UserErasureJob implements PrivacyJobProcessor {
     private readonly redaction: AuditRedaction,
     private readonly audit: AuditLog,
     private readonly subjectTenants: SubjectTenants,
+    private readonly mentions: MentionEraser,
+    private readonly identifiers: SubjectIdentifierReader,
   ) {}
 
   async runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown>> {
@@ -57,9 +62,14 @@ export class UserErasureJob implements PrivacyJobProcessor {
         return { tenants: (await this.accounts.tenantsOf(ctx, userId)).length };
       }
       case 'suppress': {
-        const addresses = await this.users.addresses(ctx, userId);
-        const withdrawn = addresses ? await this.consent.objectToMarketing(ctx, { userId }, addresses) : [];
-        return { withdrawn };
+        // Every address they were known by: the current ones and those their rectifications replaced.
+        const known = await this.identifiers.of(em, { kind: 'user', id: userId });
+        return { withdrawn: await this.consent.objectToMarketing(ctx, { userId }, known) };
+      }
+      case 'mentions': {
+        // Their names, email and phone in what anyone wrote (notes, communications, threads), in every tenant and the platform.
+        const identifiers = await this.identifiers.of(em, { kind: 'user', id: userId });
+        return { erased: await this.inEveryScope(job, (scope) => this.mentions.eraseMentions(em, identifiers, scope)) };
       }
       case 'privacy': {
         const erased = await this.eraseEverywhere(job, step, { kind: 'user', id: userId });
@@ -89,13 +99,18 @@ export class UserErasureJob implements PrivacyJobProcessor {
   }
 
   /** Applies one module's rules with no tenant, then as each tenant the user belongs to or acted in; rows per table. */
-  private async eraseEverywhere({ ctx, em, request }: PrivacyJob, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
+  private eraseEverywhere(job: PrivacyJob, module: string, subject: ErasureSubject): Promise<Record<string, number>> {
+    return this.inEveryScope(job, () => this.eraser.eraseModule(job.em, module, subject, { redactedByCaller: AUDIT_TRAIL }));
+  }
+
+  /** Runs `erase` with no tenant (platform rows, their own requests), then as each tenant of theirs; rows per table. */
+  private async inEveryScope({ ctx, em, request }: PrivacyJob, erase: (scope: MentionScope) => Promise<Record<string, number>>): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     // Tenants they left too: the trail shows where they acted, and their rows there are theirs as much as anywhere.
     const scopes = [null, ...(await this.subjectTenants.ofUser(ctx, em, request.subjectUserId ?? ''))];
     for (const tenantId of scopes) {
       await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
-      const touched = await this.eraser.eraseModule(em, module, subject, { redactedByCaller: AUDIT_TRAIL });
+      const touched = await erase(tenantId ? 'tenant' : 'platform');
       for (const [table, count] of Object.entries(touched)) totals[table] = (totals[table] ?? 0) + count;
     }
     // Back to the job's own scope (a user's request has no tenant) for the rest of the step.

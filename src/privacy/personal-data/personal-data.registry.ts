@@ -41,6 +41,18 @@ export class PersonalDataRegistry implements OnModuleInit {
         if (table.links.some((link) => link.onErasure && link.onErasure !== table.onErasure) && !table.reason) {
           throw new Error(`${declaration.module} must say why links of ${table.table} are erased differently.`);
         }
+        const freeText = new Set((table.freeText ?? []).map((c) => c.column));
+        if (freeText.size !== (table.freeText ?? []).length) throw new Error(`${declaration.module} declares a free-text column of ${table.table} twice.`);
+        // Identifiers are read from the subject's own row; on any other table the declaration would find nothing.
+        if (table.columns.some((c) => c.identifies) && !table.links.some((link) => link.column === 'id')) {
+          throw new Error(`${declaration.module} declares identifiers on ${table.table}, which is not a subject's own table.`);
+        }
+      }
+      for (const hold of declaration.legalHold ?? []) {
+        const freeText = new Set((declaration.tables.find((t) => t.table === hold.table)?.freeText ?? []).map((c) => c.column));
+        // What the purge blanks is free text that erasure otherwise rewrites: one declaration of it, not two that drift.
+        const undeclared = (hold.blankOnPurge ?? []).filter((column) => !freeText.has(column));
+        if (undeclared.length > 0) throw new Error(`${declaration.module} blanks ${hold.table}.${undeclared.join(', ')} on purge without declaring it as free text.`);
       }
     }
   }

@@ -73,6 +73,8 @@ export class PrivacyPersonalData implements PersonalDataSource {
             { column: 'changes', treatment: T.ERASE },
             { column: 'verification_note', treatment: T.ERASE },
           ],
+          // What members wrote while handling any request (and the job's errors) may name someone else too.
+          freeText: ['verification_note', 'rejection_reason', 'extension_reason', 'last_error'].map((column) => ({ column })),
           onErasure: 'BLANK_COLUMNS',
           reason: RECORD,
         },
@@ -83,6 +85,7 @@ export class PrivacyPersonalData implements PersonalDataSource {
             { column: 'note', treatment: T.ERASE },
             { column: 'details', treatment: T.ERASE },
           ],
+          freeText: [{ column: 'note' }],
           // The subject's own history is blanked by the erasure job through its requests (what was changed, notes);
           // what a member wrote while handling others' requests is the tenant's record of them.
           onErasure: 'KEEP_ROW',
