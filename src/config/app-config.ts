@@ -43,6 +43,19 @@ export class AppConfig {
   @Type(() => Number)
   DATABASE_POOL_SIZE: number = 10;
 
+  /**
+   * How long a request waits for a database connection (a free one from the pool, or a new one being opened) before
+   * it fails with SERVICE_UNAVAILABLE (HTTP 503) instead of waiting for a database that does not answer.
+   */
+  @IsInt() @Min(100) @Max(120_000)
+  @Type(() => Number)
+  DATABASE_ACQUIRE_TIMEOUT_MS: number = 5_000;
+
+  /** How long /health/ready waits for the database's answer before it reports it down (HTTP 503). */
+  @IsInt() @Min(100) @Max(60_000)
+  @Type(() => Number)
+  READINESS_TIMEOUT_MS: number = 2_000;
+
   /** Where the embedded database and generated development secrets live. */
   @IsString() @MinLength(1)
   DATA_DIR: string = '.data';
