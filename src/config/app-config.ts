@@ -130,6 +130,16 @@ export class AppConfig {
   @IsString()
   RATE_LIMIT_KEY_PREFIX: string = 'promox:rl:';
 
+  /** A Redis command unanswered after this long counts as Redis being down: the rate limit is checked in memory. */
+  @IsInt() @Min(10) @Max(10_000)
+  @Type(() => Number)
+  REDIS_COMMAND_TIMEOUT_MS: number = 500;
+
+  /** How long the boot waits for Redis's first connection before it starts with rate limits in memory. */
+  @IsInt() @Min(0) @Max(60_000)
+  @Type(() => Number)
+  REDIS_CONNECT_TIMEOUT_MS: number = 2_000;
+
   /** GraphQL requests per minute per user or API key. */
   @IsInt() @Min(1)
   @Type(() => Number)

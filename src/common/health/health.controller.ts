@@ -1,11 +1,13 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
 import { Public } from '../authorization/access.decorators.js';
+import { RateLimitStore } from '../rate-limit/rate-limit.store.js';
 
 /**
  * Liveness says the process answers; readiness says it can reach its database (load balancers route on it), within
- * READINESS_TIMEOUT_MS whatever the database does.
+ * READINESS_TIMEOUT_MS whatever the database does. Readiness also reports the rate-limit store: a degraded Redis
+ * leaves the instance ready (limits are counted in its memory meanwhile), so it is reported, not failed on.
  */
 @Controller('health')
 export class HealthController {
@@ -15,6 +17,7 @@ export class HealthController {
   constructor(
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
+    @Inject(RateLimitStore) private readonly rateLimits: RateLimitStore,
   ) {}
 
   @Public()
@@ -27,8 +30,11 @@ export class HealthController {
   @Public()
   @Get('ready')
   async ready() {
-    if (!(await this.databaseAnswers())) throw new ServiceUnavailableException({ status: 'unavailable', database: 'down' });
-    return { status: 'ok', database: 'up' };
+    const up = await this.databaseAnswers();
+    const rateLimit = this.rateLimits.status();
+    const redis = rateLimit.backend === 'redis' ? { redis: rateLimit.redis, rateLimitFallbacks: rateLimit.fallbacks } : {};
+    if (!up) throw new ServiceUnavailableException({ status: 'unavailable', database: 'down', ...redis });
+    return { status: 'ok', database: 'up', ...redis };
   }
 
   private async databaseAnswers(): Promise<boolean> {
