@@ -416,8 +416,8 @@ describe('rate-limit store', () => {
     });
 
     it('uses Redis when REDIS_URL is set', () => {
-      expect(first.app.get(RateLimitStore)).toBeInstanceOf(RedisRateLimitStore);
-      expect(second.app.get(RateLimitStore)).toBeInstanceOf(RedisRateLimitStore);
+      expect(first.app.get(RateLimitStore).status()).toMatchObject({ backend: 'redis', redis: 'up' });
+      expect(second.app.get(RateLimitStore).status()).toMatchObject({ backend: 'redis', redis: 'up' });
     });
 
     it('shares one limit across instances with the same key prefix', async () => {
@@ -431,6 +431,7 @@ describe('rate-limit store', () => {
     it('counts hits in a window that expires (RedisRateLimitStore)', async () => {
       const store = new RedisRateLimitStore(redisUrl, `test:store:${randomUUID()}:`);
       try {
+        expect(await store.connect(2_000)).toBe(true);
         const hits = [await store.hit('k', 60_000), await store.hit('k', 60_000), await store.hit('k', 60_000)];
         expect(hits.map((hit) => hit.count)).toEqual([1, 2, 3]);
         for (const hit of hits) {

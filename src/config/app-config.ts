@@ -43,6 +43,19 @@ export class AppConfig {
   @Type(() => Number)
   DATABASE_POOL_SIZE: number = 10;
 
+  /**
+   * How long a request waits for a database connection (a free one from the pool, or a new one being opened) before
+   * it fails with SERVICE_UNAVAILABLE (HTTP 503) instead of waiting for a database that does not answer.
+   */
+  @IsInt() @Min(100) @Max(120_000)
+  @Type(() => Number)
+  DATABASE_ACQUIRE_TIMEOUT_MS: number = 5_000;
+
+  /** How long /health/ready waits for the database's answer before it reports it down (HTTP 503). */
+  @IsInt() @Min(100) @Max(60_000)
+  @Type(() => Number)
+  READINESS_TIMEOUT_MS: number = 2_000;
+
   /** Where the embedded database and generated development secrets live. */
   @IsString() @MinLength(1)
   DATA_DIR: string = '.data';
@@ -116,6 +129,16 @@ export class AppConfig {
 
   @IsString()
   RATE_LIMIT_KEY_PREFIX: string = 'promox:rl:';
+
+  /** A Redis command unanswered after this long counts as Redis being down: the rate limit is checked in memory. */
+  @IsInt() @Min(10) @Max(10_000)
+  @Type(() => Number)
+  REDIS_COMMAND_TIMEOUT_MS: number = 500;
+
+  /** How long the boot waits for Redis's first connection before it starts with rate limits in memory. */
+  @IsInt() @Min(0) @Max(60_000)
+  @Type(() => Number)
+  REDIS_CONNECT_TIMEOUT_MS: number = 2_000;
 
   /** GraphQL requests per minute per user or API key. */
   @IsInt() @Min(1)

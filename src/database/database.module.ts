@@ -8,6 +8,7 @@ import { TenantSessionMiddleware } from './tenant-session.js';
 export interface DatabaseModuleOptions {
   clientUrl: string;
   poolSize: number;
+  acquireTimeoutMs: number;
   migrationsList?: MigrationObject[];
 }
 

@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import type { Options } from '@mikro-orm/postgresql';
 import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE } from './base.entity.js';
 
@@ -19,11 +20,39 @@ async function ensureRoles(orm: MikroORM): Promise<void> {
   }
 }
 
-/** Applies pending migrations; returns their names. Safe to run at every boot and from several instances. */
+const MIGRATION_LOCK = 'promox:migrations';
+
+/**
+ * Runs `fn` holding the database's migration lock: a session-level advisory lock, on a connection of its own rather
+ * than one of the pool's (a pool of one would have none left to migrate with). Instances that boot together take
+ * turns; one that crashes while holding it releases it with its session.
+ */
+async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: orm.config.get('clientUrl') });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Applies pending migrations; returns their names. Safe to run at every boot and from several instances at once: the
+ * roles, the migrations table and each migration are created under one lock, so a second instance waits for the first
+ * and then finds nothing pending (without it, both created the same types and one crashed).
+ */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  await ensureRoles(orm);
-  const applied = await orm.migrator.up();
-  return applied.map((m) => m.name);
+  return withMigrationLock(orm, async () => {
+    await ensureRoles(orm);
+    const applied = await orm.migrator.up();
+    return applied.map((m) => m.name);
+  });
 }
 
 /** `npm run migration:up`: migrate the database named by DATABASE_URL and exit. */

@@ -7,6 +7,8 @@ import { tenantFilter } from './tenant.filter.js';
 export interface OrmConfigOptions {
   clientUrl: string;
   poolSize: number;
+  /** pg-pool's connectionTimeoutMillis: bounds both the wait for a free connection and the opening of a new one. */
+  acquireTimeoutMs?: number;
   /** Entities are registered by the feature modules (autoLoadEntities); the CLI passes globs instead. */
   entities?: Options['entities'];
   /** Tests hand migrations in as classes, because Jest cannot load them by path. */
@@ -14,10 +16,20 @@ export interface OrmConfigOptions {
   debug?: boolean;
 }
 
+/** Without it, a request waits for a connection forever when the database does not answer (the pool's default). */
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 5_000;
+
 export function buildOrmConfig(options: OrmConfigOptions): Options {
   return defineConfig({
     clientUrl: options.clientUrl,
     pool: { min: 0, max: options.poolSize, idleTimeoutMillis: 10_000 },
+    // MikroORM 7's PostgreSQL driver hands these to its pg Pool (Kysely's PostgresDialect underneath). TCP keep-alive
+    // lets the OS notice a server that vanished without closing its connections (a crashed host, a lost network).
+    driverOptions: {
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    },
     metadataProvider: ReflectMetadataProvider,
     entities: options.entities,
     discovery: { warnWhenNoEntities: false },

@@ -1,6 +1,6 @@
 import { Inject, Logger, Optional } from '@nestjs/common';
 import { Plugin } from '@nestjs/apollo';
-import { RequestContext as OrmRequestContext } from '@mikro-orm/core';
+import { RequestContext as OrmRequestContext, type EntityManager } from '@mikro-orm/core';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
 import {
   getArgumentValues,
@@ -10,6 +10,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { ErrorCode } from '../common/errors/app-errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable, isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import {
   OPERATION_AUDITOR,
   type AuditedField,
@@ -73,32 +74,63 @@ function outcomeOf(requestContext: GraphQLRequestContextWillSendResponse<Context
 }
 
 /**
+ * A mutation whose connection broke at the commit may or may not have committed (the COMMIT may have reached the
+ * server before the answer was lost): say so rather than promise that nothing changed.
+ */
+function unavailableAtCommit(kind: string | undefined): string {
+  return kind === 'mutation'
+    ? 'The database connection was lost while saving; the change may or may not have been saved: check before trying again.'
+    : DATABASE_UNAVAILABLE_MESSAGE;
+}
+
+/** Rolls back, whatever state the connection is in; a rollback that fails is logged (Kysely discards its connection). */
+async function rollbackQuietly(em: EntityManager): Promise<void> {
+  try {
+    await em.rollback();
+  } catch (error) {
+    logger.warn(`Rollback failed: ${error instanceof Error ? error.message : String(error)}`);
+    em.resetTransactionContext();
+  }
+}
+
+/**
  * One database transaction per GraphQL operation, spanning execution of every field, so that a request reads one
  * snapshot under row-level security and a failed mutation changes nothing. The audit trail's entries for the
  * operation are written inside that transaction, just before the commit.
+ *
+ * Its hooks never throw: a hook that throws leaves Apollo answering a bare 500, and whatever fails (a begin on a
+ * database that went away, a commit, a rollback) the transaction ends and its connection goes back to the pool, or is
+ * destroyed when it broke. The transaction begins once the operation is resolved, where a failure to begin still
+ * answers in GraphQL's shape (SERVICE_UNAVAILABLE, HTTP 503).
  */
 @Plugin()
 export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
   constructor(@Optional() @Inject(OPERATION_AUDITOR) private readonly auditor?: OperationAuditor) {}
 
   async requestDidStart(): Promise<GraphQLRequestListener<Context>> {
-    let began = false;
+    let transaction: EntityManager | undefined;
     const auditor = this.auditor;
     return {
-      async executionDidStart() {
+      async didResolveOperation() {
         const em = OrmRequestContext.getEntityManager();
         if (!em) return;
-        await em.begin();
-        began = true;
+        try {
+          await em.begin();
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+          throw error;
+        }
+        transaction = em;
       },
       async willSendResponse(requestContext) {
-        const em = OrmRequestContext.getEntityManager();
-        if (!began || !em) return;
+        const em = transaction;
+        transaction = undefined;
+        if (!em) return;
         const { response } = requestContext;
         const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
         const outcome = auditor ? outcomeOf(requestContext) : null;
         if (failed(result?.errors) && !keepOnFailure.has(em)) {
-          await em.rollback();
+          await rollbackQuietly(em);
           if (auditor && outcome) {
             await auditor.afterRollback(outcome).catch((error: unknown) => {
               logger.error(`Recording a refusal in the audit trail failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -110,11 +142,17 @@ export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
           if (auditor && outcome) await auditor.beforeCommit(outcome);
           await em.commit();
         } catch (error) {
-          await em.rollback().catch(() => undefined);
+          await rollbackQuietly(em);
+          const unavailable = isDatabaseUnavailable(error);
           if (result) {
             result.data = null;
-            result.errors = [{ message: 'The change could not be saved.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }];
+            result.errors = [
+              unavailable
+                ? { message: unavailableAtCommit(requestContext.operation?.operation), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }
+                : { message: 'The change could not be saved.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+            ];
           }
+          if (unavailable) response.http.status = 503;
           logger.error(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       },

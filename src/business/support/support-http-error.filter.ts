@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { Request, Response } from 'express';
 import { RequestContextStore } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../common/errors/database-unavailable.js';
 import { sendGraphQLError } from '../../common/http/graphql-error-response.js';
 
 const STATUS_OF_CODE: Partial<Record<string, number>> = {
@@ -52,6 +53,9 @@ export class SupportHttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = CODE_OF_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT);
       return sendGraphQLError(res, status, code, status >= 500 ? 'Internal server error.' : exception.message);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return sendGraphQLError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
     }
     logger.error({
       msg: 'Unexpected error',

@@ -49,6 +49,11 @@ export enum ErrorCode {
   BILLING_PROVIDER_ERROR = 'BILLING_PROVIDER_ERROR',
   /** A Stripe webhook whose Stripe-Signature header is missing or does not match its body (HTTP 400). */
   INVALID_SIGNATURE = 'INVALID_SIGNATURE',
+  /**
+   * The database (or another service the request needs) could not be reached in time (HTTP 503). Retryable: nothing
+   * was changed, except where a commit's answer was lost on the way, which the message then says.
+   */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
 
 /** An expected failure: carries a stable code and a message meant for the caller. */

@@ -4,6 +4,7 @@ import { UniqueConstraintViolationException, ValidationError as OrmValidationErr
 import type { GraphQLFormattedError } from 'graphql';
 import { RequestContextStore } from '../context/request-context.js';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../errors/database-unavailable.js';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -49,6 +50,16 @@ export function buildErrorFormatter(isProduction: boolean) {
     }
     if (error instanceof UniqueConstraintViolationException) {
       return strip(formatted, ErrorCode.CONFLICT, 'That conflicts with an existing record.');
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Expected while PostgreSQL restarts or fails over: the caller retries; the log names it without a stack.
+      logger.warn({
+        msg: 'Database unavailable',
+        requestId: RequestContextStore.current()?.requestId,
+        path: formatted.path,
+        err: error instanceof Error ? error.message : String(error),
+      });
+      return strip(formatted, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
     }
     const code = String(formatted.extensions?.code ?? '');
     if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code, formatted.message.replace(SUGGESTION, ''));

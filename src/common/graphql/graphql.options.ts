@@ -58,5 +58,8 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ] as unknown as ApolloDriverConfig['plugins'],
     formatError: buildErrorFormatter(config.isProduction),
+    // @nestjs/apollo would reset every executed operation's status to 200, undoing the 503 that responseStatusPlugin
+    // gives a request whose resolvers could not reach the database (no resolver error carries extensions.http).
+    preserveHttpStatusForExecutionErrors: false,
   };
 }

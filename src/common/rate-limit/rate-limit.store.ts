@@ -6,11 +6,22 @@ export interface RateLimitHit {
   resetInMs: number;
 }
 
+/** Where the counts are kept, for readiness: Redis may be degraded, in which case each instance counts on its own. */
+export type RateLimitStoreStatus =
+  | { backend: 'memory' }
+  | {
+      backend: 'redis';
+      redis: 'up' | 'degraded';
+      /** Checks answered from this instance's memory because Redis did not answer, since the instance started. */
+      fallbacks: number;
+    };
+
 /** Fixed-window counters. In memory for one instance; Redis when several instances must share the counts. */
 export abstract class RateLimitStore {
   abstract hit(key: string, windowMs: number): Promise<RateLimitHit>;
   abstract peek(key: string): Promise<number>;
   abstract reset(key: string): Promise<void>;
+  abstract status(): RateLimitStoreStatus;
   abstract close(): Promise<void>;
 }
 
@@ -38,6 +49,10 @@ export class MemoryRateLimitStore extends RateLimitStore {
     this.windows.delete(key);
   }
 
+  status(): RateLimitStoreStatus {
+    return { backend: 'memory' };
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
   }
@@ -48,12 +63,34 @@ export class MemoryRateLimitStore extends RateLimitStore {
   }
 }
 
+/**
+ * Counters in Redis, failing fast when Redis does not answer (see FallbackRateLimitStore, which serves from memory
+ * then): commands are not queued while disconnected, and each has a timeout.
+ */
 export class RedisRateLimitStore extends RateLimitStore {
-  private readonly redis: Redis;
+  readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix: string) {
+  constructor(url: string, private readonly prefix: string, commandTimeoutMs = 500) {
     super();
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // Queued commands would run late against the wrong window; while disconnected, commands fail at once instead.
+    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, lazyConnect: false });
+  }
+
+  /** Waits for the connection, at most `timeoutMs`; whether it is connected (commands fail until it is). */
+  async connect(timeoutMs: number): Promise<boolean> {
+    const { redis } = this;
+    if (redis.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        redis.once('ready', done);
+      });
+    }
+    return redis.status === 'ready';
   }
 
   async hit(key: string, windowMs: number): Promise<RateLimitHit> {
@@ -61,6 +98,8 @@ export class RedisRateLimitStore extends RateLimitStore {
     // One round trip: count, start the window on the first hit only, read what is left of it.
     const result = await this.redis.multi().incr(fullKey).pexpire(fullKey, windowMs, 'NX').pttl(fullKey).exec();
     if (!result) throw new Error('Redis transaction aborted');
+    const failed = result.find(([error]) => error);
+    if (failed) throw failed[0];
     const count = Number(result[0][1]);
     const ttl = Number(result[2][1]);
     return { count, resetInMs: ttl > 0 ? ttl : windowMs };
@@ -74,7 +113,13 @@ export class RedisRateLimitStore extends RateLimitStore {
     await this.redis.del(this.prefix + key);
   }
 
+  status(): RateLimitStoreStatus {
+    return { backend: 'redis', redis: this.redis.status === 'ready' ? 'up' : 'degraded', fallbacks: 0 };
+  }
+
   async close(): Promise<void> {
-    await this.redis.quit();
+    // quit() waits for an answer that a Redis which went away never sends.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
   }
 }
