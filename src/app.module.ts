@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { MigrationObject } from '@mikro-orm/core';
@@ -16,6 +16,7 @@ import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate
 import { ClockModule } from './common/time/clock.module.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
+import { GraphQLEndpointErrorFilter } from './common/http/http-failures.js';
 import { RequestAdmissionMiddleware } from './common/http/request-admission.middleware.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { buildValidationPipe } from './common/validation/validation.pipe.js';
@@ -65,6 +66,7 @@ export class AppModule implements NestModule {
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useFactory: buildValidationPipe },
+        { provide: APP_FILTER, useClass: GraphQLEndpointErrorFilter },
         RequestAdmissionMiddleware,
       ],
     };
