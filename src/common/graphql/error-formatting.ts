@@ -34,6 +34,9 @@ function uncodedRequestError(raw: unknown): raw is GraphQLError {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+/** graphql-js gives up coercing variables after 50 errors with an error that names no variable, so Apollo misses it. */
+const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
 /** GraphQL Armor reports its limits as plain errors; give them one stable code. */
 const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
 /** graphql-js's own token limit (parseOptions.maxTokens); its message reads "more that" in graphql 16. */
@@ -63,6 +66,7 @@ export function buildErrorFormatter(isProduction: boolean) {
       const { code, ...details } = raw.originalError.extensions;
       return strip(formatted, String(code), formatted.message.replace(SUGGESTION, ''), details);
     }
+    if (formatted.message === VARIABLE_ERROR_LIMIT) return strip(formatted, ErrorCode.BAD_USER_INPUT);
     if (uncodedRequestError(raw)) {
       return strip(formatted, UNCODED_REQUEST_ERRORS[raw.message] ?? ErrorCode.BAD_REQUEST, raw.message);
     }
