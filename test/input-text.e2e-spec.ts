@@ -80,6 +80,12 @@ describe('malformed Unicode in any string input', () => {
     expect(dataOf(await gql<{ clients: { totalCount: number } }>('{ clients { totalCount } }')).clients.totalCount).toBe(1);
   });
 
+  it('refuses a forged cursor whose text key holds a lone surrogate, as any forged cursor', async () => {
+    const after = Buffer.from(JSON.stringify([`Acme ${LONE}`, '01a24e70-28fd-75ff-b8e5-1a8c2d1a04ae'])).toString('base64url');
+    const response = await gql(`query($after: String) { clients(sort: { field: NAME }, after: $after) { totalCount } }`, { after });
+    expect({ code: errorCode(response), message: response.body.errors?.[0]?.message }).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/cursor/) });
+  });
+
   it('keeps well-formed text outside the Basic Multilingual Plane (surrogate pairs) as sent', async () => {
     const name = 'Mugs 😀 𝄞 Ωmega';
     const created = dataOf(await gql<{ createClient: { id: string; name: string } }>(`mutation($input: CreateClientInput!) { createClient(input: $input) { id name } }`, { input: { name } }));
