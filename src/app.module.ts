@@ -16,7 +16,7 @@ import { TenantWriteGatesModule } from './common/authorization/tenant-write-gate
 import { ClockModule } from './common/time/clock.module.js';
 import { buildGraphQLOptions } from './common/graphql/graphql.options.js';
 import { HealthController } from './common/health/health.controller.js';
-import { DatabaseUnavailableFilter } from './common/http/database-unavailable.filter.js';
+import { GraphQLEndpointErrorFilter } from './common/http/http-failures.js';
 import { RequestAdmissionMiddleware } from './common/http/request-admission.middleware.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { buildValidationPipe } from './common/validation/validation.pipe.js';
@@ -67,7 +67,7 @@ export class AppModule implements NestModule {
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useFactory: buildValidationPipe },
-        { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
+        { provide: APP_FILTER, useClass: GraphQLEndpointErrorFilter },
         RequestAdmissionMiddleware,
       ],
     };

@@ -3,20 +3,20 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
-import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import { DemoSeedService, type DemoCredentials } from './accounts/demo-seed.service.js';
 import { STRIPE_WEBHOOK_PATH } from './billing/stripe-webhook.controller.js';
-import { ErrorCode } from './common/errors/app-errors.js';
-import { sendGraphQLError } from './common/http/graphql-error-response.js';
+import { bodyErrorHandler } from './common/http/http-failures.js';
 import { keepRawBodyOf } from './common/http/raw-body.js';
 import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrate } from './database/migrate.js';
+import { EXPORT_PATH } from './privacy/exports/export-link.js';
+import { undecodableExportLinks } from './privacy/exports/privacy-export.controller.js';
 
 export interface StartServerOptions {
   config: AppConfig;
@@ -77,6 +77,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // type hides `verify` (its own rawBody option sets one); with that option off, Nest passes ours to body-parser.
     app.useBodyParser('json', { limit: config.BODY_LIMIT, verify: keepRawBodyOf([STRIPE_WEBHOOK_PATH]) } as NestExpressBodyParserOptionsFor<'json'>);
     app.use(bodyErrorHandler);
+    // Mounted by prefix, ahead of the routes: the router would refuse a link it cannot decode with its own 400.
+    app.use(EXPORT_PATH, undecodableExportLinks);
 
     const applied = await migrate(app.get(MikroORM));
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -101,18 +103,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await embedded?.stop();
     throw error;
   }
-}
-
-/** Body-parser refusals (too large, malformed JSON) answered in GraphQL's shape with a stable code. */
-function bodyErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (!error || typeof error !== 'object' || !('type' in error)) return next(error);
-  if (error.type === 'entity.too.large') {
-    return sendGraphQLError(res, 413, ErrorCode.BAD_USER_INPUT, 'The request body is too large.');
-  }
-  if (error.type === 'entity.parse.failed') {
-    return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON.');
-  }
-  next(error);
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppError, ErrorCode } from '../common/errors/app-errors.js';
 import { AppConfig } from '../config/app-config.js';
+import { stripeEventProblem } from './stripe-event-payload.js';
 
 /** The HTTP status and stable code of a webhook request that is not accepted. */
 export class WebhookRefusal extends Error {
@@ -52,17 +53,21 @@ export class StripeGateway {
     }
   }
 
-  /** Verifies the signature of a webhook's raw body and parses it; a WebhookRefusal otherwise. */
+  /** Verifies the signature of a webhook's raw body, parses it and checks it is an event; a WebhookRefusal otherwise. */
   verifiedEvent(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     if (!this.stripe || !this.config.STRIPE_WEBHOOK_SECRET) {
       throw new WebhookRefusal(503, ErrorCode.BILLING_NOT_CONFIGURED, 'Billing is not configured on this server.');
     }
     if (!rawBody || !signature) throw new WebhookRefusal(400, ErrorCode.INVALID_SIGNATURE, 'Missing Stripe-Signature header or body.');
+    let event: Stripe.Event;
     try {
-      return this.stripe.webhooks.constructEvent(rawBody, signature, this.config.STRIPE_WEBHOOK_SECRET);
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.config.STRIPE_WEBHOOK_SECRET);
     } catch {
       throw new WebhookRefusal(400, ErrorCode.INVALID_SIGNATURE, 'The Stripe signature does not match the body.');
     }
+    const problem = stripeEventProblem(event);
+    if (problem) throw new WebhookRefusal(400, ErrorCode.BAD_USER_INPUT, `Not a Stripe event: ${problem}.`);
+    return event;
   }
 }
 

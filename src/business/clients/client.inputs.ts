@@ -11,12 +11,11 @@ import {
   IsUUID,
   Matches,
   MaxLength,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export const MAX_TAGS = 20;
@@ -61,9 +60,6 @@ const TrimToNull = () =>
  */
 const TAG_PATTERN = /^(?!null$)[^\p{Cc}]*$/iu;
 const TAG_MESSAGE = { each: true, message: 'each tag must be one line of text, and not the word "null"' };
-
-/** Present means "set it": null is refused for fields that cannot be empty (omit them to leave them unchanged). */
-const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 const URL_OPTIONS: Parameters<typeof IsUrl>[0] = { protocols: ['http', 'https'], require_protocol: true };
 

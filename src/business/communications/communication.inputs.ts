@@ -11,11 +11,10 @@ import {
   MaxDate,
   MaxLength,
   MinDate,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { CommunicationChannel, CommunicationDirection } from './communication.entity.js';
 
@@ -26,9 +25,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const EARLIEST_OCCURRED_AT = new Date('1900-01-01T00:00:00Z');
 
 /** PostgreSQL text cannot hold NUL characters; refuse them here rather than fail in the database. */
-
-/** Present means "set it": null is refused for fields that cannot be empty (omit them to leave them unchanged). */
-const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** Trims, and turns a blank optional text into null (cleared). */
 const TrimToNull = () =>

@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export enum ContactSortField {
@@ -22,9 +22,6 @@ const TrimToNull = () =>
 /** Emails are stored trimmed and lower-cased; a blank one clears the field. */
 const NormaliseOptionalEmail = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() || null : value));
-
-/** Present means "set it": null is refused for fields that cannot be empty (omit them to leave them unchanged). */
-const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 const PHONE_MESSAGE = { message: 'phone must be a phone number' };
 

@@ -14,12 +14,11 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { LocalDate, MinorUnits } from '../../common/graphql/scalars.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { OrderStatus } from './order-status.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -34,9 +33,6 @@ export const MAX_NOTES = 10_000;
 /** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
 const TrimToNull = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
-
-/** Present means "set it": null is refused for fields that cannot be empty (omit them to leave them unchanged). */
-const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** Currency codes are stored upper-case; "usd" and "USD" are the same code. */
 const UpperCase = () =>

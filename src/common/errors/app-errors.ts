@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 
 /** Stable, documented error codes. Clients branch on `extensions.code`, never on messages. */
 export enum ErrorCode {
@@ -15,6 +15,17 @@ export enum ErrorCode {
   LAST_OWNER = 'LAST_OWNER',
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** A subscription (HTTP 400): the API answers queries and mutations only. */
+  OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED',
+  /** An automatic persisted query whose sha256Hash is not the SHA-256 of the query sent with it (HTTP 400). */
+  PERSISTED_QUERY_HASH_MISMATCH = 'PERSISTED_QUERY_HASH_MISMATCH',
+  /**
+   * Apollo's code for automatic persisted queries the server does not take; also for an APQ version other than 1
+   * (HTTP 400). Apollo Client then stops sending hashes and sends the full query.
+   */
+  PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A request Apollo or the HTTP layer refused for its form (method, headers, missing query) rather than its content. */
+  BAD_REQUEST = 'BAD_REQUEST',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** The record's current state does not allow this change (e.g. replying to a closed support request). */
   INVALID_TRANSITION = 'INVALID_TRANSITION',
@@ -58,8 +69,9 @@ export enum ErrorCode {
 
 /** An expected failure: carries a stable code and a message meant for the caller. */
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message, { extensions: { code, ...details } });
+  /** `options.nodes` places an error raised while parsing a literal at that literal (locations). */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: Pick<GraphQLErrorOptions, 'nodes'>) {
+    super(message, { ...options, extensions: { code, ...details } });
   }
 
   get code(): ErrorCode {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException, ValidationError as OrmValidationError } from '@mikro-orm/core';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { RequestContextStore } from '../context/request-context.js';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../errors/database-unavailable.js';
@@ -18,6 +18,25 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'BAD_REQUEST',
 ]);
+
+/**
+ * Apollo's refusals of a request's form that carry no code (Apollo gives them INTERNAL_SERVER_ERROR), by Apollo's
+ * message. Others like them, marked as HTTP 4xx but without a code, are BAD_REQUEST.
+ */
+const UNCODED_REQUEST_ERRORS: Record<string, ErrorCode> = {
+  'provided sha does not match query': ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
+  'Unsupported persisted query version': ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+};
+
+/** A refusal Apollo raised before execution (HTTP 4xx in its extensions) without a code of its own. */
+function uncodedRequestError(raw: unknown): raw is GraphQLError {
+  if (!(raw instanceof GraphQLError) || raw.extensions.code !== undefined) return false;
+  const status = (raw.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** graphql-js gives up coercing variables after 50 errors with an error that names no variable, so Apollo misses it. */
+const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit reached. Execution aborted.';
 
 /** GraphQL Armor reports its limits as plain errors; give them one stable code. */
 const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
@@ -40,6 +59,17 @@ export function buildErrorFormatter(isProduction: boolean) {
     if (error instanceof AppError) {
       const { code, ...details } = error.extensions;
       return strip(formatted, String(code), error.message, details);
+    }
+    // A refusal raised while coercing a value (a scalar's, or a validation rule's) that graphql-js or Apollo wrapped:
+    // a literal's becomes a validation error, a variable's a "Variable … got invalid value" error. Keep the wrapper's
+    // message, which names the argument, and the refusal's code.
+    if (raw instanceof GraphQLError && raw.originalError instanceof AppError) {
+      const { code, ...details } = raw.originalError.extensions;
+      return strip(formatted, String(code), formatted.message.replace(SUGGESTION, ''), details);
+    }
+    if (formatted.message === VARIABLE_ERROR_LIMIT) return strip(formatted, ErrorCode.BAD_USER_INPUT);
+    if (uncodedRequestError(raw)) {
+      return strip(formatted, UNCODED_REQUEST_ERRORS[raw.message] ?? ErrorCode.BAD_REQUEST, raw.message);
     }
     const tokenLimit = TOKEN_LIMIT_MESSAGE.exec(formatted.message);
     if (tokenLimit) {

@@ -6,7 +6,9 @@ import type { AppConfig } from '../../config/app-config.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
 import { CompiledExecution } from './compiled-execution.js';
 import { buildErrorFormatter } from './error-formatting.js';
+import { operationKindRule } from './operation-kind.rule.js';
 import { responseStatusPlugin } from './response-status.plugin.js';
+import { DateTime } from './scalars.js';
 
 export interface GraphQLBuildOptions {
   /** Where to write the SDL; `true` keeps it in memory (production). */
@@ -36,6 +38,8 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     transformSchema: execution.captureSchema,
     gateway: execution.gateway,
     sortSchema: true,
+    // Every Date in inputs and types is the strict DateTime (RFC 3339 with an offset, years 0001–9999).
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTime }] },
     playground: false,
     introspection: !config.isProduction,
     csrfPrevention: true,
@@ -48,7 +52,7 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
     path: '/graphql',
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
-    validationRules: [...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
+    validationRules: [operationKindRule, ...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
     // Apollo ships separate CJS and ESM declarations, and @nestjs/apollo is typed against the ESM copy.
     plugins: [
       ...armor.plugins,

@@ -1,4 +1,5 @@
 import { badInput } from '../errors/app-errors.js';
+import { unstorableTextProblems } from '../validation/storable-text.js';
 import { DEFAULT_PAGE_SIZE, type ConnectionArgs } from './connection.args.js';
 import { defineDeferred, once } from '../graphql/deferred-field.js';
 import type { Page, PageInfo } from './connection.types.js';
@@ -103,8 +104,8 @@ export const parseDateKey = (key: string | number): Date => {
   return date;
 };
 
-/** A text sort key from a cursor: anything but a string (or one with a NUL) is forged or from another sort. */
+/** A text sort key from a cursor: anything but storable text (no NUL, no lone surrogate) is forged or from another sort. */
 export const parseTextKey = (key: string | number): string => {
-  if (typeof key !== 'string' || key.includes('\u0000')) throw badInput(INVALID_CURSOR);
+  if (typeof key !== 'string' || unstorableTextProblems(key).length > 0) throw badInput(INVALID_CURSOR);
   return key;
 };

@@ -1,9 +1,28 @@
-import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Public } from '../../common/authorization/access.decorators.js';
 import { PrivacyExportService } from './privacy-export.service.js';
+
+/** What every link that leads to no file answers: unknown, expired, deleted or malformed, so a link says nothing. */
+function answerNoExport(res: Response): void {
+  res.status(404).json({ statusCode: 404, code: 'NOT_FOUND', message: 'No export at this link.' });
+}
+
+/**
+ * Express mounted on the export path by prefix, ahead of the routes: the router decodes a route's parameters before
+ * any handler runs and refuses bad percent-encoding (`%E0%A4%A`) with a 400 of its own; here such a link is answered
+ * like every other bad link.
+ */
+export function undecodableExportLinks(req: Request, res: Response, next: NextFunction): void {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    return answerNoExport(res);
+  }
+  next();
+}
 
 /** The download link of an access or portability export: the token in the path is the only credential. */
 @Controller('privacy/exports')
@@ -15,7 +34,7 @@ export class PrivacyExportController {
   async download(@Param('token') token: string, @Res() res: Response): Promise<void> {
     const file = await this.exports.download(token);
     // Unknown, expired and deleted links answer alike, so a token says nothing about whether it ever worked.
-    if (!file) throw new NotFoundException({ statusCode: 404, code: 'NOT_FOUND', message: 'No export at this link.' });
+    if (!file) return answerNoExport(res);
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Length', String(file.byteSize));
