@@ -51,8 +51,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger.info({ dataDir: options.embeddedInMemory ? ':memory:' : config.DATA_DIR }, 'embedded PostgreSQL (PGlite) started');
   }
 
+  let app: NestExpressApplication | null = null;
   try {
-    const app = await NestFactory.create<NestExpressApplication>(
+    app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({
         config,
         databaseUrl,
@@ -88,18 +89,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await app.listen(config.PORT, config.HOST);
     const address = app.getHttpServer().address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    const running = app;
     return {
-      app,
+      app: running,
       url: `http://${host}:${address.port}`,
       databaseUrl,
       embedded: embedded !== null,
       demo,
       async close() {
-        await app.close();
+        await running.close();
         await embedded?.stop();
       },
     };
   } catch (error) {
+    // A boot that fails half-way (a migration, the seed, a port in use) lets go of its database pool, timers and
+    // connections, so that the process can exit and a failed instance holds no connection slots.
+    await app?.close().catch(() => undefined);
     await embedded?.stop();
     throw error;
   }
