@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { ConfigurationError, loadAppConfig } from './config/app-config.js';
-import { createRootLogger } from './common/logging/logger.js';
+import { createRootLogger, writeAfterLogs } from './common/logging/logger.js';
 import { startServer } from './server.js';
+import { DEMO_OWNER_EMAIL, type DemoCredentials } from './accounts/demo-seed.service.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,14 +18,8 @@ async function main(): Promise<void> {
   const logger = createRootLogger(config.LOG_LEVEL);
   const server = await startServer({ config, logger });
   logger.info({ url: `${server.url}/graphql`, embeddedDatabase: server.embedded }, 'PromoX CRM API listening');
-  if (server.demo) {
-    // Printed once, at the first boot that creates them; the password is not stored anywhere else.
-    console.log(
-      `\nDemo tenant "${server.demo.tenantName}" created.\n  email:    ${server.demo.email}\n  password: ${server.demo.password}\n` +
-        (config.isProduction ? '' : `Open ${server.url}/graphql for Apollo Sandbox.\n`),
-    );
-  }
-
+  // Last on the screen, after the JSON logs of the boot: what a person starting the service needs to go on.
+  writeAfterLogs(logger, startBanner(server.url, server.demo, server.embedded, config.isProduction));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -41,6 +36,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * The URL and, on the first start of a demo database, its credentials. The password is printed only when it is
+ * created and stored nowhere else; later starts say so.
+ */
+function startBanner(url: string, demo: DemoCredentials | null, embedded: boolean, production: boolean): string {
+  const lines = ['', `PromoX CRM API ready at ${url}/graphql${production ? '' : ' (open it for Apollo Sandbox)'}`];
+  if (demo) {
+    lines.push(`Demo tenant "${demo.tenantName}" created. Sign in with:`, `  email:    ${demo.email}`, `  password: ${demo.password}`);
+  } else if (embedded) {
+    lines.push(`Demo account: ${DEMO_OWNER_EMAIL}, with the password printed at the first start (delete DATA_DIR to seed anew).`);
+  }
+  return `${lines.join('\n')}\n\n`;
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,16 @@ export function createRootLogger(level: string): Logger {
   });
 }
 
+/**
+ * Writes text for people (the start banner) on the log's own stream, so that it lands after every log line written
+ * before it: pino writes asynchronously, and a console.log would overtake the lines still queued.
+ */
+export function writeAfterLogs(logger: Logger, text: string): void {
+  const stream = (logger as unknown as Record<symbol, { write(chunk: string): unknown } | undefined>)[pino.symbols.streamSym];
+  if (stream) stream.write(text);
+  else process.stdout.write(text);
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Access log with a request id: the caller's X-Request-Id when well-formed, a new UUID otherwise; echoed back. */
