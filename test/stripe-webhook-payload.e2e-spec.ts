@@ -12,13 +12,8 @@ describe('a correctly signed Stripe webhook whose body is not an event', () => {
   let stripe: FakeStripe;
 
   const deliver = async (event: Json) => {
-    const { payload, signature } = stripe.sign(event);
-    const response = await fetch(`${server.url}/billing/stripe/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body: payload,
-    });
-    return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+    const { status, body } = await stripe.deliver(server.url, event);
+    return { status, body: body as GraphQLResponse['body'] };
   };
   const stored = async (id: string) => (await privilegedQuery<{ id: string }>(`select id from stripe_event where id = $1`, [id])).length;
   const eventId = () => `evt_payload_${randomUUID().replaceAll('-', '')}`;

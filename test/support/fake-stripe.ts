@@ -172,6 +172,17 @@ export class FakeStripe {
     return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret }) };
   }
 
+  /** Delivers a signed webhook to a server's Stripe endpoint, as Stripe would; returns the status and JSON body. */
+  async deliver(serverUrl: string, event: Json): Promise<{ status: number; body: Json }> {
+    const { payload, signature } = this.sign(event);
+    const response = await fetch(`${serverUrl}/billing/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  }
+
   /** Seconds since the epoch on Stripe's clock (the test's `time`, or the real time). */
   now(): number {
     return this.time ?? Math.floor(Date.now() / 1000);
