@@ -111,7 +111,7 @@ export class BusinessPersonalData implements PersonalDataSource {
             { column: 'file_name', treatment: T.ERASE },
             { column: 'content', treatment: T.ERASE },
           ],
-          // A file name may name a person; the bytes are not searched (see the README).
+          // A file name may name a person; the bytes are not searched (see docs/privacy.md).
           freeText: [{ column: 'file_name' }],
           onErasure: 'DELETE_ROW',
         },

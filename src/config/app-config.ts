@@ -21,7 +21,7 @@ const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }):
 };
 
 /**
- * Every setting the service reads, typed and validated once at start. The README's configuration table mirrors
+ * Every setting the service reads, typed and validated once at start. docs/configuration.md's table mirrors
  * this class; a wrong value stops the boot with a message naming the variable.
  */
 export class AppConfig {
@@ -243,7 +243,7 @@ export class AppConfig {
   @IsOptional() @Matches(/^https?:\/\/[^/:]+(:\d+)?\/?$/, { message: 'STRIPE_API_BASE_URL must look like http://host:port' })
   STRIPE_API_BASE_URL?: string;
 
-  /** The plans on offer, as a JSON array of {code, name, stripePriceId, seatLimit, features}; see the README. */
+  /** The plans on offer, as a JSON array of {code, name, stripePriceId, seatLimit, features}; see docs/billing.md. */
   @IsOptional() @IsString()
   BILLING_PLANS?: string;
 
