@@ -46,6 +46,7 @@ export class AppModule implements NestModule {
           poolSize: config.DATABASE_POOL_SIZE,
           acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
           migrationsList: options.migrationsList,
+          logQueries: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace',
         }),
         RateLimitModule,
         TenantWriteGatesModule,

@@ -17,20 +17,6 @@ export class AccountsPersonalData implements PersonalDataSource {
       module: 'accounts',
       tables: [
         {
-          table: 'user',
-          links: [{ subject: 'user', column: 'id' }],
-          columns: [
-            { column: 'full_name', treatment: T.PSEUDONYMISE, identifies: 'name' },
-            { column: 'email', treatment: T.PSEUDONYMISE, identifies: 'email' },
-            { column: 'phone', treatment: T.ERASE, identifies: 'phone' },
-            { column: 'password_hash', treatment: T.KEEP, reason: 'A secret, never exported; replaced on erasure so the account can not sign in.' },
-            { column: 'age_confirmed_at', treatment: T.EXPORT },
-            { column: 'last_log_in_at', treatment: T.EXPORT },
-          ],
-          onErasure: 'PSEUDONYMISE_ROW',
-          reason: 'Other records (orders\' history, audit entries, support threads) refer to the user\'s id.',
-        },
-        {
           table: 'membership',
           links: [{ subject: 'user', column: 'user_id' }],
           columns: [{ column: 'role', treatment: T.EXPORT }],
@@ -61,6 +47,21 @@ export class AccountsPersonalData implements PersonalDataSource {
           columns: [],
           onErasure: 'KEEP_ROW',
           reason: `The key belongs to the tenant, not to the member who created it. ${MEMBER_ID_KEPT}`,
+        },
+        // Last: erasure pseudonymises the address, and the invitations to it are the user's only while it is theirs.
+        {
+          table: 'user',
+          links: [{ subject: 'user', column: 'id' }],
+          columns: [
+            { column: 'full_name', treatment: T.PSEUDONYMISE, identifies: 'name' },
+            { column: 'email', treatment: T.PSEUDONYMISE, identifies: 'email' },
+            { column: 'phone', treatment: T.ERASE, identifies: 'phone' },
+            { column: 'password_hash', treatment: T.KEEP, reason: 'A secret, never exported; replaced on erasure so the account can not sign in.' },
+            { column: 'age_confirmed_at', treatment: T.EXPORT },
+            { column: 'last_log_in_at', treatment: T.EXPORT },
+          ],
+          onErasure: 'PSEUDONYMISE_ROW',
+          reason: 'Other records (orders\' history, audit entries, support threads) refer to the user\'s id.',
         },
       ],
     };

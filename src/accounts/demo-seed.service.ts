@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Role } from '../common/authorization/permission.js';
 import { systemContext } from '../common/context/request-context.js';
 import { PolicyDocumentService } from '../consent/policies/policy-document.service.js';
-import { tenantScopedFork } from '../database/tenant-session.js';
+import { actingFor, tenantScopedFork } from '../database/tenant-session.js';
 import { PasswordService } from './auth/password.service.js';
 import { Membership } from './members/membership.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
@@ -44,8 +44,12 @@ export class DemoSeedService {
         passwordHash: await this.passwords.hash(password),
         ageConfirmedAt: new Date(),
       });
-      tx.create(Membership, { tenant, user, role: Role.OWNER });
       await tx.flush();
+      // The membership is the new tenant's row.
+      await actingFor(tx, { tenantId: tenant.id }, async () => {
+        tx.create(Membership, { tenant, user, role: Role.OWNER });
+        await tx.flush();
+      });
       // The demo owner starts with the current policies accepted, as a signed-up owner does.
       await this.policies.acceptCurrent(systemContext('demo-seed', null, new Set()), user.id, tx);
       return { email: DEMO_OWNER_EMAIL, password, tenantName: tenant.name };

@@ -63,22 +63,23 @@ export const PURGING_TENANT_SETTING = 'app.purging_tenant_id';
  * ledger lets a row change, and then only in its declared free-text columns.
  */
 export const ERASING_MENTIONS_SETTING = 'app.erasing_mentions';
-/** The signed-in user, set for staff sessions so that policies can confine them to their own account rows. */
+/**
+ * The signed-in user, set for every request of a user (staff included), so that policies can confine rows that belong
+ * to a user rather than a tenant to that user.
+ */
 export const USER_ID_SETTING = 'app.user_id';
 
 /**
- * Policies of a platform table that staff may reach only for their own account (their profile, their sessions):
+ * Policies of a platform table that staff may reach only for their own account (their profile, their consent):
  * the app and authentication roles see every row, as before.
  */
-export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[], options: { maintenance?: boolean } = {}) {
+export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[]) {
   const own = `${userColumn} = nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
   return {
     rowLevelSecurity: true as const,
     policies: [
       { name: 'app_access', roles: [APP_ROLE, AUTH_ROLE], using: 'true', check: 'true' },
       ...commands.map((command) => ({ name: `staff_own_${command}`, command, roles: [SUPPORT_ROLE], using: own })),
-      // The retention job (IP truncation); its grants name the columns it may change.
-      ...(options.maintenance ? [{ name: 'maintenance', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' }] : []),
     ],
   };
 }

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { MigrationObject } from '@mikro-orm/core';
 import { buildOrmConfig } from './mikro-orm.config.js';
+import { NestOrmLogger } from './orm-logger.js';
 import { RequestTransactionPlugin } from './request-transaction.plugin.js';
 import { TenantSessionMiddleware } from './tenant-session.js';
 
@@ -10,6 +11,8 @@ export interface DatabaseModuleOptions {
   poolSize: number;
   acquireTimeoutMs: number;
   migrationsList?: MigrationObject[];
+  /** Every statement as a debug line (LOG_LEVEL debug or trace). */
+  logQueries?: boolean;
 }
 
 @Module({})
@@ -20,7 +23,7 @@ export class DatabaseModule {
       global: true,
       imports: [
         MikroOrmModule.forRoot({
-          ...buildOrmConfig(options),
+          ...buildOrmConfig({ ...options, loggerFactory: (loggerOptions) => new NestOrmLogger(loggerOptions) }),
           autoLoadEntities: true,
           // Requests get their own tenant-scoped EntityManager from TenantSessionMiddleware instead.
           registerRequestContext: false,

@@ -13,7 +13,10 @@ export interface OrmConfigOptions {
   entities?: Options['entities'];
   /** Tests hand migrations in as classes, because Jest cannot load them by path. */
   migrationsList?: MigrationObject[];
-  debug?: boolean;
+  /** Log every statement (at debug level): for development, as the SQL may carry personal data. */
+  logQueries?: boolean;
+  /** The app hands MikroORM's lines to its own JSON log; the CLI and scripts keep MikroORM's plain text. */
+  loggerFactory?: Options['loggerFactory'];
 }
 
 /** Without it, a request waits for a connection forever when the database does not answer (the pool's default). */
@@ -40,7 +43,10 @@ export function buildOrmConfig(options: OrmConfigOptions): Options {
     // adds joins that row-level security already makes redundant (and that the planner estimates badly under RLS).
     autoJoinRefsForFilters: false,
     serialization: { forceObject: true },
-    debug: options.debug ?? false,
+    debug: options.logQueries ? ['query'] : false,
+    // Colour codes would land inside the JSON log lines (and in CI logs as escape sequences).
+    colors: false,
+    ...(options.loggerFactory ? { loggerFactory: options.loggerFactory } : {}),
     migrations: {
       tableName: 'mikro_orm_migrations',
       path: 'dist/migrations',

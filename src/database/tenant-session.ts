@@ -18,7 +18,8 @@ function asOneStatement(role: string, variables: Record<string, string>): Sessio
 /**
  * Layer 3 of tenant isolation, on the database side: an EntityManager whose every transaction switches to the
  * non-owner role and sets the tenant locally, so row-level security filters whatever the code above does. The
- * signed-in user is set too, for the few rows that belong to a user rather than a tenant (their own privacy requests).
+ * signed-in user is set too, for the rows that belong to a user rather than a tenant (their sessions, their own
+ * privacy requests) and their own memberships and invitations in other tenants.
  */
 export function tenantScopedFork(orm: MikroORM, tenantId: string | null, userId: string | null = null): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
@@ -34,9 +35,10 @@ export function supportStaffFork(orm: MikroORM, userId: string): EntityManager {
 }
 
 /**
- * The narrow privileged path: reads credentials (a user by email, an API key by hash, memberships) before any tenant
- * is known. The ORM tenant filter is off and the role is crm_auth, which row-level security lets read credential
- * rows only. Used by `accounts` for authentication and nothing else.
+ * The narrow privileged path: reads credentials (an API key by hash, a session and its user's membership) before any
+ * tenant is known. The ORM tenant filter is off and the role is crm_auth, which row-level security lets read credential
+ * rows only. Used by `accounts` for authentication and nothing else; inside a request's transaction the same role is
+ * taken with `asCredentialPath`.
  */
 export function authenticationFork(orm: MikroORM): EntityManager {
   const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
@@ -60,6 +62,58 @@ export async function asTenantPurge<T>(tx: EntityManager, tenantId: string, fn: 
   await tx.execute(`select set_config('role', ?, true), set_config(?, ?, true)`, [MAINTENANCE_ROLE, PURGING_TENANT_SETTING, tenantId]);
   const result = await fn();
   await tx.execute(`select set_config('role', ?, true), set_config(?, '', true)`, [APP_ROLE, PURGING_TENANT_SETTING]);
+  return result;
+}
+
+function assertInTransaction(em: EntityManager, what: string): void {
+  // Outside a transaction each statement is its own, and a local setting would be gone by the next one.
+  if (!em.isInTransaction()) throw new Error(`${what} needs a transaction.`);
+}
+
+/**
+ * The credential path inside a request's transaction: runs `fn` as crm_auth, which reads credential rows of any user or
+ * tenant (a refresh token's session, an invitation by its token) and revokes sessions, then switches back to the role
+ * the transaction had. On the request's own connection, not a fork's: PGlite runs nothing else while a transaction is
+ * open. `fn` should do only that read or revocation; everything after it runs under the request role's policies.
+ */
+export async function asCredentialPath<T>(tx: EntityManager, fn: () => Promise<T>): Promise<T> {
+  assertInTransaction(tx, 'The credential path');
+  const [{ role }] = await tx.execute<{ role: string }[]>(`select current_user as role`);
+  await tx.execute(`select set_config('role', ?, true)`, [AUTH_ROLE]);
+  return settle(fn(), () => tx.execute(`select set_config('role', ?, true)`, [role]));
+}
+
+/**
+ * Once the credential path has verified a credential the request did not arrive with (a password, a refresh token, an
+ * invitation token, a new account), the statements of `fn` act for the user and tenant it names, under the request
+ * role's ordinary policies; the transaction's own settings are restored afterwards, so that the rest of the request
+ * (its audit entries) still acts for the request's own context.
+ */
+export async function actingFor<T>(tx: EntityManager, scope: { userId?: string; tenantId?: string }, fn: () => Promise<T>): Promise<T> {
+  assertInTransaction(tx, 'Acting for a verified credential');
+  const [previous] = await tx.execute<{ tenant_id: string | null; user_id: string | null }[]>(
+    `select current_setting(?, true) as tenant_id, current_setting(?, true) as user_id`,
+    [TENANT_ID_SETTING, USER_ID_SETTING],
+  );
+  const set = (tenantId: string | null | undefined, userId: string | null | undefined) =>
+    tx.execute(`select set_config(?, ?, true), set_config(?, ?, true)`, [TENANT_ID_SETTING, tenantId ?? '', USER_ID_SETTING, userId ?? '']);
+  await set(scope.tenantId ?? previous?.tenant_id, scope.userId ?? previous?.user_id);
+  return settle(fn(), () => set(previous?.tenant_id, previous?.user_id));
+}
+
+/**
+ * Runs `restore` after `work`, whether it succeeded or not. After a failed statement the transaction is aborted and
+ * refuses the restore too; the work's own error is the one worth reporting, and the transaction rolls back anyway.
+ */
+async function settle<T>(work: Promise<T>, restore: () => Promise<unknown>): Promise<T> {
+  let result: T;
+  try {
+    result = await work;
+  } catch (error) {
+    await restore().catch(() => undefined);
+    throw error;
+  }
+  await restore();
   return result;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadAppConfig } from '../../src/config/app-config';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { startServer, type RunningServer } from '../../src/server';
+import type { LogCapture } from './log-capture';
 import { loadMigrations } from './migrations';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -32,9 +33,9 @@ export interface TestServer extends RunningServer {
 
 /**
  * A real server on a real port and the run's database (PostgreSQL or PGlite), configured like production except
- * where a test overrides a setting.
+ * where a test overrides a setting. With `logs`, the server's JSON log lines go there instead of stdout.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { logs?: LogCapture } = {}): Promise<TestServer> {
   const schemaFile = join(mkdtempSync(join(tmpdir(), 'promox-schema-')), 'schema.gql');
   const config = loadAppConfig({
     NODE_ENV: 'test',
@@ -57,7 +58,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const server = await startServer({
     config,
-    logger: createRootLogger(config.LOG_LEVEL),
+    logger: createRootLogger(config.LOG_LEVEL, options.logs),
     schemaFile,
     migrationsList: loadMigrations(),
   });

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, conflict, ErrorCode, forbidden, notFound, unauthenticated } from '../../common/errors/app-errors.js';
 import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
+import { actingFor } from '../../database/tenant-session.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { AuditResult } from '../../audit/audit-entry.entity.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
@@ -16,6 +17,7 @@ import { User } from '../users/user.entity.js';
 import { UserProfileType } from '../users/user.types.js';
 import type { LogInInput, NewAccountInput, SignUpInput } from './auth.inputs.js';
 import { AuthPayload, MeType } from './auth.types.js';
+import { sessionUserOfToken } from './credential-path.sql.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { RefreshSession } from './refresh-session.entity.js';
@@ -39,10 +41,14 @@ export class AuthService {
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
     const user = await this.createUser(ctx, { ...input, email: input.email });
     const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
-    this.em.create(Membership, { tenant, user, role: Role.OWNER });
-    await this.em.flush();
+    // The new owner's membership is the new tenant's row, and their session theirs.
+    const tokens = await actingFor(this.em, { userId: user.id, tenantId: tenant.id }, async () => {
+      this.em.create(Membership, { tenant, user, role: Role.OWNER });
+      await this.em.flush();
+      return this.tokens.issue(ctx, user, tenant);
+    });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
-    const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    const payload = this.payload(user, tenant, tokens);
     await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], { coversOperation: true });
     return payload;
   }
@@ -94,12 +100,15 @@ export class AuthService {
       throw error;
     }
     await this.throttle.recordSuccess(input.email);
-    const membership = await this.chooseMembership(user.id, input.tenantId);
-    user.lastLogInAt = new Date();
-    await this.em.flush();
+    // The password is verified: from here on the request reads the user's own memberships and writes their session.
+    const { tenant, tokens } = await actingFor(this.em, { userId: user.id }, async () => {
+      const chosen = (await this.chooseMembership(user.id, input.tenantId))?.tenant ?? null;
+      user.lastLogInAt = new Date();
+      await this.em.flush();
+      return { tenant: chosen, tokens: await this.tokens.issue(ctx, user, chosen) };
+    });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
-    const tenant = membership?.tenant ?? null;
-    const payload = this.payload(user, tenant, await this.tokens.issue(ctx, user, tenant));
+    const payload = this.payload(user, tenant, tokens);
     await this.audit.record(
       ctx,
       [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }],
@@ -121,11 +130,15 @@ export class AuthService {
    * family is revoked (and that revocation is kept although the call fails).
    */
   async refreshSession(ctx: RequestContext, refreshToken: string): Promise<AuthPayload> {
-    const session = await this.em.findOne(
-      RefreshSession,
-      { tokenHash: hashSecret(refreshToken) },
-      { populate: ['user', 'tenant'] },
-    );
+    const tokenHash = hashSecret(refreshToken);
+    // Whose session the token names is known only to the credential path; the rest acts for that user.
+    const userId = await sessionUserOfToken(this.em, tokenHash);
+    if (!userId) throw new AppError(ErrorCode.INVALID_TOKEN, 'The refresh token is invalid or expired; log in again.');
+    return actingFor(this.em, { userId }, () => this.rotate(ctx, tokenHash));
+  }
+
+  private async rotate(ctx: RequestContext, tokenHash: string): Promise<AuthPayload> {
+    const session = await this.em.findOne(RefreshSession, { tokenHash }, { populate: ['user', 'tenant'] });
     if (!session || session.revokedAt || session.expiresAt <= new Date()) {
       throw new AppError(ErrorCode.INVALID_TOKEN, 'The refresh token is invalid or expired; log in again.');
     }

@@ -1,13 +1,15 @@
 import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ownAccountRowsForStaff } from '../../database/base.entity.js';
+import { rowsOfOneUser } from '../../database/account-row-policies.js';
+import { BaseEntity } from '../../database/base.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
 
 /**
  * One refresh token in a family. Each refresh replaces the token with a new one in the same family; presenting a
- * replaced token again means it leaked, and the whole family is revoked.
+ * replaced token again means it leaked, and the whole family is revoked. Only its user's requests see it (its IP and
+ * user agent are theirs), whichever tenant it acts in.
  */
-@Entity(ownAccountRowsForStaff('user_id', ['select', 'update'], { maintenance: true }))
+@Entity(rowsOfOneUser('user_id'))
 @Index({ properties: ['familyId'] })
 export class RefreshSession extends BaseEntity {
   @Property({ type: 'uuid' })

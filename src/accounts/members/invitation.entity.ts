@@ -1,19 +1,21 @@
 import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Role } from '../../common/authorization/permission.js';
+import { tenantRowsOwnedByUser, toSignedInUsersEmail } from '../../database/account-row-policies.js';
 import { BaseEntity } from '../../database/base.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
 
 /**
- * A pending membership. Kept with the platform tables, like Membership: it is found by its token before the
- * invitee has any tenant.
+ * A pending membership. The inviting tenant's row; the invitee (signed in with the invited address) sees their own, and
+ * accepting finds it by its token, before the invitee has any tenant, through the credential path.
  */
-@Entity()
+@Entity(tenantRowsOwnedByUser(toSignedInUsersEmail('email')))
 export class Invitation extends BaseEntity {
   @ManyToOne(() => Tenant, { deleteRule: 'cascade', index: true })
   tenant: Tenant;
 
-  @Property()
+  /** Indexed: the invitee's own rows are found by it. */
+  @Property({ index: true })
   email: string;
 
   @Enum({ items: () => Role, nativeEnumName: 'member_role' })

@@ -7,6 +7,8 @@ import { SeatAllowances } from '../../common/authorization/seat-allowance.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, conflict, ErrorCode, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { generateSecret, hashSecret } from '../../common/security/secret-token.js';
+import { actingFor } from '../../database/tenant-session.js';
+import { invitationOfToken } from '../auth/credential-path.sql.js';
 import type { AcceptInvitationInput } from '../auth/auth.inputs.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
@@ -98,14 +100,16 @@ export class MembersService {
    * account (newAccount) or, when the address already has one, is asked to log in first.
    */
   async accept(ctx: RequestContext, input: AcceptInvitationInput): Promise<AuthPayload> {
-    const invitation = await this.em.findOne(
-      Invitation,
-      { tokenHash: hashSecret(input.token) },
-      { populate: ['tenant'], lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
-    if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= new Date()) {
-      throw new AppError(ErrorCode.INVALID_TOKEN, 'This invitation is invalid, expired or already used.');
-    }
+    // The token is the credential: the credential path finds which tenant's invitation it is, and the rest of the
+    // acceptance acts in that tenant, under its policies.
+    const found = await invitationOfToken(this.em, hashSecret(input.token));
+    if (!found) throw invalidInvitation();
+    return actingFor(this.em, { tenantId: found.tenantId }, () => this.join(ctx, input, found.id));
+  }
+
+  private async join(ctx: RequestContext, input: AcceptInvitationInput, invitationId: string): Promise<AuthPayload> {
+    const invitation = await this.em.findOne(Invitation, { id: invitationId }, { populate: ['tenant'], lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= new Date()) throw invalidInvitation();
     let user: User;
     if (ctx.actor.kind === 'user') {
       user = await this.em.findOneOrFail(User, ctx.actor.userId);
@@ -120,7 +124,8 @@ export class MembersService {
     this.em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });
     invitation.acceptedAt = new Date();
     await this.em.flush();
-    return this.auth.signInTo(ctx, user, invitation.tenant);
+    // A new account's session is the new user's row.
+    return actingFor(this.em, { userId: user.id }, () => this.auth.signInTo(ctx, user, invitation.tenant));
   }
 
   async changeRole(ctx: RequestContext, input: ChangeMemberRoleInput): Promise<MemberType> {
@@ -168,6 +173,10 @@ export class MembersService {
       throw new AppError(ErrorCode.LAST_OWNER, 'A tenant needs at least one owner: make someone else owner first.');
     }
   }
+}
+
+function invalidInvitation(): AppError {
+  return new AppError(ErrorCode.INVALID_TOKEN, 'This invitation is invalid, expired or already used.');
 }
 
 function tenantOf(ctx: RequestContext): string {

@@ -7,6 +7,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
+import { revokeSessionsActingIn } from '../auth/credential-path.sql.js';
 import { Tenant, TenantStatus } from './tenant.entity.js';
 import type { CloseTenantInput, UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
@@ -77,7 +78,8 @@ export class TenantService {
       purgeAfter: new Date(now.getTime() + this.config.TENANT_CLOSURE_GRACE_DAYS * 24 * 60 * 60 * 1000),
     });
     await this.em.flush();
-    await this.signOutEveryone(tenant.id, now);
+    // Other members' sessions: through the credential path, which alone reaches sessions that are not the caller's.
+    await revokeSessionsActingIn(this.em, tenant.id, now);
     return TenantType.from(tenant);
   }
 
@@ -111,19 +113,6 @@ export class TenantService {
         ? 'The tenant is closed: its data is read-only. An owner can reopen it until the grace period ends.'
         : 'The tenant was closed and its data purged.',
       { status: row.status, purgeAfter: row.purge_after ? new Date(row.purge_after).toISOString() : null },
-    );
-  }
-
-  /**
-   * Revokes every session family that acts in the tenant (its members' access tokens stop working at once, since
-   * each request checks its session); a member acting in another tenant stays signed in there.
-   */
-  private async signOutEveryone(tenantId: string, now: Date): Promise<void> {
-    await this.em.execute(
-      `update refresh_session set revoked_at = ?
-        where revoked_at is null
-          and family_id in (select family_id from refresh_session where tenant_id = ? and revoked_at is null and replaced_at is null)`,
-      [now, tenantId],
     );
   }
 

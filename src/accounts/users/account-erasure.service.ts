@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../common/context/request-context.js';
+import { actingFor } from '../../database/tenant-session.js';
 import { PasswordService } from '../auth/password.service.js';
 
 /** What must happen to a tenant before its last owner can delete their account. */
@@ -32,22 +33,32 @@ export class AccountErasure {
 
   /**
    * Tenants the user is the only owner of, unless already CLOSED (a closed tenant is on its way to being purged and
-   * needs no owner). Leaving any of them would leave a tenant nobody can administer.
+   * needs no owner). Leaving any of them would leave a tenant nobody can administer. The user's own memberships name
+   * the tenants they own; who else is in each is read as that tenant, whose members only its own requests see.
    */
   async handoversNeeded(_ctx: RequestContext, userId: string): Promise<OwnershipHandover[]> {
-    const rows = await this.em.execute<{ id: string; name: string; others: string }[]>(
-      `select t.id, t.name, (select count(*) from membership o where o.tenant_id = t.id and o.user_id <> m.user_id) as others
-         from membership m join tenant t on t.id = m.tenant_id
+    const owned = await this.em.execute<{ id: string; name: string }[]>(
+      `select t.id, t.name from membership m join tenant t on t.id = m.tenant_id
         where m.user_id = ? and m.role = 'OWNER' and t.status <> 'CLOSED'
-          and not exists (select 1 from membership o where o.tenant_id = t.id and o.user_id <> m.user_id and o.role = 'OWNER')
         order by t.name, t.id`,
       [userId],
     );
-    return rows.map((row) => ({
-      tenantId: row.id,
-      tenantName: row.name,
-      resolution: Number(row.others) > 0 ? OwnershipResolution.TRANSFER_OWNERSHIP : OwnershipResolution.CLOSE_TENANT,
-    }));
+    const handovers: OwnershipHandover[] = [];
+    for (const tenant of owned) {
+      const [others] = await actingFor(this.em, { tenantId: tenant.id }, () =>
+        this.em.execute<{ members: string; owners: string }[]>(
+          `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where tenant_id = ? and user_id <> ?`,
+          [tenant.id, userId],
+        ),
+      );
+      if (Number(others?.owners ?? 0) > 0) continue;
+      handovers.push({
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        resolution: Number(others?.members ?? 0) > 0 ? OwnershipResolution.TRANSFER_OWNERSHIP : OwnershipResolution.CLOSE_TENANT,
+      });
+    }
+    return handovers;
   }
 
   /** Every tenant the user is a member of, closed ones included: their rows there are erased too. */

@@ -1,6 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { RequestContextStore } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../common/errors/database-unavailable.js';
 import { sendGraphQLError } from '../../common/http/graphql-error-response.js';
@@ -59,7 +58,6 @@ export class SupportHttpErrorFilter implements ExceptionFilter {
     }
     logger.error({
       msg: 'Unexpected error',
-      requestId: RequestContextStore.current()?.requestId,
       err: exception instanceof Error ? { message: exception.message, stack: exception.stack, name: exception.name } : String(exception),
     });
     sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.');

@@ -37,6 +37,21 @@ export const RequestContextStore = {
   },
 };
 
+const requestIds = new AsyncLocalStorage<string>();
+
+/**
+ * The id of the HTTP request being served, from its first middleware on: also before its RequestContext exists (a
+ * refused credential) and on routes that have none (an export download). Every log line written meanwhile carries it.
+ */
+export const RequestIdScope = {
+  run<T>(requestId: string, fn: () => T): T {
+    return requestIds.run(requestId, fn);
+  },
+  current(): string | undefined {
+    return requestIds.getStore();
+  },
+};
+
 export function anonymousContext(requestId: string, ip = '', userAgent = ''): RequestContext {
   return { requestId, ip, userAgent, actor: { kind: 'anonymous' }, tenantId: null, permissions: new Set() };
 }

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException, ValidationError as OrmValidationError } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { RequestContextStore } from '../context/request-context.js';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../errors/database-unavailable.js';
 
@@ -42,8 +41,15 @@ const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit 
 const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
 /** graphql-js's own token limit (parseOptions.maxTokens); its message reads "more that" in graphql 16. */
 const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:at|an) (\d+) tokens/;
-/** Schema hints graphql-js appends ("Did you mean …?"), also on variable values, where Apollo does not remove them. */
-const SUGGESTION = / ?Did you mean [^?]*\?/g;
+/**
+ * Schema hints graphql-js appends ("Did you mean …?"), also on variable values, where Apollo does not remove them; and
+ * what GraphQL Armor's mask leaves of one where it got there first ("[Suggestion hidden]?").
+ */
+const SUGGESTION = /\s*(?:Did you mean [^?]*\?|\[Suggestion hidden\]\??)/g;
+
+function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, '').trim();
+}
 
 function strip(formatted: GraphQLFormattedError, code: string, message = formatted.message, extra: Record<string, unknown> = {}): GraphQLFormattedError {
   return { message, locations: formatted.locations, path: formatted.path, extensions: { code, ...extra } };
@@ -65,7 +71,7 @@ export function buildErrorFormatter(isProduction: boolean) {
     // message, which names the argument, and the refusal's code.
     if (raw instanceof GraphQLError && raw.originalError instanceof AppError) {
       const { code, ...details } = raw.originalError.extensions;
-      return strip(formatted, String(code), formatted.message.replace(SUGGESTION, ''), details);
+      return strip(formatted, String(code), withoutSuggestions(formatted.message), details);
     }
     if (formatted.message === VARIABLE_ERROR_LIMIT) return strip(formatted, ErrorCode.BAD_USER_INPUT);
     if (uncodedRequestError(raw)) {
@@ -85,18 +91,16 @@ export function buildErrorFormatter(isProduction: boolean) {
       // Expected while PostgreSQL restarts or fails over: the caller retries; the log names it without a stack.
       logger.warn({
         msg: 'Database unavailable',
-        requestId: RequestContextStore.current()?.requestId,
         path: formatted.path,
         err: error instanceof Error ? error.message : String(error),
       });
       return strip(formatted, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
     }
     const code = String(formatted.extensions?.code ?? '');
-    if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code, formatted.message.replace(SUGGESTION, ''));
+    if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code, withoutSuggestions(formatted.message));
 
     logger.error({
       msg: 'Unexpected error',
-      requestId: RequestContextStore.current()?.requestId,
       path: formatted.path,
       err: error instanceof Error ? { message: error.message, stack: error.stack, name: error.name } : String(error),
     });

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AppConfig } from '../../config/app-config.js';
+import { accessLogPlugin } from './access-log.plugin.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
 import { CompiledExecution } from './compiled-execution.js';
 import { buildErrorFormatter } from './error-formatting.js';
@@ -57,6 +58,7 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     plugins: [
       ...armor.plugins,
       responseStatusPlugin,
+      accessLogPlugin,
       // The API sets no cache hints; Apollo's default cache-control plugin would still wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),

@@ -1,7 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import { RequestContextStore } from '../context/request-context.js';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../errors/database-unavailable.js';
 import { sendGraphQLError } from './graphql-error-response.js';
@@ -68,7 +67,6 @@ function answer(error: unknown, res: Response): void {
   } else if (failure.status >= 500) {
     logger.error({
       msg: 'Unexpected error',
-      requestId: RequestContextStore.current()?.requestId,
       err: error instanceof Error ? { message: error.message, stack: error.stack, name: error.name } : String(error),
     });
   }

@@ -96,7 +96,7 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
         count(outcome.deleted, 'audit_chain_head', await affected(tx, `delete from audit_chain_head where chain_key = ?`, [tenantId]));
       }
       // The tenant's history that the app role may never delete (its consent ledger; at the end its audit trail and
-      // its privacy requests, whose events go with them).
+      // its privacy requests, whose events go with them), and its members' sessions that acted in it.
       for (const table of appendOnly) {
         if (kept.has(table)) continue;
         count(outcome.deleted, table, await affected(tx, `delete from ${quote(table)} where tenant_id = ?`, [tenantId]));
@@ -149,12 +149,17 @@ export class TenantPurgeJob implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * Every table with a tenant_id, a table before the tables it references (so deletes never wait on a foreign key),
-   * and whether the app role may delete from it (append-only ledgers and the audit trail it may not).
+   * and whether the app role, as the tenant, deletes its rows: not from append-only ledgers and the audit trail, which
+   * it may not delete from, nor from tables whose policies give the tenant's purge to crm_maintenance (`tenant_purge`),
+   * whose rows are not the tenant's to see (its members' sessions acting in it).
    */
   private async tenantTablesChildrenFirst(tx: EntityManager): Promise<{ name: string; appDeletes: boolean }[]> {
     const tables = await tx.execute<{ table_name: string; app_deletes: boolean }[]>(
-      `select table_name, has_table_privilege(?, format('public.%I', table_name), 'DELETE') as app_deletes
-         from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by table_name`,
+      `select table_name,
+              has_table_privilege(?, format('public.%I', table_name), 'DELETE')
+                and not exists (select 1 from pg_policies p where p.schemaname = 'public' and p.tablename = c.table_name and p.policyname = 'tenant_purge')
+                as app_deletes
+         from information_schema.columns c where table_schema = 'public' and column_name = 'tenant_id' order by table_name`,
       [APP_ROLE],
     );
     const references = await tx.execute<{ child: string; parent: string }[]>(

@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Public } from '../../common/authorization/access.decorators.js';
+import { isClientGone } from '../../common/logging/logger.js';
 import { PrivacyExportService } from './privacy-export.service.js';
 
 /** What every link that leads to no file answers: unknown, expired, deleted or malformed, so a link says nothing. */
@@ -24,6 +25,8 @@ export function undecodableExportLinks(req: Request, res: Response, next: NextFu
   next();
 }
 
+const logger = new Logger('PrivacyExports');
+
 /** The download link of an access or portability export: the token in the path is the only credential. */
 @Controller('privacy/exports')
 export class PrivacyExportController {
@@ -43,6 +46,12 @@ export class PrivacyExportController {
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
     // A byte stream holding at most about one chunk: an object stream would read 16 chunks (8 MiB) ahead of a slow client.
-    await pipeline(Readable.from(file.chunks, { objectMode: false, highWaterMark: 1 }), res);
+    try {
+      await pipeline(Readable.from(file.chunks, { objectMode: false, highWaterMark: 1 }), res);
+    } catch (error) {
+      // The person closed the tab or lost the connection: the link still works, and nothing failed here.
+      if (!isClientGone(error)) throw error;
+      logger.log({ msg: 'export download ended early: the client closed the connection', byteSize: file.byteSize });
+    }
   }
 }
