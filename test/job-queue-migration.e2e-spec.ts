@@ -43,7 +43,7 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
     await db?.drop();
   });
 
-  it('turns each verified privacy request\'s job state into its job, and leaves requests never verified without one', async () => {
+  it('turns the job state of verified privacy requests and of stored Stripe events into jobs of the queue', async () => {
     const tenant = randomUUID();
     const user = randomUUID();
     const t = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 12, minutes));
@@ -79,6 +79,18 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
     const ownDue = await request({ status: 'VERIFIED', attempts: 0, nextAttemptAt: t(2), verified: true, own: true });
     const done = await request({ status: 'COMPLETED', attempts: 1, verified: true });
     const received = await request({ status: 'RECEIVED', attempts: 0, verified: false });
+    const stripeEvent = async (fields: { attempts: number; lastError?: string; nextAttemptAt?: Date; lockedUntil?: Date; processedAt?: Date }) => {
+      const id = `evt_${randomUUID()}`;
+      await db.query(
+        `insert into stripe_event (id, type, object_id, stripe_customer_id, event_created_at, livemode, received_at, processed_at, outcome,
+            attempts, last_error, next_attempt_at, locked_until)
+         values ($1, 'customer.subscription.updated', 'sub_1', 'cus_1', $2, false, $2, $3, $4, $5, $6, $7, $8)`,
+        [id, t(0), fields.processedAt ?? null, fields.processedAt ? 'applied' : null, fields.attempts, fields.lastError ?? null, fields.nextAttemptAt ?? null, fields.lockedUntil ?? null],
+      );
+      return id;
+    };
+    const retrying = await stripeEvent({ attempts: 3, lastError: 'Stripe is down.', nextAttemptAt: t(30), lockedUntil: t(4) });
+    const applied = await stripeEvent({ attempts: 1, processedAt: t(1) });
 
     await orm.migrator.up();
 
@@ -98,5 +110,15 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
       `select column_name from information_schema.columns where table_name = 'data_subject_request' and column_name in ('attempts', 'last_error', 'next_attempt_at', 'locked_until')`,
     );
     expect(left).toEqual([]);
+
+    const events = new Map((await db.query<JobRow>(`select kind, key, tenant_id, user_id, status, attempts, last_error, run_at, locked_until from job where kind = 'stripe-event'`)).map((j) => [j.key, j]));
+    expect(events.get(retrying)).toEqual({
+      kind: 'stripe-event', key: retrying, tenant_id: null, user_id: null, status: 'PENDING', attempts: 3, last_error: 'Stripe is down.', run_at: t(30), locked_until: t(4),
+    });
+    expect(events.get(applied)).toMatchObject({ status: 'DONE', attempts: 1, last_error: null, run_at: null });
+    const eventColumns = await db.query<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_name = 'stripe_event' and column_name in ('attempts', 'last_error', 'next_attempt_at', 'locked_until')`,
+    );
+    expect(eventColumns).toEqual([]);
   });
 });

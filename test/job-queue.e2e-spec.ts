@@ -53,6 +53,11 @@ describe('job queue', () => {
     await db?.drop();
   });
 
+  it('serves the application\'s background work: privacy requests and Stripe events', () => {
+    // Each kind's handler and its crash and retry tests: test/privacy-requests.e2e-spec.ts, test/billing.e2e-spec.ts.
+    expect(queue.kinds()).toEqual(['privacy-request', 'stripe-event']);
+  });
+
   it('enqueues in the caller\'s transaction: a rolled-back write leaves no job, a committed one a due job', async () => {
     const key = randomUUID();
     await expect(

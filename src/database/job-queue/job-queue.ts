@@ -92,6 +92,8 @@ const toClaimed = (row: JobRow): ClaimedJob => ({
  */
 @Injectable()
 export class JobQueue {
+  private readonly served = new Set<string>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly clock: Clock,
@@ -148,7 +150,13 @@ export class JobQueue {
 
   /** A worker for one kind: `runDue` on demand, and on a timer once started. */
   worker(kind: JobKind, handler: JobHandler, logger: Logger): JobWorker {
+    this.served.add(kind.name);
     return new JobWorker(this, kind, handler, logger);
+  }
+
+  /** The kinds this instance has workers for. */
+  kinds(): string[] {
+    return [...this.served].sort();
   }
 }
 
