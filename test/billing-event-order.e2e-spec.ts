@@ -196,7 +196,7 @@ describe('Stripe events in any order', () => {
     stripe.time = undefined;
     for (const event of arrange(events)) await deliver(event);
     const outcomes = await db.query<{ type: string; outcome: string | null; last_error: string | null }>(
-      `select type, outcome, last_error from stripe_event where stripe_customer_id = $1`,
+      `select e.type, e.outcome, j.last_error from stripe_event e join job j on j.kind = 'stripe-event' and j.key = e.id where e.stripe_customer_id = $1`,
       [customerId],
     );
     // Every event was applied (none left failing for a retry that would hide an order problem).

@@ -1,4 +1,5 @@
-import { StripeEvents } from '../src/billing/stripe-events.service';
+import { STRIPE_EVENT_JOB, StripeEvents } from '../src/billing/stripe-events.service';
+import { JobQueue } from '../src/database/job-queue/job-queue';
 import { Clock } from '../src/common/time/clock';
 import { privilegedQuery } from './support/database';
 import { FakeStripe } from './support/fake-stripe';
@@ -56,7 +57,8 @@ describe('billing with Stripe', () => {
   };
   const storedEvent = async (id: string) =>
     (await privilegedQuery<{ attempts: number; processed_at: Date | null; last_error: string | null; outcome: string | null }>(
-      `select attempts, processed_at, last_error, outcome from stripe_event where id = $1`,
+      `select j.attempts, e.processed_at, j.last_error, e.outcome
+         from stripe_event e join job j on j.kind = 'stripe-event' and j.key = e.id where e.id = $1`,
       [id],
     ))[0];
   const customerOf = async (tenantId: string) =>
@@ -329,6 +331,24 @@ describe('billing with Stripe', () => {
     expect(await events.runDue()).toBeGreaterThanOrEqual(1);
     expect(await storedEvent(event.id as string)).toMatchObject({ attempts: 2, last_error: null, outcome: 'applied' });
     expect(await subscription(owner.accessToken)).toMatchObject({ seats: 5 });
+  });
+
+  it('takes over an event whose worker died in the middle of an attempt, once its lease runs out', async () => {
+    const owner = await signUpOwner(server);
+    const { subscriptionId } = await subscribe(owner);
+    stripe.updateSubscription(subscriptionId, { quantity: 6 });
+    stripe.failNext('GET', new RegExp(`^/v1/subscriptions/${subscriptionId}$`), 1, 500);
+    const event = stripe.event('customer.subscription.updated', stripe.get(subscriptionId));
+    expect((await deliver(event)).status).toBe(200);
+    // At its retry a worker claims it, and dies: the event stays leased to it, so no other worker applies it meanwhile.
+    later(1);
+    expect(await server.app.get(JobQueue).claim(STRIPE_EVENT_JOB, event.id as string)).toMatchObject({ key: event.id, attempt: 2 });
+    await events.runDue();
+    expect(await storedEvent(event.id as string)).toMatchObject({ attempts: 2, processed_at: null });
+    later(2);
+    await events.runDue();
+    expect(await storedEvent(event.id as string)).toMatchObject({ attempts: 3, last_error: null, outcome: 'applied' });
+    expect(await subscription(owner.accessToken)).toMatchObject({ seats: 6 });
   });
 
   it('keeps only the card brand, last 4 digits and expiry, never a number', async () => {

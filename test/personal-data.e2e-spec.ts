@@ -33,7 +33,7 @@ describe('personal-data registry', () => {
   afterAll(async () => server?.close());
 
   it('collects a declaration from every module that holds personal data', () => {
-    expect(registry.all().map((d) => d.module).sort()).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'privacy']);
+    expect(registry.all().map((d) => d.module).sort()).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
     expect(registry.table('contact')).toMatchObject({ module: 'business', links: [{ subject: 'contact', column: 'id' }] });
     expect(registry.table('order')).toMatchObject({ onErasure: 'PSEUDONYMISE_ROW' });
     expect(registry.table('audit_entry')?.columns.every((c) => c.treatment === PersonalDataTreatment.REDACT)).toBe(true);

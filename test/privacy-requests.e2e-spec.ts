@@ -351,14 +351,18 @@ describe('privacy requests', () => {
       expect(events).not.toContain(contactRequest.id);
       expect(await ids({ tenantId: owner.tenantId }, 'data_subject_request_event', 'request_id')).toContain(contactRequest.id);
       expect(await ids({ userId: user.userId }, 'data_subject_request_event', 'request_id')).toContain(own.id);
+      // A request's job follows it: the user's own request's job is theirs alone.
+      expect(await ids({ tenantId: user.tenantId, userId: user.userId }, 'job', 'key')).toContain(own.id);
+      expect(await ids({ tenantId: owner.tenantId, userId: owner.userId }, 'job', 'key')).not.toContain(own.id);
+      expect(await ids({ tenantId: user.tenantId }, 'job', 'key')).not.toContain(own.id);
       // Requests are the record that a right was honoured: the app can not delete them, and the job runner's role
-      // can only lease jobs.
+      // can not change them; it leases their jobs.
       const deleted = await asRole('crm_app', { tenantId: owner.tenantId }, `delete from data_subject_request where id = $1`, [contactRequest.id]);
       expect(deleted).toEqual({ error: expect.stringMatching(/permission denied/) });
       const moved = await asRole('crm_maintenance', {}, `update data_subject_request set status = 'COMPLETED' where id = $1`, [contactRequest.id]);
       expect(moved).toEqual({ error: expect.stringMatching(/permission denied/) });
-      const leased = await asRole('crm_maintenance', {}, `update data_subject_request set locked_until = now() where id = $1 returning id`, [contactRequest.id]);
-      expect(leased).toEqual({ rows: [{ id: contactRequest.id }] });
+      const leased = await asRole('crm_maintenance', {}, `update job set locked_until = now() where key = $1 returning key`, [own.id]);
+      expect(leased).toEqual({ rows: [{ key: own.id }] });
     });
 
     it('merges concurrent filings of the same request into one', async () => {

@@ -626,8 +626,8 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     // the platform's) chain, with no update or delete at all (test/audit.e2e-spec.ts).
     const APPEND_ONLY_TABLES = ['audit_entry'];
     // Privacy requests hold a tenant's contacts' requests and, with no tenant, users' own (test/privacy-requests.e2e-spec.ts);
-    // their export files likewise (test/privacy-exports.e2e-spec.ts).
-    const TENANT_OR_OWN_TABLES = ['data_subject_request', 'privacy_export'];
+    // their export files likewise (test/privacy-exports.e2e-spec.ts), and the background jobs (test/job-queue.e2e-spec.ts).
+    const TENANT_OR_OWN_TABLES = ['data_subject_request', 'privacy_export', 'job'];
     const tenantOwned = tenantTables.filter(
       (t) => !PLATFORM_TABLES.includes(t.table) && !APPEND_ONLY_TABLES.includes(t.table) && !TENANT_OR_OWN_TABLES.includes(t.table),
     );

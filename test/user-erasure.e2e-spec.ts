@@ -87,7 +87,8 @@ describe("a user's erasure of their own account", () => {
   const mine = async (token: string) => (await as<{ myPrivacyRequests: Request[] }>(token, MINE)).myPrivacyRequests;
   const requestRow = async (id: string) =>
     (await db.query<{ status: string; job_steps_done: string[]; last_error: string | null; rejection_reason: string | null }>(
-      `select status, job_steps_done, last_error, rejection_reason from data_subject_request where id = $1`,
+      `select r.status, r.job_steps_done, j.last_error, r.rejection_reason
+         from data_subject_request r left join job j on j.kind = 'privacy-request' and j.key = r.id::text where r.id = $1`,
       [id],
     ))[0];
   const eventsOf = async (id: string) =>

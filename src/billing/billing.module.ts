@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { BillingAccount } from './billing-account.entity.js';
-import { Clock } from '../common/time/clock.js';
+import { JobQueueModule } from '../database/job-queue/job-queue.module.js';
 import { BillingEntitlements } from './billing-entitlements.js';
 import { BillingInvoice } from './billing-invoice.entity.js';
 import { BillingPlans } from './billing-plans.js';
@@ -20,7 +20,7 @@ import { StripeGateway } from './stripe.gateway.js';
  * (seats, read-only after an unpaid grace period), which it registers with `common`'s write gates and seat checks.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([BillingAccount, BillingInvoice, StripeEvent]), AccountsModule],
+  imports: [MikroOrmModule.forFeature([BillingAccount, BillingInvoice, StripeEvent]), AccountsModule, JobQueueModule],
   controllers: [StripeWebhookController],
   providers: [
     StripeGateway,

@@ -1,10 +1,10 @@
 import type { Opt } from '@mikro-orm/core';
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { MAINTENANCE_ROLE } from '../database/base.entity.js';
 
 /**
  * A Stripe webhook event, stored once by its id before it is applied, so a replay is recognised and a failure is
- * retried by the job instead of lost. Only what is needed to apply it is kept (which object, of what type): the
+ * retried by its job (the job queue's `stripe-event` job, keyed by the event id) instead of lost. Only what is needed to apply it is kept (which object, of what type): the
  * object itself is read again from Stripe when the event is applied, so events apply in any order and no customer
  * details sit here. A platform table: only the webhook and its job (crm_maintenance) reach it.
  */
@@ -12,7 +12,6 @@ import { MAINTENANCE_ROLE } from '../database/base.entity.js';
   rowLevelSecurity: 'force',
   policies: [{ name: 'maintenance', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' }],
 })
-@Index({ properties: ['nextAttemptAt'] })
 export class StripeEvent {
   /** Stripe's event id (evt_…). */
   @PrimaryKey({ type: 'text' })
@@ -45,17 +44,4 @@ export class StripeEvent {
   /** What applying it did, e.g. "applied" or "ignored: unknown customer". */
   @Property({ length: 200, nullable: true })
   outcome?: string;
-
-  @Property({ default: 0 })
-  attempts: Opt<number> = 0;
-
-  @Property({ length: 2000, nullable: true })
-  lastError?: string;
-
-  /** When the job tries again; null once processed. */
-  @Property({ type: 'timestamptz', nullable: true })
-  nextAttemptAt?: Date;
-
-  @Property({ type: 'timestamptz', nullable: true })
-  lockedUntil?: Date;
 }

@@ -1,51 +1,34 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
-import { MikroORM, type EntityManager, type QueryResult } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import Stripe from 'stripe';
-import { describeJobError } from '../common/errors/job-error.js';
-import { PeriodicTask } from '../common/time/periodic-task.js';
 import { Permission } from '../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../common/context/request-context.js';
 import { Clock } from '../common/time/clock.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { JobQueue, type ClaimedJob, type JobFailure, type JobHandler, type JobKind, type JobWorker } from '../database/job-queue/job-queue.js';
 import { maintenanceFork, tenantScopedFork } from '../database/tenant-session.js';
 import { BillingAccount } from './billing-account.entity.js';
 import { BillingSync, idOf } from './billing-sync.js';
+import { insertStripeEvent, markStripeEventProcessed, stripeEventById, tenantOfStripeCustomer, type StoredStripeEvent } from './stripe-event.sql.js';
 import { StripeGateway } from './stripe.gateway.js';
 
 export const STRIPE_EVENTS_ACTOR = 'stripe-webhooks';
-const LEASE_MS = 5 * 60_000;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_MAX_MS = 60 * 60_000;
-
-/** A stored event taken by this instance for one attempt. */
-export interface ClaimedStripeEvent {
-  id: string;
-  type: string;
-  objectId: string | null;
-  stripeCustomerId: string | null;
-  attempts: number;
-}
-
-interface ClaimedRow {
-  id: string;
-  type: string;
-  object_id: string | null;
-  stripe_customer_id: string | null;
-  attempts: number;
-}
+/** The job queue's kind for applying a stored event, keyed by Stripe's event id: retried without end. */
+export const STRIPE_EVENT_JOB: JobKind = { name: 'stripe-event', leaseMs: 5 * 60_000, backoff: { baseMs: 30_000, maxMs: 60 * 60_000 }, maxAttempts: null };
 
 /**
  * Stripe webhook events: each is stored once by its id (a replay is acknowledged and changes nothing), then applied
  * by reading the object again from Stripe, under a lock on the tenant's billing account, so that events apply in any
- * order and a late one cannot bring back an older state. A failed attempt stays stored with its error and is retried
- * by `runDue()` (on a timer, BILLING_EVENT_RETRY_INTERVAL_SECONDS) with backoff, without end: an event is never lost.
+ * order and a late one cannot bring back an older state. Storing it enqueues its `stripe-event` job in the same
+ * transaction, and the webhook runs that job at once; a failed attempt keeps its error on the job and is retried by the
+ * worker (every BILLING_EVENT_RETRY_INTERVAL_SECONDS) with backoff, without end: an event is never lost.
  */
 @Injectable()
-export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdown, JobHandler {
   private readonly logger = new Logger('StripeEvents');
-  private readonly schedule = new PeriodicTask('Stripe event retries', this.logger, () => this.runDue());
+  private readonly worker: JobWorker;
 
   constructor(
     private readonly orm: MikroORM,
@@ -54,87 +37,63 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly gateway: StripeGateway,
     private readonly sync: BillingSync,
     private readonly audit: AuditLog,
-  ) {}
+    private readonly queue: JobQueue,
+  ) {
+    this.worker = queue.worker(STRIPE_EVENT_JOB, this, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.gateway.configured) return;
-    this.schedule.start(this.config.BILLING_EVENT_RETRY_INTERVAL_SECONDS * 1000);
+    this.worker.start(this.config.BILLING_EVENT_RETRY_INTERVAL_SECONDS * 1000);
   }
 
   onApplicationShutdown(): Promise<void> {
-    return this.schedule.stop();
+    return this.worker.stop();
   }
 
-  /** Stores a verified event unless its id is known; then tries to apply it at once. */
+  /** Stores a verified event unless its id is known, with its job; then runs the job at once. */
   async receive(event: Stripe.Event): Promise<{ duplicate: boolean }> {
     const object = event.data.object as { id?: string; object?: string; customer?: string | { id: string } | null };
     const customerId = object.object === 'customer' ? (object.id ?? null) : idOf(object.customer);
     const now = this.clock.now();
     const inserted = await maintenanceFork(this.orm).transactional(async (tx) => {
-      const result = await tx.execute<QueryResult>(
-        `insert into stripe_event (id, type, object_id, stripe_customer_id, event_created_at, livemode, received_at, attempts, next_attempt_at)
-         values (?, ?, ?, ?, ?, ?, ?, 0, ?) on conflict (id) do nothing`,
-        [event.id, event.type.slice(0, 100), object.id ?? null, customerId, new Date(event.created * 1000), event.livemode, now, now],
-        'run',
-      );
-      return result.affectedRows > 0;
+      const stored = await insertStripeEvent(tx, {
+        id: event.id,
+        type: event.type.slice(0, 100),
+        objectId: object.id ?? null,
+        customerId,
+        createdAt: new Date(event.created * 1000),
+        livemode: event.livemode,
+        receivedAt: now,
+      });
+      // A platform job: the tenant is known only from the customer, when the event is applied.
+      if (stored) await this.queue.enqueue(tx, STRIPE_EVENT_JOB, { key: event.id, tenantId: null });
+      return stored;
     });
     if (!inserted) return { duplicate: true };
-    const claimed = await this.claim(event.id);
-    // Another instance already holds it (or it is done): nothing to do here.
-    if (claimed) await this.process(claimed);
+    // Another instance may already hold it: then it is theirs.
+    await this.worker.runNow(event.id);
     return { duplicate: false };
   }
 
   /** Applies due events (new ones whose first attempt failed, retries) one after another; returns how many ran. */
-  async runDue(limit = 100): Promise<number> {
-    let ran = 0;
-    while (ran < limit) {
-      const event = await this.claim();
-      if (!event) break;
-      await this.process(event);
-      ran += 1;
-    }
-    return ran;
+  runDue(limit = 100): Promise<number> {
+    return this.worker.runDue(limit);
   }
 
-  /** Takes one due event (or the named one), counting the attempt and leasing it to this instance. */
-  private async claim(id?: string): Promise<ClaimedStripeEvent | null> {
-    const now = this.clock.now();
-    const rows = await maintenanceFork(this.orm).transactional((tx) =>
-      tx.execute<ClaimedRow[]>(
-        `update stripe_event set locked_until = ?, attempts = attempts + 1
-          where id = (select id from stripe_event
-                       where processed_at is null and (locked_until is null or locked_until < ?)
-                         and ${id ? 'id = ?' : 'next_attempt_at <= ?'}
-                       order by event_created_at, id limit 1 for update skip locked)
-          returning id, type, object_id, stripe_customer_id, attempts`,
-        [new Date(now.getTime() + LEASE_MS), now, id ?? now],
-      ),
-    );
-    const row = rows[0];
-    return row ? { id: row.id, type: row.type, objectId: row.object_id, stripeCustomerId: row.stripe_customer_id, attempts: row.attempts } : null;
+  /** One attempt at a stored event: applied as its tenant, then marked processed with what applying it did. */
+  async run(job: ClaimedJob): Promise<void> {
+    const maintenance = maintenanceFork(this.orm);
+    const event = await maintenance.transactional((tx) => stripeEventById(tx, job.key));
+    if (!event || event.processed) return;
+    const tenantId = event.stripeCustomerId ? await maintenance.transactional((tx) => tenantOfStripeCustomer(tx, event.stripeCustomerId ?? '')) : null;
+    const outcome = tenantId ? await this.asTenant(tenantId, (em, ctx) => this.applyAndAudit(em, ctx, event)) : 'ignored: not a PromoX customer';
+    await maintenanceFork(this.orm).transactional((tx) => markStripeEventProcessed(tx, event.id, this.clock.now(), outcome));
   }
 
-  /** One attempt; returns whether the event is done. Failures are recorded for the next attempt, never thrown. */
-  async process(event: ClaimedStripeEvent): Promise<boolean> {
-    try {
-      const tenantId = await this.tenantOf(event.stripeCustomerId);
-      const outcome = tenantId ? await this.asTenant(tenantId, (em, ctx) => this.applyAndAudit(em, ctx, event)) : 'ignored: not a PromoX customer';
-      await this.finish(event, outcome);
-      return true;
-    } catch (error) {
-      await this.recordFailure(event, error);
-      return false;
-    }
-  }
-
-  private async tenantOf(customerId: string | null): Promise<string | null> {
-    if (!customerId) return null;
-    const rows = await maintenanceFork(this.orm).transactional((tx) =>
-      tx.execute<{ tenant_id: string }[]>(`select tenant_id from billing_account where stripe_customer_id = ?`, [customerId]),
-    );
-    return rows[0]?.tenant_id ?? null;
+  failed(job: ClaimedJob, failure: JobFailure): Promise<void> {
+    this.logger.warn({ msg: 'applying a Stripe event failed; it will be retried', eventId: job.key, attempt: job.attempt, error: failure.message });
+    return Promise.resolve();
   }
 
   /** As the tenant, exactly as a request would be, with the billing account locked while Stripe is read. */
@@ -148,7 +107,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
    * Applies the event and, when it changed the tenant's billing state, enters it in the tenant's audit trail in the
    * same transaction (a subscription that lapses makes the tenant read-only: its members should see why and when).
    */
-  private async applyAndAudit(em: EntityManager, ctx: RequestContext, event: ClaimedStripeEvent): Promise<string> {
+  private async applyAndAudit(em: EntityManager, ctx: RequestContext, event: StoredStripeEvent): Promise<string> {
     const outcome = await this.apply(em, event);
     if (outcome.startsWith('applied')) {
       await this.audit.record(ctx, [{ action: `billing.${event.type}`.slice(0, 100), targetType: 'StripeEvent', targetId: event.id }], { em });
@@ -156,7 +115,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     return outcome;
   }
 
-  private async apply(em: EntityManager, event: ClaimedStripeEvent): Promise<string> {
+  private async apply(em: EntityManager, event: StoredStripeEvent): Promise<string> {
     const account = await em.findOne(BillingAccount, { stripeCustomerId: event.stripeCustomerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!account || !event.objectId) return 'ignored: no billing account';
     const objectId = event.objectId;
@@ -240,32 +199,4 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
     const card = this.sync.applyCard(account, methodId ? await stripe.paymentMethods.retrieve(methodId) : null);
     return card ? 'applied' : 'applied: no default card';
   }
-
-  private async finish(event: ClaimedStripeEvent, outcome: string): Promise<void> {
-    await maintenanceFork(this.orm).transactional((tx) =>
-      tx.execute(
-        `update stripe_event set processed_at = ?, outcome = ?, locked_until = null, next_attempt_at = null, last_error = null where id = ?`,
-        [this.clock.now(), outcome.slice(0, 200), event.id],
-      ),
-    );
-  }
-
-  private async recordFailure(event: ClaimedStripeEvent, error: unknown): Promise<void> {
-    const message = describeJobError(error, this.logger, 'Stripe event');
-    this.logger.warn({ msg: 'applying a Stripe event failed; it will be retried', eventId: event.id, type: event.type, attempt: event.attempts, error: message });
-    const backoff = Math.min(BACKOFF_BASE_MS * 2 ** Math.max(event.attempts - 1, 0), BACKOFF_MAX_MS);
-    try {
-      await maintenanceFork(this.orm).transactional((tx) =>
-        tx.execute(`update stripe_event set last_error = ?, locked_until = null, next_attempt_at = ? where id = ?`, [
-          message,
-          new Date(this.clock.now().getTime() + backoff),
-          event.id,
-        ]),
-      );
-    } catch (recordError) {
-      // The lease still runs out, so the event is retried even when its failure could not be written.
-      this.logger.error(`Recording a Stripe event failure failed: ${recordError instanceof Error ? recordError.message : String(recordError)}`);
-    }
-  }
-
 }

@@ -5,6 +5,7 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ContactsModule } from '../business/contacts/contacts.module.js';
 import { ConsentModule } from '../consent/consent.module.js';
+import { JobQueueModule } from '../database/job-queue/job-queue.module.js';
 import { TenantPurgeJob } from './closure/tenant-purge.job.js';
 import { MentionEraser } from './erasure/mention.eraser.js';
 import { PersonalDataEraser } from './erasure/personal-data.eraser.js';
@@ -42,6 +43,7 @@ import { RetentionPolicyResolver } from './retention/retention-policy.resolver.j
     AuditModule,
     ContactsModule,
     ConsentModule,
+    JobQueueModule,
   ],
   controllers: [PrivacyExportController],
   providers: [

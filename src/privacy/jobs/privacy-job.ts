@@ -28,3 +28,6 @@ export const PRIVACY_JOB_PROCESSORS = Symbol('PRIVACY_JOB_PROCESSORS');
 
 /** Thrown by a step when the request can not be honoured at all (the person's record is gone): it is rejected. */
 export class PrivacyJobRejection extends Error {}
+
+/** The job queue's kind for a request's background work, keyed by the request's id. */
+export const PRIVACY_REQUEST_JOB = { name: 'privacy-request' } as const;

@@ -35,5 +35,4 @@ export const NOT_FREE_TEXT: Readonly<Record<string, string>> = {
   'billing_invoice.invoice_pdf_url': 'Stripe\'s link to the invoice PDF.',
   'policy_document.text': 'The platform\'s own policy or terms, written and published by PromoX: about no data subject.',
   'stripe_event.id': 'Stripe\'s event id.',
-  'stripe_event.last_error': 'Why applying a Stripe event failed: Stripe\'s or the database\'s message about billing objects of a tenant, never a person.',
 };

@@ -73,8 +73,8 @@ export class PrivacyPersonalData implements PersonalDataSource {
             { column: 'changes', treatment: T.ERASE },
             { column: 'verification_note', treatment: T.ERASE },
           ],
-          // What members wrote while handling any request (and the job's errors) may name someone else too.
-          freeText: ['verification_note', 'rejection_reason', 'extension_reason', 'last_error'].map((column) => ({ column })),
+          // What members wrote while handling any request may name someone else too (the job's errors: see `job`).
+          freeText: ['verification_note', 'rejection_reason', 'extension_reason'].map((column) => ({ column })),
           onErasure: 'BLANK_COLUMNS',
           reason: RECORD,
         },

@@ -59,7 +59,8 @@ export type RectificationChanges = Record<string, string | null>;
  * - a user's own request is about their platform account, so it belongs to no tenant (tenant_id null) and only the
  *   user sees it (the session's app.user_id), whichever tenant they are acting in.
  * No foreign keys to the tenant or the subject: the request is the record that it was honoured, and outlives both.
- * The request is also its own background job: the job columns say which steps are done and when to try again.
+ * Its background work is the job queue's `privacy-request` job keyed by the request's id (attempts, last error, when
+ * it runs); the request keeps which of the job's steps are done, committed with each step's effects.
  */
 @Entity({
   rowLevelSecurity: 'force',
@@ -82,7 +83,6 @@ export type RectificationChanges = Record<string, string | null>;
 })
 @Index({ properties: ['ownerTenantId', 'createdAt', 'id'] })
 @Index({ properties: ['subjectUserId', 'createdAt', 'id'] })
-@Index({ properties: ['nextAttemptAt'] })
 export class DataSubjectRequest extends BaseEntity {
   /** Not named `tenantId`: the ORM's tenant filter would hide users' own (tenant-less) requests; RLS scopes them. */
   @Property({ type: 'uuid', fieldName: 'tenant_id', nullable: true })
@@ -156,21 +156,7 @@ export class DataSubjectRequest extends BaseEntity {
   @Property({ type: 'timestamptz', nullable: true })
   closedAt?: Date;
 
-  // The job: steps whose effects have committed, how often it was tried, what failed last, when to try again.
+  /** Steps of its job whose effects have committed: after a crash the job resumes at the first step not done. */
   @Property({ type: 'text[]' })
   jobStepsDone: Opt<string[]> = [];
-
-  @Property({ type: 'integer' })
-  attempts: Opt<number> = 0;
-
-  @Property({ length: 2000, nullable: true })
-  lastError?: string;
-
-  /** Null: nothing to run (not verified yet, finished, or given up after the last attempt). */
-  @Property({ type: 'timestamptz', nullable: true })
-  nextAttemptAt?: Date;
-
-  /** A runner holds the job until then; after a crash another runner takes it over once this passes. */
-  @Property({ type: 'timestamptz', nullable: true })
-  lockedUntil?: Date;
 }

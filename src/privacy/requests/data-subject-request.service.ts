@@ -12,6 +12,9 @@ import { AppError, badInput, conflict, ErrorCode, notFound } from '../../common/
 import type { Page } from '../../common/pagination/connection.types.js';
 import { keysetQuery, keysetRequest, parseDateKey, toPage } from '../../common/pagination/keyset.js';
 import { Clock } from '../../common/time/clock.js';
+import { JobQueue, type JobState } from '../../database/job-queue/job-queue.js';
+import { JobStatus } from '../../database/job-queue/job.entity.js';
+import { PRIVACY_REQUEST_JOB } from '../jobs/privacy-job.js';
 import {
   DataSubjectKind,
   DataSubjectRequest,
@@ -70,6 +73,7 @@ export class DataSubjectRequestService {
     private readonly contacts: ContactService,
     private readonly accounts: AccountErasure,
     private readonly audit: AuditLog,
+    private readonly jobs: JobQueue,
   ) {}
 
   // ---- users' own requests: platform-level, verified by their session ----
@@ -151,11 +155,12 @@ export class DataSubjectRequestService {
       limit: request.limit + 1,
     });
     const events = await this.eventsOf(rows.slice(0, request.limit));
+    const jobs = await this.jobsOf(rows.slice(0, request.limit));
     return toPage(
       request,
       rows,
       (row) => ({ key: row.createdAt.toISOString(), id: row.id }),
-      (row) => PrivacyRequestType.from(row, now, events.get(row.id) ?? []),
+      (row) => PrivacyRequestType.from(row, now, events.get(row.id) ?? [], jobs.get(row.id)),
       () => this.em.count(DataSubjectRequest, where),
     );
   }
@@ -172,25 +177,27 @@ export class DataSubjectRequestService {
       verificationMethod: input.method,
       verificationNote: input.note,
       verifiedByUserId: this.userOf(ctx),
-      nextAttemptAt: now,
     });
     await this.em.flush();
+    await this.enqueueJob(request);
     return this.view(request);
   }
 
   async reject(ctx: RequestContext, input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     this.move(ctx, request, S.REJECTED, E.REJECTED, { note: input.reason });
-    Object.assign(request, { rejectionReason: input.reason, closedAt: this.clock.now(), nextAttemptAt: undefined });
+    Object.assign(request, { rejectionReason: input.reason, closedAt: this.clock.now() });
     await this.em.flush();
+    await this.jobs.cancel(this.em, PRIVACY_REQUEST_JOB, request.id);
     return this.view(request);
   }
 
   async cancel(ctx: RequestContext, input: CancelPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     this.move(ctx, request, S.CANCELLED, E.CANCELLED, { note: input.reason ?? undefined });
-    Object.assign(request, { closedAt: this.clock.now(), nextAttemptAt: undefined });
+    Object.assign(request, { closedAt: this.clock.now() });
     await this.em.flush();
+    await this.jobs.cancel(this.em, PRIVACY_REQUEST_JOB, request.id);
     return this.view(request);
   }
 
@@ -200,12 +207,14 @@ export class DataSubjectRequestService {
    */
   async retry(ctx: RequestContext, input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
-    if ((request.status !== S.VERIFIED && request.status !== S.IN_PROGRESS) || request.nextAttemptAt) {
+    const job = (await this.jobs.states(this.em, PRIVACY_REQUEST_JOB, [request.id])).get(request.id);
+    if ((request.status !== S.VERIFIED && request.status !== S.IN_PROGRESS) || job?.status !== JobStatus.GAVE_UP) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, 'Only a job that gave up after its last attempt can be retried.', { from: request.status });
     }
-    this.addEvent(ctx, request, E.RETRIED, { note: input.note ?? undefined, details: { previousAttempts: request.attempts } });
-    Object.assign(request, { attempts: 0, nextAttemptAt: this.clock.now(), lockedUntil: null, handledByUserId: this.userOf(ctx) });
+    this.addEvent(ctx, request, E.RETRIED, { note: input.note ?? undefined, details: { previousAttempts: job.attempts } });
+    request.handledByUserId = this.userOf(ctx);
     await this.em.flush();
+    await this.jobs.restart(this.em, PRIVACY_REQUEST_JOB, request.id);
     return this.view(request);
   }
 
@@ -304,10 +313,10 @@ export class DataSubjectRequestService {
         verifiedAt: now,
         verificationMethod: IdentityVerificationMethod.SESSION,
         verifiedByUserId: this.userOf(ctx),
-        nextAttemptAt: now,
       });
     }
     await this.em.flush();
+    if (spec.verifyBySession) await this.enqueueJob(request);
     return request;
   }
 
@@ -358,14 +367,25 @@ export class DataSubjectRequestService {
   }
 
   private async view(request: DataSubjectRequest): Promise<PrivacyRequestType> {
-    const events = await this.eventsOf([request]);
-    return PrivacyRequestType.from(request, this.clock.now(), events.get(request.id) ?? []);
+    return (await this.views([request]))[0];
   }
 
   private async views(requests: DataSubjectRequest[]): Promise<PrivacyRequestType[]> {
     const events = await this.eventsOf(requests);
+    const jobs = await this.jobsOf(requests);
     const now = this.clock.now();
-    return requests.map((r) => PrivacyRequestType.from(r, now, events.get(r.id) ?? []));
+    return requests.map((r) => PrivacyRequestType.from(r, now, events.get(r.id) ?? [], jobs.get(r.id)));
+  }
+
+  /** The state of the requests' jobs (attempts, last error, next run), as this session may see them. */
+  private jobsOf(requests: DataSubjectRequest[]): Promise<Map<string, JobState>> {
+    return this.jobs.states(this.em, PRIVACY_REQUEST_JOB, requests.map((r) => r.id));
+  }
+
+  /** A verified request's background work, in the transaction that verified it: it runs as the request's owner. */
+  private async enqueueJob(request: DataSubjectRequest): Promise<void> {
+    const tenantId = request.ownerTenantId ?? null;
+    await this.jobs.enqueue(this.em, PRIVACY_REQUEST_JOB, { key: request.id, tenantId, userId: tenantId ? null : (request.subjectUserId ?? null) });
   }
 
   private tenantOf(ctx: RequestContext): string {

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
 import { Connection } from '../../common/pagination/connection.types.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
+import type { JobState } from '../../database/job-queue/job-queue.js';
 import {
   DataSubjectKind,
   DataSubjectRequestStatus,
@@ -98,7 +99,7 @@ export class PrivacyRequestType {
   @Field(() => [PrivacyRequestEventType], { description: 'Every step of its history, oldest first.' })
   events: PrivacyRequestEventType[];
 
-  static from(request: DataSubjectRequest, now: Date, events: DataSubjectRequestEvent[]): PrivacyRequestType {
+  static from(request: DataSubjectRequest, now: Date, events: DataSubjectRequestEvent[], job?: JobState): PrivacyRequestType {
     return Object.assign(new PrivacyRequestType(), {
       id: request.id,
       type: request.type,
@@ -122,9 +123,9 @@ export class PrivacyRequestType {
       handledByUserId: request.handledByUserId ?? null,
       rejectionReason: request.rejectionReason ?? null,
       closedAt: request.closedAt ?? null,
-      attempts: request.attempts,
-      lastError: request.lastError ?? null,
-      nextAttemptAt: request.nextAttemptAt ?? null,
+      attempts: job?.attempts ?? 0,
+      lastError: job?.lastError ?? null,
+      nextAttemptAt: job?.runAt ?? null,
       stepsDone: [...request.jobStepsDone],
       events: events.map(PrivacyRequestEventType.from),
     });
