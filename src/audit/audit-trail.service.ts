@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { RequestContext } from '../common/context/request-context.js';
-import { badInput, forbidden } from '../common/errors/app-errors.js';
+import type { TenantContext } from '../common/context/request-context.js';
+import { badInput } from '../common/errors/app-errors.js';
 import { INVALID_CURSOR, keysetQuery, keysetRequest, toPage } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/connection.types.js';
 import { AuditEntry } from './audit-entry.entity.js';
@@ -51,8 +51,8 @@ const VERIFY_BATCH = 2000;
 export class AuditTrailService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(ctx: RequestContext, args: AuditEntriesArgs): Promise<Page<AuditEntryType>> {
-    const tenantId = this.tenantOf(ctx);
+  async list(ctx: TenantContext, args: AuditEntriesArgs): Promise<Page<AuditEntryType>> {
+    const tenantId = ctx.tenantId;
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'chainSeq', descending: true, parseKey: parseSequenceKey }, request);
     // Newest first by chain position; the chain key puts the query on the (chain_key, chain_seq) index.
@@ -76,8 +76,8 @@ export class AuditTrailService {
    * hash, and hash to what it stores (with its personal fields matching their digest unless redacted); the chain
    * must end where its head says, so that a deleted tail shows too.
    */
-  async verify(ctx: RequestContext): Promise<AuditChainVerificationType> {
-    const tenantId = this.tenantOf(ctx);
+  async verify(ctx: TenantContext): Promise<AuditChainVerificationType> {
+    const tenantId = ctx.tenantId;
     let expectedSeq = 1n;
     let prevHash = GENESIS_HASH;
     let checked = 0;
@@ -160,10 +160,5 @@ export class AuditTrailService {
       where.occurredAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
     }
     return where;
-  }
-
-  private tenantOf(ctx: RequestContext): string {
-    if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
-    return ctx.tenantId;
   }
 }

@@ -2,8 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { QueryResult } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { badInput, forbidden, unauthenticated } from '../../common/errors/app-errors.js';
+import type { TenantContext } from '../../common/context/request-context.js';
+import { badInput, unauthenticated } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
 import { AuditLog } from '../audit-log.service.js';
@@ -34,9 +34,8 @@ export class UsageService implements OnModuleInit {
     });
   }
 
-  async record(ctx: RequestContext, input: RecordUsageInput): Promise<UsageRecordedType> {
+  async record(ctx: TenantContext, input: RecordUsageInput): Promise<UsageRecordedType> {
     if (ctx.actor.kind !== 'user') throw unauthenticated();
-    if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
     this.audit.skipOperationEntry(ctx);
     const now = Date.now();
     input.events.forEach((event, i) => {
@@ -68,9 +67,8 @@ export class UsageService implements OnModuleInit {
     return Object.assign(new UsageRecordedType(), { recorded: true, storedEvents: input.events.length });
   }
 
-  async summary(ctx: RequestContext, args: UsageSummaryArgs): Promise<UsageSummaryType> {
+  async summary(ctx: TenantContext, args: UsageSummaryArgs): Promise<UsageSummaryType> {
     const tenantId = ctx.tenantId;
-    if (!tenantId) throw forbidden('No active tenant: switch to a tenant first.');
     if (args.to <= args.from || args.to.getTime() - args.from.getTime() > 366 * DAY_MS) {
       throw badInput('`to` must be after `from`, by at most 366 days.', { fields: [{ field: 'to', problems: ['after from, within 366 days'] }] });
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
+import type { TenantContext } from '../../common/context/request-context.js';
+import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { toPage, type KeysetRequest, keysetRequest, INVALID_CURSOR } from '../../common/pagination/keyset.js';
 import { clientRecordFromRow } from '../clients/client.rows.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
@@ -123,11 +123,6 @@ class Conditions {
   }
 }
 
-function tenantOf(ctx: RequestContext): string {
-  if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
-  return ctx.tenantId;
-}
-
 function filterConditions(tenantId: string, filter: OrderFilter | undefined, changeFeed: boolean): Conditions {
   const where = new Conditions();
   // The tenant is named explicitly (the ORM's tenant filter does not see raw SQL); row-level security applies too.
@@ -221,18 +216,18 @@ export class OrderReader {
     private readonly clients: ClientService,
   ) {}
 
-  async get(ctx: RequestContext, id: string, relations: OrderRelations): Promise<OrderType> {
+  async get(ctx: TenantContext, id: string, relations: OrderRelations): Promise<OrderType> {
     const rows = await this.em.execute<OrderRow[]>(
       `select ${ORDER_COLUMNS}, null as sort_key from "order" o where o.tenant_id = ? and o.id = ?`,
-      [tenantOf(ctx), id],
+      [ctx.tenantId, id],
     );
     if (rows.length === 0) throw notFound('Order');
     const [order] = await this.present(ctx, rows, relations);
     return order;
   }
 
-  async list(ctx: RequestContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
-    const tenantId = tenantOf(ctx);
+  async list(ctx: TenantContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
+    const tenantId = ctx.tenantId;
     const request = keysetRequest(args);
     const { spec, descending } = sortOf(args.sort);
     const changeFeed = spec === SORTS[OrderSortField.CHANGED];
@@ -271,9 +266,9 @@ export class OrderReader {
   }
 
   /** Maps order rows to GraphQL objects, with the selected relations of all of them read in one statement. */
-  private async present(ctx: RequestContext, rows: OrderRow[], relations: OrderRelations): Promise<OrderType[]> {
+  private async present(ctx: TenantContext, rows: OrderRow[], relations: OrderRelations): Promise<OrderType[]> {
     if (rows.length === 0) return [];
-    const related = await this.relatedRows(tenantOf(ctx), rows, relations);
+    const related = await this.relatedRows(ctx.tenantId, rows, relations);
     const parseDate = this.parseDate();
     const clientTypes = this.clients.present(ctx, related.clients.map((row) => clientRecordFromRow(row, parseDate)));
     const clients = new Map(clientTypes.map((client) => [client.id, client]));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import { RequestContextStore, type RequestContext } from '../../common/context/request-context.js';
+import { asTenantContext, RequestContextStore, type RequestContext, type TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode } from '../../common/errors/app-errors.js';
 import { RateLimitStore } from '../../common/rate-limit/rate-limit.store.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -111,7 +111,7 @@ export class ConsentService {
   }
 
   /** NOT_FOUND unless the contact is the active tenant's. */
-  async requireContact(ctx: RequestContext, contactId: string): Promise<void> {
+  async requireContact(ctx: TenantContext, contactId: string): Promise<void> {
     await this.contacts.require(ctx, contactId);
   }
 
@@ -133,7 +133,7 @@ export class ConsentService {
    * A contact's choices, recorded by a member or an integration. Withdrawing a marketing purpose puts the contact's
    * address on the suppression list; granting one for a suppressed address is refused and records nothing.
    */
-  async recordForContact(ctx: RequestContext, contactId: string, input: RecordConsent): Promise<void> {
+  async recordForContact(ctx: TenantContext, contactId: string, input: RecordConsent): Promise<void> {
     this.assertChoices(input.choices);
     const contact = await this.contacts.require(ctx, contactId);
     for (const choice of input.choices) {
@@ -180,7 +180,8 @@ export class ConsentService {
       choices: purposes.map((purpose) => ({ purpose, status: ConsentStatus.WITHDRAWN })),
       source: ConsentSource.DATA_SUBJECT_REQUEST,
     };
-    if ('contactId' in subject) await this.recordForContact(ctx, subject.contactId, input);
+    // A contact's ledger is its tenant's: the job acting on it carries that tenant.
+    if ('contactId' in subject) await this.recordForContact(asTenantContext(ctx), subject.contactId, input);
     else await this.recordForUser(ctx, subject.userId, input);
     return purposes;
   }

@@ -41,7 +41,7 @@ abstract class ExportJob implements PrivacyJobProcessor {
     return step === 'build' ? this.build(job) : this.publish(job);
   }
 
-  private async build({ ctx, em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
+  private async build({ em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
     const subject = await this.subjectOf(em, request.subjectKind, request.subjectUserId ?? request.subjectContactId ?? '');
     const file = em.create(PrivacyExport, {
       requestId: request.id,
@@ -56,7 +56,7 @@ abstract class ExportJob implements PrivacyJobProcessor {
     const tables = await planExport(em, this.registry.tables(), subject);
     // A user's data sits in every tenant they belong to or acted in, and in platform tables of no tenant; a contact's in
     // one tenant.
-    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.subjectTenants.ofUser(ctx, em, subject.id))];
+    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.subjectTenants.ofUser(em, subject.id))];
     const rows = (table: ExportTable) => this.rowsInScopes(em, table, table.hasTenant ? scopes : [scopes[0]], request.ownerTenantId ?? null);
     let seq = 0;
     let bytes = 0;
