@@ -4,7 +4,7 @@ import { PLATFORM_CHAIN } from '../src/audit/audit-entry.entity';
 import { AuditTrailService } from '../src/audit/audit-trail.service';
 import type { TenantContext } from '../src/common/context/request-context';
 import { Clock } from '../src/common/time/clock';
-import { pseudonymOf } from '../src/privacy/erasure/personal-data.eraser';
+import { pseudonymOf } from '../src/privacy/erasure/personal-data-eraser.sql';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';

@@ -12,6 +12,7 @@ import type { Page } from '../common/pagination/connection.types.js';
 import { keysetQuery, keysetRequest, parseDateKey, toPage } from '../common/pagination/keyset.js';
 import { AppConfig } from '../config/app-config.js';
 import { BillingAccount, SubscriptionStatus } from './billing-account.entity.js';
+import { ensureBillingAccount } from './billing-account.sql.js';
 import { BillingEntitlements } from './billing-entitlements.js';
 import { BillingInvoice } from './billing-invoice.entity.js';
 import { BillingPlans } from './billing-plans.js';
@@ -89,7 +90,7 @@ export class BillingService {
     const plan = this.plans.byCode(input.plan);
     if (!plan) throw badInput(`No plan "${input.plan}".`, { fields: [{ field: 'plan', message: 'unknown plan' }] });
     await this.assertSeatsFit(ctx, input.seats, plan.seatLimit);
-    const account = await this.lockedAccount(tenantId);
+    const account = await this.lockedAccount(ctx);
     if (account.status && CURRENT.has(account.status)) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, 'The tenant already has a subscription: change its seats, or its plan in the billing portal.');
     }
@@ -113,7 +114,7 @@ export class BillingService {
   /** Stripe's Customer Portal, where the tenant changes its card, plan, and pays open invoices. */
   async openBillingPortal(ctx: TenantContext): Promise<BillingRedirectType> {
     this.gateway.client();
-    const account = await this.lockedAccount(ctx.tenantId);
+    const account = await this.lockedAccount(ctx);
     const customer = await this.ensureCustomer(ctx, account);
     const session = await this.gateway.call((stripe) =>
       stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }),
@@ -182,13 +183,9 @@ export class BillingService {
   }
 
   /** The tenant's billing account, created on first use and locked for this transaction. */
-  private async lockedAccount(tenantId: string): Promise<BillingAccount> {
-    await this.em.execute(
-      `insert into billing_account (id, created_at, updated_at, tenant_id, cancel_at_period_end) values (?, now(), now(), ?, false)
-       on conflict (tenant_id) do nothing`,
-      [uuidv7(), tenantId],
-    );
-    return this.em.findOneOrFail(BillingAccount, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  private async lockedAccount(ctx: TenantContext): Promise<BillingAccount> {
+    await ensureBillingAccount(this.em, ctx);
+    return this.em.findOneOrFail(BillingAccount, { tenantId: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   }
 
   /**

@@ -12,6 +12,7 @@ import { Tenant, TenantStatus } from './tenant.entity.js';
 import type { CloseTenantInput, UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { TenantType } from './tenant.types.js';
+import { tenantStatus } from './tenant.sql.js';
 
 @Injectable()
 export class TenantService {
@@ -101,11 +102,7 @@ export class TenantService {
 
   /** Throws TENANT_CLOSED unless the tenant is active; the one read behind every tenant mutation. */
   async assertActive(tenantId: string): Promise<void> {
-    const rows = await this.em.execute<{ status: TenantStatus; purge_after: string | null }[]>(
-      'select status, purge_after from tenant where id = ?',
-      [tenantId],
-    );
-    const row = rows[0];
+    const row = await tenantStatus(this.em, tenantId);
     if (!row || row.status === TenantStatus.ACTIVE) return;
     throw new AppError(
       ErrorCode.TENANT_CLOSED,

@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { QueryResult } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, unauthenticated } from '../../common/errors/app-errors.js';
@@ -9,6 +8,7 @@ import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
 import { AuditLog } from '../audit-log.service.js';
 import { RetentionJobs } from '../retention.jobs.js';
 import { UsageEvent, UsageEventKind } from './usage-event.entity.js';
+import { deleteUsageBefore, usageInRange } from './usage.sql.js';
 import type { RecordUsageInput, UsageSummaryArgs } from './usage.inputs.js';
 import { UsageRecordedType, UsageSummaryType } from './usage.types.js';
 
@@ -28,9 +28,8 @@ export class UsageService implements OnModuleInit {
   onModuleInit(): void {
     this.retention.register(async (em, now) => {
       const cutoff = new Date(now.getTime() - this.config.USAGE_RETENTION_DAYS * DAY_MS);
-      const events = await em.execute<QueryResult>(`delete from usage_event where occurred_at < ?`, [cutoff], 'run');
-      const counts = await em.execute<QueryResult>(`delete from operation_usage where hour < ?`, [cutoff], 'run');
-      return { usageEventsDeleted: events.affectedRows, operationCountsDeleted: counts.affectedRows };
+      const deleted = await deleteUsageBefore(em, cutoff);
+      return { usageEventsDeleted: deleted.events, operationCountsDeleted: deleted.counts };
     });
   }
 
@@ -68,34 +67,10 @@ export class UsageService implements OnModuleInit {
   }
 
   async summary(ctx: TenantContext, args: UsageSummaryArgs): Promise<UsageSummaryType> {
-    const tenantId = ctx.tenantId;
     if (args.to <= args.from || args.to.getTime() - args.from.getTime() > 366 * DAY_MS) {
       throw badInput('`to` must be after `from`, by at most 366 days.', { fields: [{ field: 'to', problems: ['after from, within 366 days'] }] });
     }
-    const range = [tenantId, args.from, args.to];
-    const inRange = `tenant_id = ? and occurred_at >= ? and occurred_at < ?`;
-    const [totals] = await this.em.execute<{ active_users: string; sessions: string; median_ms: number | null }[]>(
-      `select count(distinct user_id) as active_users,
-              count(distinct session_id) filter (where kind = 'SESSION_START') as sessions,
-              percentile_cont(0.5) within group (order by duration_ms) filter (where kind = 'SESSION_END' and duration_ms is not null) as median_ms
-         from usage_event where ${inRange}`,
-      range,
-    );
-    const top = (kind: UsageEventKind, limit: number) =>
-      this.em.execute<{ name: string; count: string }[]>(
-        `select name, count(*) as count from usage_event where ${inRange} and kind = ? group by name order by count(*) desc, name limit ?`,
-        [...range, kind, limit],
-      );
-    const [features, pages, operations] = await Promise.all([
-      top(UsageEventKind.FEATURE_USED, 10),
-      top(UsageEventKind.PAGE_VIEW, 10),
-      this.em.execute<{ operation_type: string; field_name: string; count: string }[]>(
-        `select operation_type, field_name, sum(count) as count from operation_usage
-          where tenant_id = ? and hour >= date_trunc('hour', ?::timestamptz) and hour < ?
-          group by operation_type, field_name order by sum(count) desc, field_name limit 20`,
-        range,
-      ),
-    ]);
+    const { totals, features, pages, operations } = await usageInRange(this.em, ctx, args.from, args.to);
     return Object.assign(new UsageSummaryType(), {
       from: args.from,
       to: args.to,

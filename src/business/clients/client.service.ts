@@ -25,6 +25,7 @@ import { likePattern } from '../../database/like-pattern.js';
 import { once } from '../../common/graphql/deferred-field.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
 import { orderEntity } from './order-references.js';
+import { firstContactsOf } from './client-contacts.reader.js';
 
 const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
   [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
@@ -49,8 +50,6 @@ function filterOf(filter: ClientFilter | undefined): FilterQuery<Client> {
   if (filter?.tag) where.push({ tags: { $contains: [filter.tag] } });
   return where.length > 0 ? { $and: where } : {};
 }
-
-type ContactRow = Record<string, unknown> & { contact_position?: unknown };
 
 @Injectable()
 export class ClientService {
@@ -187,24 +186,11 @@ export class ClientService {
     return this.members.summaries(ctx, ids);
   }
 
-  /**
-   * Each client's first contacts by name, for all `clients` in one statement: a window function caps each client's
-   * share, so one client with thousands of contacts cannot swell the page.
-   */
+  /** Each client's first contacts by name (CLIENT_CONTACTS_LIMIT), for all `clients` in one statement. */
   private async contactsOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, ContactType[]>> {
     const byClient = new Map<string, ContactType[]>();
     if (clients.length === 0) return byClient;
-    const rows = await this.em.execute<ContactRow[]>(
-      `select * from (
-         select c.*, row_number() over (partition by c.client_id order by c.last_name, c.first_name, c.id) as contact_position
-           from contact c
-          where c.tenant_id = ? and c.client_id = any(?::uuid[])
-       ) ranked
-       where contact_position <= ?
-       order by last_name, first_name, id`,
-      // One array parameter (a literal of uuids read from the database): MikroORM would spread a JS array into a list.
-      [ctx.tenantId, `{${clients.map((client) => client.id).join(',')}}`, CLIENT_CONTACTS_LIMIT],
-    );
+    const rows = await firstContactsOf(this.em, ctx, clients.map((client) => client.id), CLIENT_CONTACTS_LIMIT);
     const parseDate = (value: string) => this.em.getPlatform().parseDate(value) as Date;
     for (const row of rows) {
       const contact = contactFromRow(row, parseDate);

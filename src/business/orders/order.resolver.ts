@@ -13,7 +13,7 @@ import {
   UpdateOrderArgs,
   UpdateOrderLineArgs,
 } from './order.inputs.js';
-import { OrderReader } from './order-reader.service.js';
+import { OrderReader } from './order.reader.js';
 import { SelectedRelations, type OrderRelations } from './order-selection.js';
 import { OrderService } from './order.service.js';
 import { OrderConnection, OrderType } from './order.types.js';

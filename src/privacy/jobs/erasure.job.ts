@@ -4,10 +4,10 @@ import { ContactService } from '../../business/contacts/contact.service.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { MentionEraser } from '../erasure/mention.eraser.js';
-import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
-import { blankRequestHistory } from '../erasure/request-history.js';
+import { MentionEraser } from '../erasure/mention-eraser.sql.js';
+import { PersonalDataEraser } from '../erasure/personal-data-eraser.sql.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
+import { blankRequestHistory } from '../erasure/request-history.sql.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import type { PrivacyJob, PrivacyJobProcessor } from './privacy-job.js';
 

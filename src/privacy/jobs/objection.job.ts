@@ -5,7 +5,7 @@ import { ContactService } from '../../business/contacts/contact.service.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
 

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
 import { UserProfiles } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
-import { AuditRedaction } from '../../audit/audit-redaction.service.js';
+import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { TENANT_ID_SETTING } from '../../database/base.entity.js';
+import { setSessionTenant } from '../../database/tenant-session.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
-import { MentionEraser, type MentionScope } from '../erasure/mention.eraser.js';
-import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
-import { blankRequestHistory } from '../erasure/request-history.js';
+import { MentionEraser, type MentionScope } from '../erasure/mention-eraser.sql.js';
+import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data-eraser.sql.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
+import { blankRequestHistory } from '../erasure/request-history.sql.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
@@ -109,12 +109,12 @@ export class UserErasureJob implements PrivacyJobProcessor {
     // Tenants they left too: the trail shows where they acted, and their rows there are theirs as much as anywhere.
     const scopes = [null, ...(await this.subjectTenants.ofUser(em, request.subjectUserId ?? ''))];
     for (const tenantId of scopes) {
-      await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
+      await setSessionTenant(em, tenantId);
       const touched = await erase(tenantId ? 'tenant' : 'platform');
       for (const [table, count] of Object.entries(touched)) totals[table] = (totals[table] ?? 0) + count;
     }
     // Back to the job's own scope (a user's request has no tenant) for the rest of the step.
-    await em.execute(`select set_config('${TENANT_ID_SETTING}', '', true)`);
+    await setSessionTenant(em, null);
     return totals;
   }
 }

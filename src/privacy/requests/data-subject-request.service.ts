@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { advisoryXactLock } from '../../database/advisory-lock.js';
 import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
 import { TenantService } from '../../accounts/tenants/tenant.service.js';
-import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
 import { RECTIFIABLE_USER_FIELDS } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService, RECTIFIABLE_CONTACT_FIELDS } from '../../business/contacts/contact.service.js';
@@ -266,7 +267,7 @@ export class DataSubjectRequestService {
     },
   ): Promise<DataSubjectRequest> {
     const subjectKey = `${spec.kind === DataSubjectKind.USER ? 'user' : 'contact'}:${spec.subjectId}`;
-    await this.em.execute('select pg_advisory_xact_lock(hashtext(?))', [`privacy-request:${subjectKey}:${spec.type}`]);
+    await advisoryXactLock(this.em, `privacy-request:${subjectKey}:${spec.type}`);
     const existing = await this.em.findOne(
       DataSubjectRequest,
       { subjectKey, type: spec.type, status: { $in: [...OPEN_STATUSES] } },
