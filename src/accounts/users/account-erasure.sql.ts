@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { actingFor } from '../../database/tenant-session.js';
 import { PasswordService } from '../auth/password.service.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 
 /** What must happen to a tenant before its last owner can delete their account. */
 export enum OwnershipResolution {
@@ -44,10 +45,11 @@ export class AccountErasure {
     );
     const handovers: OwnershipHandover[] = [];
     for (const tenant of owned) {
+      const inTenant = tenantScoped({ tenantId: tenant.id });
       const [others] = await actingFor(this.em, { tenantId: tenant.id }, () =>
         this.em.execute<{ members: string; owners: string }[]>(
-          `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where tenant_id = ? and user_id <> ?`,
-          [tenant.id, userId],
+          `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where ${inTenant.sql} and user_id <> ?`,
+          [...inTenant.params, userId],
         ),
       );
       if (Number(others?.owners ?? 0) > 0) continue;
