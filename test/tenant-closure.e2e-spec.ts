@@ -5,7 +5,7 @@ import { Permission } from '../src/common/authorization/permission';
 import { systemContext } from '../src/common/context/request-context';
 import { Clock } from '../src/common/time/clock';
 import { tenantScopedFork } from '../src/database/tenant-session';
-import { PersonalDataEraser } from '../src/privacy/erasure/personal-data.eraser';
+import { PersonalDataEraser } from '../src/privacy/erasure/personal-data-eraser.sql';
 import { TenantPurgeJob } from '../src/privacy/closure/tenant-purge.job';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';

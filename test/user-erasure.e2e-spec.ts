@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM, RequestContext as OrmRequestContext } from '@mikro-orm/core';
 import { PLATFORM_CHAIN } from '../src/audit/audit-entry.entity';
 import { AuditTrailService } from '../src/audit/audit-trail.service';
-import type { RequestContext } from '../src/common/context/request-context';
+import type { TenantContext } from '../src/common/context/request-context';
 import { Clock } from '../src/common/time/clock';
-import { pseudonymOf } from '../src/privacy/erasure/personal-data.eraser';
+import { pseudonymOf } from '../src/privacy/erasure/personal-data-eraser.sql';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createApiKey, createClient, createContact, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
@@ -100,7 +100,7 @@ describe("a user's erasure of their own account", () => {
   /** The platform chain (entries of no tenant, e.g. sign-ins) is not readable by any tenant: verified with a privileged session. */
   const platformChain = async () => {
     const orm = server.app.get(MikroORM);
-    return OrmRequestContext.create(orm.em.fork(), () => server.app.get(AuditTrailService).verify({ tenantId: PLATFORM_CHAIN } as RequestContext));
+    return OrmRequestContext.create(orm.em.fork(), () => server.app.get(AuditTrailService).verify({ tenantId: PLATFORM_CHAIN } as TenantContext));
   };
   const logIn = (email: string, password = STRONG_PASSWORD): Promise<GraphQLResponse> =>
     server.gql({ query: LOG_IN, variables: { input: { email, password } } });

@@ -27,7 +27,7 @@ import { TenantResolver } from './tenants/tenant.resolver.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { User } from './users/user.entity.js';
 import { UserProfiles } from './users/user-profile.service.js';
-import { AccountErasure } from './users/account-erasure.service.js';
+import { AccountErasure } from './users/account-erasure.sql.js';
 import { AccountsPersonalData } from './accounts.personal-data.js';
 
 /** Tenants, users, memberships and roles, sessions, API keys, and the credential strategies. */

@@ -2,7 +2,8 @@ import type { Opt } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
 import { v7 as uuidv7 } from 'uuid';
-import { APP_ROLE, MAINTENANCE_ROLE, PURGING_TENANT_SETTING, SUPPORT_ROLE, TENANT_ID_SETTING } from '../database/base.entity.js';
+import { APP_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE } from '../database/base.entity.js';
+import { PURGING_TENANT_SETTING, SESSION_TENANT, sessionTenantMatchesRow, sessionTenantPredicate } from '../database/tenant-sql.js';
 
 export enum AuditActorType {
   USER = 'USER',
@@ -26,7 +27,7 @@ registerEnumType(AuditResult, { name: 'AuditResult' });
 /** The chain of entries that are not in any tenant (e.g. a failed log-in for an unknown email). */
 export const PLATFORM_CHAIN = '00000000-0000-0000-0000-000000000000';
 
-const currentTenant = `nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
+const currentTenant = SESSION_TENANT;
 
 /** Columns the hash covers; a row may change only by redacting its personal fields (see the trigger). */
 const SEALED_COLUMNS = [
@@ -45,9 +46,9 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
 @Entity({
   rowLevelSecurity: 'force',
   policies: [
-    { name: 'tenant_read', command: 'select', roles: [APP_ROLE], using: `tenant_id = ${currentTenant}` },
+    { name: 'tenant_read', command: 'select', roles: [APP_ROLE], using: sessionTenantPredicate() },
     // A request appends to its own tenant's chain, or to the platform chain when it has no tenant (a log-in).
-    { name: 'tenant_append', command: 'insert', roles: [APP_ROLE], check: `tenant_id = ${currentTenant} or (tenant_id is null and ${currentTenant} is null)` },
+    { name: 'tenant_append', command: 'insert', roles: [APP_ROLE], check: `${sessionTenantPredicate()} or (tenant_id is null and ${currentTenant} is null)` },
     { name: 'staff_append', command: 'insert', roles: [SUPPORT_ROLE], check: 'true' },
     { name: 'maintenance', command: 'all', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' },
   ],
@@ -59,7 +60,7 @@ const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c
       forEach: 'row',
       // The one delete allowed: a purged tenant's trail when its legal hold ends, by the purge that names the tenant.
       body: `if tg_op = 'DELETE' then
-          if old.tenant_id is not null and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
+          if old.tenant_id is not null and ${sessionTenantMatchesRow('old')} then
             return old;
           end if;
           raise exception 'audit entries are append-only' using errcode = 'insufficient_privilege';
@@ -165,7 +166,7 @@ export class AuditEntry {
     { name: 'own_chain', roles: [APP_ROLE], using: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)`, check: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)` },
     { name: 'staff_append', roles: [SUPPORT_ROLE], using: 'true', check: 'true' },
     // A purged tenant's chain ends with its trail, when the legal hold is over.
-    { name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: `chain_key = nullif(current_setting('${PURGING_TENANT_SETTING}', true), '')::uuid` },
+    { name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: sessionTenantPredicate('chain_key', PURGING_TENANT_SETTING) },
   ],
 })
 export class AuditChainHead {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../common/context/request-context.js';
-import { TENANT_ID_SETTING } from '../database/base.entity.js';
+import { setSessionTenant } from '../database/tenant-session.js';
 import { AuditActorType, AuditResult, PLATFORM_CHAIN } from './audit-entry.entity.js';
 import { entryHash, newPersonalSalt, personalDigest, type PersonalFields, type SealedFields } from './audit-chain.js';
 import { deviceOf } from './user-agent-device.js';
+import { appendEntries, lockChainHead } from './audit-log.sql.js';
 import { v7 as uuidv7 } from 'uuid';
 
 /** What a caller records; who, where from and when come from the request context. */
@@ -27,12 +28,7 @@ interface SealedEntry extends SealedFields, PersonalFields {
   hash: string;
 }
 
-const COLUMNS = [
-  'id', 'tenant_id', 'chain_key', 'chain_seq', 'occurred_at', 'actor_type', 'actor_user_id', 'actor_api_key_id', 'actor_name',
-  'action', 'target_type', 'target_id', 'result', 'error_code', 'request_id', 'ip', 'user_agent', 'browser', 'os',
-  'device_type', 'personal_salt', 'personal_digest', 'prev_hash', 'hash',
-] as const;
-
+/** An entry's values in the column order of `appendEntries`. */
 const valuesOf = (e: SealedEntry): unknown[] => [
   e.id, e.tenantId, e.chainKey, e.chainSeq, e.occurredAt, e.actorType, e.actorUserId, e.actorApiKeyId, e.actorName,
   e.action, e.targetType, e.targetId, e.result, e.errorCode, e.requestId, e.ip, e.userAgent, e.browser, e.os,
@@ -102,14 +98,9 @@ export class AuditLog {
     // (Staff sessions have no tenant at all: their role's policies let them append to any tenant's chain.)
     const staff = ctx.actor.kind === 'user' && ctx.actor.platformRole !== undefined;
     const switchTenant = !staff && tenantId !== ctx.tenantId;
-    if (switchTenant) await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
+    if (switchTenant) await setSessionTenant(em, tenantId);
     try {
-      const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
-        `insert into audit_chain_head (chain_key, last_seq, last_hash) values (?, 0, ?)
-         on conflict (chain_key) do update set last_seq = audit_chain_head.last_seq
-         returning last_seq::text as last_seq, last_hash`,
-        [chainKey, '0'.repeat(64)],
-      );
+      const head = await lockChainHead(em, chainKey, '0'.repeat(64));
       let seq = BigInt(head.last_seq);
       let prevHash = head.last_hash;
       const device = deviceOf(ctx.userAgent);
@@ -137,14 +128,9 @@ export class AuditLog {
         prevHash = hash;
         return entry;
       });
-      const row = `(${COLUMNS.map(() => '?').join(', ')})`;
-      await em.execute(
-        `with appended as (insert into audit_entry (${COLUMNS.join(', ')}) values ${entries.map(() => row).join(', ')})
-         update audit_chain_head set last_seq = ?, last_hash = ? where chain_key = ?`,
-        [...entries.flatMap(valuesOf), seq.toString(), prevHash, chainKey],
-      );
+      await appendEntries(em, chainKey, entries.map(valuesOf), { seq: seq.toString(), hash: prevHash });
     } finally {
-      if (switchTenant) await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [ctx.tenantId ?? '']);
+      if (switchTenant) await setSessionTenant(em, ctx.tenantId);
     }
   }
 }

@@ -1,48 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { RequestContext } from '../common/context/request-context.js';
-import { badInput, forbidden } from '../common/errors/app-errors.js';
+import type { TenantContext } from '../common/context/request-context.js';
+import { badInput } from '../common/errors/app-errors.js';
 import { INVALID_CURSOR, keysetQuery, keysetRequest, toPage } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/connection.types.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import type { AuditEntriesArgs, AuditEntryFilter } from './audit-entry.inputs.js';
 import { AuditChainVerificationType, AuditEntryType } from './audit-entry.types.js';
 import { entryHash, GENESIS_HASH, personalDigest } from './audit-chain.js';
+import { chainEntries, chainHead } from './audit-trail.reader.js';
 
 const parseSequenceKey = (key: string | number): string => {
   if (typeof key !== 'string' || !/^\d{1,18}$/.test(key)) throw badInput(INVALID_CURSOR);
   return key;
 };
 
-interface ChainRow {
-  id: string;
-  tenant_id: string | null;
-  chain_key: string;
-  chain_seq: string;
-  /** ISO 8601 with milliseconds, as hashed. */
-  occurred_at: string;
-  actor_type: string;
-  actor_user_id: string | null;
-  actor_api_key_id: string | null;
-  actor_name: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  result: string;
-  error_code: string | null;
-  request_id: string;
-  ip: string | null;
-  user_agent: string | null;
-  browser: string | null;
-  os: string | null;
-  device_type: string | null;
-  personal_salt: string | null;
-  personal_digest: string;
-  redacted_at: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 const VERIFY_BATCH = 2000;
 
@@ -51,8 +24,8 @@ const VERIFY_BATCH = 2000;
 export class AuditTrailService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(ctx: RequestContext, args: AuditEntriesArgs): Promise<Page<AuditEntryType>> {
-    const tenantId = this.tenantOf(ctx);
+  async list(ctx: TenantContext, args: AuditEntriesArgs): Promise<Page<AuditEntryType>> {
+    const tenantId = ctx.tenantId;
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'chainSeq', descending: true, parseKey: parseSequenceKey }, request);
     // Newest first by chain position; the chain key puts the query on the (chain_key, chain_seq) index.
@@ -76,8 +49,7 @@ export class AuditTrailService {
    * hash, and hash to what it stores (with its personal fields matching their digest unless redacted); the chain
    * must end where its head says, so that a deleted tail shows too.
    */
-  async verify(ctx: RequestContext): Promise<AuditChainVerificationType> {
-    const tenantId = this.tenantOf(ctx);
+  async verify(ctx: TenantContext): Promise<AuditChainVerificationType> {
     let expectedSeq = 1n;
     let prevHash = GENESIS_HASH;
     let checked = 0;
@@ -90,14 +62,7 @@ export class AuditTrailService {
         problem,
       });
     for (;;) {
-      const rows = await this.em.execute<ChainRow[]>(
-        `select id, tenant_id, chain_key, chain_seq::text as chain_seq,
-                to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at, actor_type, actor_user_id, actor_api_key_id,
-                actor_name, action, target_type, target_id, result, error_code, request_id, ip, user_agent, browser, os,
-                device_type, personal_salt, personal_digest, redacted_at, prev_hash, hash
-           from audit_entry where chain_key = ? and audit_entry.chain_seq >= ? order by audit_entry.chain_seq limit ?`,
-        [tenantId, expectedSeq.toString(), VERIFY_BATCH],
-      );
+      const rows = await chainEntries(this.em, ctx, expectedSeq.toString(), VERIFY_BATCH);
       for (const row of rows) {
         if (BigInt(row.chain_seq) !== expectedSeq) return broken(row, `Entries ${expectedSeq} to ${BigInt(row.chain_seq) - 1n} are missing.`);
         if (row.prev_hash !== prevHash) return broken(row, 'Does not link to the previous entry\'s hash.');
@@ -129,10 +94,7 @@ export class AuditTrailService {
       }
       if (rows.length < VERIFY_BATCH) break;
     }
-    const [head] = await this.em.execute<{ last_seq: string; last_hash: string }[]>(
-      `select last_seq::text as last_seq, last_hash from audit_chain_head where chain_key = ?`,
-      [tenantId],
-    );
+    const head = await chainHead(this.em, ctx);
     const lastSeq = (expectedSeq - 1n).toString();
     if ((head?.last_seq ?? '0') !== lastSeq || (head?.last_hash ?? GENESIS_HASH) !== prevHash) {
       return broken(null, `The chain ends at entry ${lastSeq}, but its head records entry ${head?.last_seq ?? '0'}: entries are missing at the end.`);
@@ -160,10 +122,5 @@ export class AuditTrailService {
       where.occurredAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
     }
     return where;
-  }
-
-  private tenantOf(ctx: RequestContext): string {
-    if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
-    return ctx.tenantId;
   }
 }

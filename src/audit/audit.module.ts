@@ -3,7 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { OPERATION_AUDITOR } from '../common/audit/operation-audit.js';
 import { AuditChainHead, AuditEntry } from './audit-entry.entity.js';
 import { AuditLog } from './audit-log.service.js';
-import { AuditRedaction } from './audit-redaction.service.js';
+import { AuditRedaction } from './audit-redaction.sql.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditTrailService } from './audit-trail.service.js';
 import { OperationAuditService } from './operation-audit.service.js';

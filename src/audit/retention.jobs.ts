@@ -3,8 +3,10 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PeriodicTask } from '../common/time/periodic-task.js';
 import { AppConfig } from '../config/app-config.js';
+import { tryAdvisoryXactLock } from '../database/advisory-lock.js';
 import { maintenanceFork } from '../database/tenant-session.js';
 import { truncateIp } from './ip-truncation.js';
+import { auditEntriesWithIpBefore, sessionsWithIpBefore, setIps, type IpRow } from './retention.sql.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 1000;
@@ -50,8 +52,8 @@ export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutd
   async run(now = new Date()): Promise<RetentionRun & Record<string, number | boolean>> {
     const em = maintenanceFork(this.orm);
     return em.transactional(async (tx) => {
-      const [lock] = await tx.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext(?)) as locked`, [LOCK_KEY]);
-      if (!lock.locked) return { ran: false, auditIpsTruncated: 0, sessionIpsTruncated: 0 };
+      const locked = await tryAdvisoryXactLock(tx, LOCK_KEY);
+      if (!locked) return { ran: false, auditIpsTruncated: 0, sessionIpsTruncated: 0 };
       const cutoff = new Date(now.getTime() - this.config.IP_RETENTION_DAYS * DAY_MS);
       const auditIpsTruncated = await this.truncateAuditIps(tx, cutoff);
       const sessionIpsTruncated = await this.truncateSessionIps(tx, cutoff);
@@ -67,12 +69,9 @@ export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutd
   private async truncateAuditIps(em: EntityManager, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await em.execute<{ id: string; ip: string }[]>(
-        `select id, ip from audit_entry where occurred_at < ? and redacted_at is null and ip is not null order by occurred_at limit ?`,
-        [cutoff, BATCH],
-      );
+      const rows = await auditEntriesWithIpBefore(em, cutoff, BATCH);
       if (rows.length === 0) return total;
-      await this.updateIps(em, 'audit_entry', rows, `personal_salt = null, redacted_at = now()`);
+      await setIps(em, 'audit_entry', truncated(rows));
       total += rows.length;
     }
   }
@@ -81,23 +80,14 @@ export class RetentionJobs implements OnApplicationBootstrap, OnApplicationShutd
     let total = 0;
     let afterId = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await em.execute<{ id: string; ip: string }[]>(
-        `select id, ip from refresh_session where created_at < ? and ip is not null and id > ? order by id limit ?`,
-        [cutoff, afterId, BATCH],
-      );
+      const rows = await sessionsWithIpBefore(em, cutoff, afterId, BATCH);
       if (rows.length === 0) return total;
       afterId = rows[rows.length - 1].id;
       const changed = rows.filter((row) => truncateIp(row.ip) !== row.ip);
-      if (changed.length > 0) await this.updateIps(em, 'refresh_session', changed);
+      if (changed.length > 0) await setIps(em, 'refresh_session', truncated(changed));
       total += changed.length;
     }
   }
-
-  private async updateIps(em: EntityManager, table: 'audit_entry' | 'refresh_session', rows: { id: string; ip: string }[], extraSet?: string): Promise<void> {
-    const values = rows.map(() => '(?::uuid, ?)').join(', ');
-    await em.execute(
-      `update ${table} as t set ip = v.ip${extraSet ? `, ${extraSet}` : ''} from (values ${values}) as v(id, ip) where t.id = v.id`,
-      rows.flatMap((row) => [row.id, truncateIp(row.ip)]),
-    );
-  }
 }
+
+const truncated = (rows: readonly IpRow[]) => rows.map((row) => ({ id: row.id, ip: truncateIp(row.ip) }));

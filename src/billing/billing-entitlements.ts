@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { SeatAllowances, type SeatAllowance } from '../common/authorization/seat-allowance.js';
 import { TenantClosurePreconditions, type TenantClosurePrecondition } from '../common/authorization/tenant-closure-precondition.js';
 import { TenantWriteGates, type TenantWriteGate } from '../common/authorization/tenant-write-gate.js';
-import type { RequestContext } from '../common/context/request-context.js';
+import type { TenantContext } from '../common/context/request-context.js';
 import { AppError, ErrorCode } from '../common/errors/app-errors.js';
 import { Clock } from '../common/time/clock.js';
 import { AppConfig } from '../config/app-config.js';
@@ -58,13 +58,12 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     return { seatLimit, graceEndsAt, readOnly: graceEndsAt !== null && graceEndsAt <= this.clock.now() };
   }
 
-  async current(ctx: RequestContext): Promise<Entitlement> {
-    if (!ctx.tenantId) return this.of(null);
+  async current(ctx: TenantContext): Promise<Entitlement> {
     const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
     return this.of(account);
   }
 
-  async assertWritable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+  async assertWritable(ctx: TenantContext): Promise<void> {
     const entitlement = await this.current(ctx);
     if (entitlement.readOnly) {
       throw new AppError(
@@ -76,7 +75,7 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
   }
 
   /** A closed tenant must not go on paying: a subscription that still renews is cancelled (at period end) first. */
-  async assertClosable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+  async assertClosable(ctx: TenantContext): Promise<void> {
     const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
     const renews = account?.stripeSubscriptionId && account.status !== SubscriptionStatus.CANCELED && !account.cancelAtPeriodEnd;
     if (renews) {
@@ -86,7 +85,7 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     }
   }
 
-  async assertSeatsAvailable(ctx: RequestContext & { tenantId: string }, seatsNeeded: number): Promise<void> {
+  async assertSeatsAvailable(ctx: TenantContext, seatsNeeded: number): Promise<void> {
     const { seatLimit } = await this.current(ctx);
     if (seatsNeeded > seatLimit) {
       throw new AppError(ErrorCode.SEAT_LIMIT_REACHED, `All ${seatLimit} seats are taken (members and pending invitations): add seats first.`, {

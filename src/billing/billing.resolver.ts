@@ -2,8 +2,8 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions } from '../common/authorization/access.decorators.js';
 import { Permission } from '../common/authorization/permission.js';
 import { AllowedWhileTenantReadOnly } from '../common/authorization/tenant-write-gate.js';
-import { Ctx } from '../common/context/current-context.decorator.js';
-import type { RequestContext } from '../common/context/request-context.js';
+import { TenantCtx } from '../common/context/current-context.decorator.js';
+import type { TenantContext } from '../common/context/request-context.js';
 import { ConnectionArgs } from '../common/pagination/connection.args.js';
 import type { Page } from '../common/pagination/connection.types.js';
 import { Connection } from '../common/pagination/connection.types.js';
@@ -28,20 +28,20 @@ export class BillingResolver {
   @Query(() => BillingSubscriptionType, {
     description: 'The active tenant\'s subscription. Any member may ask (readOnly); the billing fields need BILLING_READ.',
   })
-  subscription(@Ctx() ctx: RequestContext): Promise<BillingSubscriptionType> {
+  subscription(@TenantCtx() ctx: TenantContext): Promise<BillingSubscriptionType> {
     return this.billing.subscription(ctx);
   }
 
   @RequirePermissions([Permission.BILLING_READ])
   @Query(() => InvoiceConnection, { description: 'The tenant\'s invoices, newest first. Requires BILLING_READ.' })
-  invoices(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<Page<InvoiceType>> {
+  invoices(@TenantCtx() ctx: TenantContext, @Args() args: ConnectionArgs): Promise<Page<InvoiceType>> {
     return this.billing.invoices(ctx, args);
   }
 
   @RequirePermissions([Permission.BILLING_MANAGE], { actors: ['user'] })
   @AllowedWhileTenantReadOnly()
   @Mutation(() => BillingRedirectType, { description: 'A Stripe Checkout page subscribing the tenant to a plan. Requires BILLING_MANAGE.' })
-  startCheckout(@Ctx() ctx: RequestContext, @Args('input') input: StartCheckoutInput): Promise<BillingRedirectType> {
+  startCheckout(@TenantCtx() ctx: TenantContext, @Args('input') input: StartCheckoutInput): Promise<BillingRedirectType> {
     return this.billing.startCheckout(ctx, input);
   }
 
@@ -50,28 +50,28 @@ export class BillingResolver {
   @Mutation(() => BillingRedirectType, {
     description: 'Stripe\'s Customer Portal (card, plan, open invoices). Requires BILLING_MANAGE.',
   })
-  openBillingPortal(@Ctx() ctx: RequestContext): Promise<BillingRedirectType> {
+  openBillingPortal(@TenantCtx() ctx: TenantContext): Promise<BillingRedirectType> {
     return this.billing.openBillingPortal(ctx);
   }
 
   @RequirePermissions([Permission.BILLING_MANAGE], { actors: ['user'] })
   @AllowedWhileTenantReadOnly()
   @Mutation(() => BillingSubscriptionType, { description: 'Change the number of seats (prorated). Requires BILLING_MANAGE.' })
-  changeSeats(@Ctx() ctx: RequestContext, @Args('input') input: ChangeSeatsInput): Promise<BillingSubscriptionType> {
+  changeSeats(@TenantCtx() ctx: TenantContext, @Args('input') input: ChangeSeatsInput): Promise<BillingSubscriptionType> {
     return this.billing.changeSeats(ctx, input);
   }
 
   @RequirePermissions([Permission.BILLING_MANAGE], { actors: ['user'] })
   @AllowedWhileTenantReadOnly()
   @Mutation(() => BillingSubscriptionType, { description: 'Cancel at the end of the current period. Requires BILLING_MANAGE.' })
-  cancelSubscription(@Ctx() ctx: RequestContext): Promise<BillingSubscriptionType> {
+  cancelSubscription(@TenantCtx() ctx: TenantContext): Promise<BillingSubscriptionType> {
     return this.billing.cancelSubscription(ctx);
   }
 
   @RequirePermissions([Permission.BILLING_MANAGE], { actors: ['user'] })
   @AllowedWhileTenantReadOnly()
   @Mutation(() => BillingSubscriptionType, { description: 'Take back a cancellation before it takes effect. Requires BILLING_MANAGE.' })
-  resumeSubscription(@Ctx() ctx: RequestContext): Promise<BillingSubscriptionType> {
+  resumeSubscription(@TenantCtx() ctx: TenantContext): Promise<BillingSubscriptionType> {
     return this.billing.resumeSubscription(ctx);
   }
 }

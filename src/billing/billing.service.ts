@@ -5,13 +5,14 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { MemberDirectory } from '../accounts/members/member-directory.service.js';
 import { TenantService } from '../accounts/tenants/tenant.service.js';
-import type { RequestContext } from '../common/context/request-context.js';
-import { AppError, badInput, ErrorCode, forbidden } from '../common/errors/app-errors.js';
+import type { TenantContext } from '../common/context/request-context.js';
+import { AppError, badInput, ErrorCode } from '../common/errors/app-errors.js';
 import type { ConnectionArgs } from '../common/pagination/connection.args.js';
 import type { Page } from '../common/pagination/connection.types.js';
 import { keysetQuery, keysetRequest, parseDateKey, toPage } from '../common/pagination/keyset.js';
 import { AppConfig } from '../config/app-config.js';
 import { BillingAccount, SubscriptionStatus } from './billing-account.entity.js';
+import { ensureBillingAccount } from './billing-account.sql.js';
 import { BillingEntitlements } from './billing-entitlements.js';
 import { BillingInvoice } from './billing-invoice.entity.js';
 import { BillingPlans } from './billing-plans.js';
@@ -46,8 +47,8 @@ export class BillingService {
     return this.plans.all().map((plan) => PlanType.from(plan));
   }
 
-  async subscription(ctx: RequestContext): Promise<BillingSubscriptionType> {
-    const account = await this.em.findOne(BillingAccount, { tenantId: tenantOf(ctx) });
+  async subscription(ctx: TenantContext): Promise<BillingSubscriptionType> {
+    const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
     const entitlement = this.entitlements.of(account);
     const plan = this.plans.byCode(account?.planCode);
     const hasCard = account?.cardBrand && account.cardLast4 && account.cardExpMonth && account.cardExpYear;
@@ -64,8 +65,8 @@ export class BillingService {
     });
   }
 
-  async invoices(ctx: RequestContext, args: ConnectionArgs): Promise<Page<InvoiceType>> {
-    const tenantId = tenantOf(ctx);
+  async invoices(ctx: TenantContext, args: ConnectionArgs): Promise<Page<InvoiceType>> {
+    const tenantId = ctx.tenantId;
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'issuedAt', descending: true, parseKey: parseDateKey }, request);
     const rows = await this.em.find(
@@ -83,13 +84,13 @@ export class BillingService {
   }
 
   /** A Stripe Checkout page that subscribes the tenant to `plan` with `seats` seats. */
-  async startCheckout(ctx: RequestContext, input: StartCheckoutInput): Promise<BillingRedirectType> {
-    const tenantId = tenantOf(ctx);
+  async startCheckout(ctx: TenantContext, input: StartCheckoutInput): Promise<BillingRedirectType> {
+    const tenantId = ctx.tenantId;
     this.gateway.client();
     const plan = this.plans.byCode(input.plan);
     if (!plan) throw badInput(`No plan "${input.plan}".`, { fields: [{ field: 'plan', message: 'unknown plan' }] });
     await this.assertSeatsFit(ctx, input.seats, plan.seatLimit);
-    const account = await this.lockedAccount(tenantId);
+    const account = await this.lockedAccount(ctx);
     if (account.status && CURRENT.has(account.status)) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, 'The tenant already has a subscription: change its seats, or its plan in the billing portal.');
     }
@@ -111,9 +112,9 @@ export class BillingService {
   }
 
   /** Stripe's Customer Portal, where the tenant changes its card, plan, and pays open invoices. */
-  async openBillingPortal(ctx: RequestContext): Promise<BillingRedirectType> {
+  async openBillingPortal(ctx: TenantContext): Promise<BillingRedirectType> {
     this.gateway.client();
-    const account = await this.lockedAccount(tenantOf(ctx));
+    const account = await this.lockedAccount(ctx);
     const customer = await this.ensureCustomer(ctx, account);
     const session = await this.gateway.call((stripe) =>
       stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }),
@@ -121,9 +122,9 @@ export class BillingService {
     return Object.assign(new BillingRedirectType(), { url: session.url });
   }
 
-  async changeSeats(ctx: RequestContext, input: ChangeSeatsInput): Promise<BillingSubscriptionType> {
+  async changeSeats(ctx: TenantContext, input: ChangeSeatsInput): Promise<BillingSubscriptionType> {
     this.gateway.client();
-    const account = await this.currentSubscription(tenantOf(ctx));
+    const account = await this.currentSubscription(ctx.tenantId);
     const plan = this.plans.byCode(account.planCode);
     await this.assertSeatsFit(ctx, input.seats, plan?.seatLimit ?? Number.MAX_SAFE_INTEGER);
     const itemId = account.stripeSubscriptionItemId as string;
@@ -135,17 +136,17 @@ export class BillingService {
   }
 
   /** Ends the subscription at the end of the period already paid for. */
-  async cancelSubscription(ctx: RequestContext): Promise<BillingSubscriptionType> {
+  async cancelSubscription(ctx: TenantContext): Promise<BillingSubscriptionType> {
     this.gateway.client();
-    const account = await this.currentSubscription(tenantOf(ctx));
+    const account = await this.currentSubscription(ctx.tenantId);
     await this.updateSubscription(account, { cancel_at_period_end: true });
     return this.subscription(ctx);
   }
 
   /** Takes back a cancellation that has not taken effect yet. */
-  async resumeSubscription(ctx: RequestContext): Promise<BillingSubscriptionType> {
+  async resumeSubscription(ctx: TenantContext): Promise<BillingSubscriptionType> {
     this.gateway.client();
-    const account = await this.currentSubscription(tenantOf(ctx));
+    const account = await this.currentSubscription(ctx.tenantId);
     if (!account.cancelAtPeriodEnd) throw new AppError(ErrorCode.INVALID_TRANSITION, 'The subscription is not set to cancel.');
     await this.updateSubscription(account, { cancel_at_period_end: false });
     return this.subscription(ctx);
@@ -161,7 +162,7 @@ export class BillingService {
     await this.em.flush();
   }
 
-  private async assertSeatsFit(ctx: RequestContext, seats: number, planLimit: number): Promise<void> {
+  private async assertSeatsFit(ctx: TenantContext, seats: number, planLimit: number): Promise<void> {
     if (seats > planLimit) {
       throw badInput(`This plan has at most ${planLimit} seats.`, { fields: [{ field: 'seats', message: `at most ${planLimit}` }] });
     }
@@ -182,20 +183,16 @@ export class BillingService {
   }
 
   /** The tenant's billing account, created on first use and locked for this transaction. */
-  private async lockedAccount(tenantId: string): Promise<BillingAccount> {
-    await this.em.execute(
-      `insert into billing_account (id, created_at, updated_at, tenant_id, cancel_at_period_end) values (?, now(), now(), ?, false)
-       on conflict (tenant_id) do nothing`,
-      [uuidv7(), tenantId],
-    );
-    return this.em.findOneOrFail(BillingAccount, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  private async lockedAccount(ctx: TenantContext): Promise<BillingAccount> {
+    await ensureBillingAccount(this.em, ctx);
+    return this.em.findOneOrFail(BillingAccount, { tenantId: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   }
 
   /**
    * The tenant's Stripe customer, created on first use. The idempotency key makes a retry after a rolled-back
    * transaction get the same customer back instead of a second one.
    */
-  private async ensureCustomer(ctx: RequestContext, account: BillingAccount): Promise<string> {
+  private async ensureCustomer(ctx: TenantContext, account: BillingAccount): Promise<string> {
     if (account.stripeCustomerId) return account.stripeCustomerId;
     const profile = await this.tenants.billingProfile(ctx);
     const customer = await this.gateway.call((stripe) =>
@@ -208,9 +205,4 @@ export class BillingService {
     await this.em.flush();
     return customer.id;
   }
-}
-
-function tenantOf(ctx: RequestContext): string {
-  if (!ctx.tenantId) throw forbidden('No active tenant.');
-  return ctx.tenantId;
 }

@@ -1,12 +1,13 @@
 import type { PolicyDef } from '@mikro-orm/core';
-import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, PURGING_TENANT_SETTING, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
+import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, SUPPORT_ROLE } from './base.entity.js';
+import { PURGING_TENANT_SETTING, SESSION_USER, sessionTenantPredicate } from './tenant-sql.js';
 
 /** The request's tenant, as every tenant policy names it. */
-const SAME_TENANT = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
+const SAME_TENANT = sessionTenantPredicate();
 
 /** A row of the signed-in user (app.user_id, set for every request of a user). */
 export function ofSignedInUser(userColumn: string): string {
-  return `${userColumn} = nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
+  return `${userColumn} = ${SESSION_USER}`;
 }
 
 /** A row addressed to the signed-in user's email (an invitation to them, in whichever tenant sent it). */
@@ -56,7 +57,7 @@ export function rowsOfOneUser(userColumn: string): RowSecurity {
       // The retention job reads every session and changes only the IP (its grants name the column).
       { name: 'maintenance_reads', command: 'select', roles: [MAINTENANCE_ROLE], using: 'true' },
       { name: 'maintenance', command: 'update', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' },
-      { name: 'tenant_purge', command: 'delete', roles: [MAINTENANCE_ROLE], using: `tenant_id = nullif(current_setting('${PURGING_TENANT_SETTING}', true), '')::uuid` },
+      { name: 'tenant_purge', command: 'delete', roles: [MAINTENANCE_ROLE], using: sessionTenantPredicate('tenant_id', PURGING_TENANT_SETTING) },
     ],
   };
 }

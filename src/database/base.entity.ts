@@ -2,6 +2,9 @@ import type { EntityClass, Opt, TriggerDef } from '@mikro-orm/core';
 import { ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContextStore } from '../common/context/request-context.js';
+import { ERASING_MENTIONS_SETTING, PURGING_TENANT_SETTING, sessionTenantMatchesRow, sessionTenantPredicate, USER_ID_SETTING } from './tenant-sql.js';
+
+export { ERASING_MENTIONS_SETTING, PURGING_TENANT_SETTING, TENANT_ID_SETTING, USER_ID_SETTING } from './tenant-sql.js';
 
 /** Ids are UUID v7 (time-ordered, so inserts stay at the right edge of the index); times are timestamptz. */
 export abstract class BaseEntity {
@@ -46,35 +49,19 @@ export abstract class TenantOwnedEntity extends BaseEntity {
   tenantId: Opt<string> = RequestContextStore.tenantId() as string;
 }
 
-export const TENANT_ID_SETTING = 'app.tenant_id';
 export const APP_ROLE = 'crm_app';
 export const AUTH_ROLE = 'crm_auth';
 /** Platform support staff: reaches only the tables whose policies name it (support requests), across tenants. */
 export const SUPPORT_ROLE = 'crm_support';
 /** Scheduled platform jobs (retention): reach only the rows of the tables whose policies name it. */
 export const MAINTENANCE_ROLE = 'crm_maintenance';
-/**
- * Set only by a closed tenant's purge (as crm_maintenance): the one case where append-only history of a tenant (its
- * consent ledger, later its audit trail) may be deleted, and only that tenant's rows.
- */
-export const PURGING_TENANT_SETTING = 'app.purging_tenant_id';
-/**
- * Set (locally, `on`) while erasure replaces a subject's identifiers in free text: the only moment an append-only
- * ledger lets a row change, and then only in its declared free-text columns.
- */
-export const ERASING_MENTIONS_SETTING = 'app.erasing_mentions';
-/**
- * The signed-in user, set for every request of a user (staff included), so that policies can confine rows that belong
- * to a user rather than a tenant to that user.
- */
-export const USER_ID_SETTING = 'app.user_id';
 
 /**
  * Policies of a platform table that staff may reach only for their own account (their profile, their consent):
  * the app and authentication roles see every row, as before.
  */
 export function ownAccountRowsForStaff(userColumn: string, commands: ('select' | 'update')[]) {
-  const own = `${userColumn} = nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
+  const own = sessionTenantPredicate(userColumn, USER_ID_SETTING);
   return {
     rowLevelSecurity: true as const,
     policies: [
@@ -92,14 +79,14 @@ export function ownAccountRowsForStaff(userColumn: string, commands: ('select' |
 export function tenantPolicies(
   options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean; purge?: boolean } = {},
 ) {
-  const sameTenant = `tenant_id = nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
+  const sameTenant = sessionTenantPredicate();
   const policies: { name: string; roles: string[]; using: string; check?: string }[] = [
     { name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant },
   ];
   if (options.purge) {
     // Rows the app role may never delete (append-only ledgers) go when their tenant is purged, and only then. For all
     // commands, because a DELETE must also see the rows it deletes; the grants give the role only SELECT and DELETE.
-    const purged = `tenant_id = nullif(current_setting('${PURGING_TENANT_SETTING}', true), '')::uuid`;
+    const purged = sessionTenantPredicate('tenant_id', PURGING_TENANT_SETTING);
     policies.push({ name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: purged });
   }
   if (options.authenticationReads) {
@@ -112,6 +99,18 @@ export function tenantPolicies(
     policies.push({ name: 'maintenance', roles: [MAINTENANCE_ROLE], using: 'true', check: 'true' });
   }
   return { rowLevelSecurity: 'force' as const, policies };
+}
+
+/**
+ * The policy of rows that belong to another row (a request's events, an export's chunks): visible exactly when that
+ * row is, its own policies deciding through the subquery.
+ */
+export function ofVisibleParent(parent: { table: string; alias: string }, foreignKey: string): string {
+  const name = (identifier: string) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new Error(`Not a plain name: ${JSON.stringify(identifier)}`);
+    return identifier;
+  };
+  return `exists (select 1 from ${name(parent.table)} ${name(parent.alias)} where ${name(parent.alias)}.id = ${name(foreignKey)})`;
 }
 
 /** Rows that are written once and never changed (ledgers): no `updatedAt`, and the database refuses UPDATE/DELETE. */
@@ -142,7 +141,7 @@ export function appendOnlyTriggers(options: { tenantPurge?: boolean; freeText?: 
       body: [
         // A tenant's ledger is deleted with the tenant: only by its purge, which names the tenant in the session.
         options.tenantPurge
-          ? `if tg_op = 'DELETE' and old.tenant_id::text = current_setting('${PURGING_TENANT_SETTING}', true) then
+          ? `if tg_op = 'DELETE' and ${sessionTenantMatchesRow('old')} then
           return old;
         end if;`
           : '',

@@ -117,6 +117,32 @@ async function settle<T>(work: Promise<T>, restore: () => Promise<unknown>): Pro
   return result;
 }
 
+/**
+ * Switches the transaction's tenant (`null`: none) for the statements that follow, as a job does that reads or
+ * erases one person's rows in each tenant in turn, or an audit entry appended to the chain of the tenant a log-in
+ * enters. Row-level security then admits exactly that tenant's rows, as for a request of it.
+ */
+export async function setSessionTenant(tx: EntityManager, tenantId: string | null): Promise<void> {
+  await tx.execute(`select set_config(?, ?, true)`, [TENANT_ID_SETTING, tenantId ?? '']);
+}
+
+/** Turns a session setting of this transaction on (`true`) or off, e.g. erasure's ERASING_MENTIONS_SETTING. */
+export async function setSessionFlag(tx: EntityManager, setting: string, on: boolean): Promise<void> {
+  await tx.execute(`select set_config(?, ?, true)`, [setting, on ? 'on' : '']);
+}
+
+/**
+ * Runs `fn` as crm_maintenance in the caller's transaction, then restores the caller's role. Not in a finally: after
+ * a failed statement the transaction is aborted, rolled back, and the local role with it.
+ */
+export async function asMaintenanceRole<T>(tx: EntityManager, fn: () => Promise<T>): Promise<T> {
+  const [{ role }] = await tx.execute<{ role: string }[]>(`select current_user as role`);
+  await tx.execute(`select set_config('role', ?, true)`, [MAINTENANCE_ROLE]);
+  const result = await fn();
+  await tx.execute(`select set_config('role', ?, true)`, [role]);
+  return result;
+}
+
 export const AUTHENTICATION_FIND_OPTIONS = { filters: { [TENANT_FILTER]: false } } as const;
 
 /** Binds a tenant-scoped EntityManager to each request, from the tenant in its RequestContext. */

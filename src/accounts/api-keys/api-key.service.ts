@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { USER_ONLY_PERMISSIONS } from '../../common/authorization/permission.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { generateSecret, hashSecret } from '../../common/security/secret-token.js';
 import { ApiKey } from './api-key.entity.js';
@@ -19,7 +19,7 @@ export class ApiKeyService {
     private readonly credentialCache: ApiKeyCredentialCache,
   ) {}
 
-  async create(ctx: RequestContext, input: CreateApiKeyInput): Promise<ApiKeyCreated> {
+  async create(ctx: TenantContext, input: CreateApiKeyInput): Promise<ApiKeyCreated> {
     const notHeld = input.scopes.filter((scope) => !ctx.permissions.has(scope));
     if (notHeld.length > 0) throw forbidden(`You cannot grant permissions you do not have: ${notHeld.join(', ')}.`);
     const userOnly = input.scopes.filter((scope) => USER_ONLY_PERMISSIONS.includes(scope));
@@ -39,13 +39,13 @@ export class ApiKeyService {
     return Object.assign(new ApiKeyCreated(), { apiKey: ApiKeyType.from(key), secret });
   }
 
-  async list(_ctx: RequestContext): Promise<ApiKeyType[]> {
-    const keys = await this.em.find(ApiKey, {}, { orderBy: { createdAt: 'desc', id: 'desc' } });
+  async list(ctx: TenantContext): Promise<ApiKeyType[]> {
+    const keys = await this.em.find(ApiKey, { tenantId: ctx.tenantId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
     return keys.map((key) => ApiKeyType.from(key));
   }
 
-  async revoke(_ctx: RequestContext, id: string): Promise<ApiKeyType> {
-    const key = await this.em.findOne(ApiKey, { id });
+  async revoke(ctx: TenantContext, id: string): Promise<ApiKeyType> {
+    const key = await this.em.findOne(ApiKey, { id, tenantId: ctx.tenantId });
     if (!key) throw notFound('API key');
     key.revokedAt ??= new Date();
     await this.em.flush();

@@ -1,5 +1,6 @@
 import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 import { asCredentialPath } from '../../database/tenant-session.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 
 /**
  * The credential path's statements inside a request's transaction, as crm_auth: each returns no more than the next
@@ -28,12 +29,13 @@ export async function invitationOfToken(tx: EntityManager, tokenHash: string): P
  * once, since each request checks its session); a member acting in another tenant stays signed in there.
  */
 export async function revokeSessionsActingIn(tx: EntityManager, tenantId: string, now: Date): Promise<number> {
+  const tenant = tenantScoped({ tenantId });
   const result = await asCredentialPath(tx, () =>
     tx.execute<QueryResult>(
       `update refresh_session set revoked_at = ?
         where revoked_at is null
-          and family_id in (select family_id from refresh_session where tenant_id = ? and revoked_at is null and replaced_at is null)`,
-      [now, tenantId],
+          and family_id in (select family_id from refresh_session where ${tenant.sql} and revoked_at is null and replaced_at is null)`,
+      [now, ...tenant.params],
       'run',
     ),
   );

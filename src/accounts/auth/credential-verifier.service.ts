@@ -4,8 +4,7 @@ import type { Request } from 'express';
 import { Passport } from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import { Permission, permissionsOfRole, Role } from '../../common/authorization/permission.js';
-import type { PlatformRole } from '../../common/authorization/platform-role.js';
+import { Permission, permissionsOfRole } from '../../common/authorization/permission.js';
 import { CredentialVerifier, type VerifiedCredential } from '../../common/context/credential-verifier.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { hashSecret } from '../../common/security/secret-token.js';
@@ -15,6 +14,7 @@ import { ApiKey } from '../api-keys/api-key.entity.js';
 import { ApiKeyCredentialCache } from '../api-keys/api-key-credential.cache.js';
 import { JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims } from './token.service.js';
 import { JwtSecret } from './jwt-secret.js';
+import { sessionStanding } from './credential-verifier.sql.js';
 
 /** Last-used times are kept to the minute, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -103,13 +103,7 @@ export class PassportCredentialVerifier extends CredentialVerifier {
   private async verifyUserSession(claims: AccessTokenClaims): Promise<VerifiedCredential | false> {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return false;
     const em = authenticationFork(this.orm);
-    const rows = await em.execute<{ alive: boolean; role: Role | null; platform_role: PlatformRole | null }[]>(
-      `select exists (select 1 from refresh_session s where s.family_id = ? and s.user_id = ? and s.revoked_at is null) as alive,
-              (select m.role from membership m where m.user_id = ? and m.tenant_id = ?) as role,
-              (select u.platform_role from "user" u where u.id = ?) as platform_role`,
-      [claims.sid, claims.sub, claims.sub, claims.tid ?? null, claims.sub],
-    );
-    const row = rows[0];
+    const row = await sessionStanding(em, { userId: claims.sub, sessionId: claims.sid, tenantId: claims.tid ?? null });
     if (!row?.alive) return false;
     if (row.platform_role) {
       // Staff act on the platform, never inside a tenant: their requests run under the staff role's own policies.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { Invitation } from './invitation.entity.js';
 import { Membership } from './membership.entity.js';
 
@@ -17,15 +17,14 @@ export interface MemberSummary {
 export class MemberDirectory {
   constructor(private readonly em: EntityManager) {}
 
-  async isMember(ctx: RequestContext, userId: string): Promise<boolean> {
-    if (!ctx.tenantId) return false;
+  async isMember(ctx: TenantContext, userId: string): Promise<boolean> {
     return (await this.em.count(Membership, { tenant: ctx.tenantId, user: userId })) > 0;
   }
 
   /** Display names of those of `userIds` who are members of the context's tenant, in one query. */
-  async summaries(ctx: RequestContext, userIds: readonly string[]): Promise<Map<string, MemberSummary>> {
+  async summaries(ctx: TenantContext, userIds: readonly string[]): Promise<Map<string, MemberSummary>> {
     const ids = [...new Set(userIds)];
-    if (!ctx.tenantId || ids.length === 0) return new Map();
+    if (ids.length === 0) return new Map();
     const memberships = await this.em.find(
       Membership,
       { tenant: ctx.tenantId, user: { $in: ids } },
@@ -35,8 +34,7 @@ export class MemberDirectory {
   }
 
   /** Seats the context's tenant fills: its members plus its pending (unexpired, unanswered) invitations. */
-  async seatsInUse(ctx: RequestContext, options: { exceptInvitationsTo?: string } = {}): Promise<number> {
-    if (!ctx.tenantId) return 0;
+  async seatsInUse(ctx: TenantContext, options: { exceptInvitationsTo?: string } = {}): Promise<number> {
     const members = await this.em.count(Membership, { tenant: ctx.tenantId });
     const pending = { tenant: ctx.tenantId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } };
     const invitations = await this.em.count(

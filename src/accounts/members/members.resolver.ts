@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, RequirePermissions } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { Ctx, TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { AcceptInvitationInput } from '../auth/auth.inputs.js';
 import { AuthPayload } from '../auth/auth.types.js';
 import { ChangeMemberRoleInput, InvitationIdInput, InviteMemberInput, MemberIdInput } from './member.inputs.js';
@@ -17,25 +17,25 @@ export class MembersResolver {
 
   @RequirePermissions([Permission.MEMBERS_READ])
   @Query(() => [MemberType], { description: 'Members of the active tenant. Requires MEMBERS_READ.' })
-  members(@Ctx() ctx: RequestContext): Promise<MemberType[]> {
+  members(@TenantCtx() ctx: TenantContext): Promise<MemberType[]> {
     return this.service.list(ctx);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Query(() => [InvitationType], { description: 'Pending invitations. Requires MEMBERS_MANAGE.' })
-  invitations(@Ctx() ctx: RequestContext): Promise<InvitationType[]> {
+  invitations(@TenantCtx() ctx: TenantContext): Promise<InvitationType[]> {
     return this.service.pendingInvitations(ctx);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => InvitationCreated, { description: 'Requires MEMBERS_MANAGE; only owners may invite owners.' })
-  inviteMember(@Ctx() ctx: RequestContext, @Args('input') input: InviteMemberInput): Promise<InvitationCreated> {
+  inviteMember(@TenantCtx() ctx: TenantContext, @Args('input') input: InviteMemberInput): Promise<InvitationCreated> {
     return this.service.invite(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => InvitationType, { description: 'Requires MEMBERS_MANAGE.' })
-  revokeInvitation(@Ctx() ctx: RequestContext, @Args('input') input: InvitationIdInput): Promise<InvitationType> {
+  revokeInvitation(@TenantCtx() ctx: TenantContext, @Args('input') input: InvitationIdInput): Promise<InvitationType> {
     return this.service.revokeInvitation(ctx, input.id);
   }
 
@@ -47,13 +47,13 @@ export class MembersResolver {
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => MemberType, { description: 'Requires MEMBERS_MANAGE; the owner role only by owners; never the last owner.' })
-  changeMemberRole(@Ctx() ctx: RequestContext, @Args('input') input: ChangeMemberRoleInput): Promise<MemberType> {
+  changeMemberRole(@TenantCtx() ctx: TenantContext, @Args('input') input: ChangeMemberRoleInput): Promise<MemberType> {
     return this.service.changeRole(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => MemberType, { description: 'Requires MEMBERS_MANAGE; never the last owner. Returns the removed member.' })
-  removeMember(@Ctx() ctx: RequestContext, @Args('input') input: MemberIdInput): Promise<MemberType> {
+  removeMember(@TenantCtx() ctx: TenantContext, @Args('input') input: MemberIdInput): Promise<MemberType> {
     return this.service.remove(ctx, input.memberId);
   }
 }

@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
 import { Role } from '../../common/authorization/permission.js';
 import { SeatAllowances } from '../../common/authorization/seat-allowance.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, conflict, ErrorCode, forbidden, notFound } from '../../common/errors/app-errors.js';
 import { generateSecret, hashSecret } from '../../common/security/secret-token.js';
 import { actingFor } from '../../database/tenant-session.js';
@@ -32,31 +32,31 @@ export class MembersService {
     @Optional() private readonly seats?: SeatAllowances,
   ) {}
 
-  async list(ctx: RequestContext): Promise<MemberType[]> {
+  async list(ctx: TenantContext): Promise<MemberType[]> {
     const memberships = await this.em.find(
       Membership,
-      { tenant: tenantOf(ctx) },
+      { tenant: ctx.tenantId },
       { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' } },
     );
     return memberships.map((m) => MemberType.from(m));
   }
 
-  async pendingInvitations(ctx: RequestContext): Promise<InvitationType[]> {
+  async pendingInvitations(ctx: TenantContext): Promise<InvitationType[]> {
     const invitations = await this.em.find(
       Invitation,
-      { tenant: tenantOf(ctx), acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
+      { tenant: ctx.tenantId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
       { orderBy: { createdAt: 'desc', id: 'desc' } },
     );
     return invitations.map((i) => InvitationType.from(i));
   }
 
-  async invite(ctx: RequestContext, input: InviteMemberInput): Promise<InvitationCreated> {
-    const tenantId = tenantOf(ctx);
+  async invite(ctx: TenantContext, input: InviteMemberInput): Promise<InvitationCreated> {
+    const tenantId = ctx.tenantId;
     if (input.role === Role.OWNER) await this.assertActorIsOwner(ctx);
     if (await this.em.count(Membership, { tenant: tenantId, user: { email: input.email } })) {
       throw conflict('This person is already a member.');
     }
-    await this.assertSeatForInvitation(ctx, tenantId, input.email);
+    await this.assertSeatForInvitation(ctx, input.email);
     // A new invitation replaces any earlier pending one for the same address.
     await this.em.nativeUpdate(
       Invitation,
@@ -80,15 +80,15 @@ export class MembersService {
    * Members and pending invitations each hold a seat; a new invitation needs one more, unless it replaces a pending
    * one for the same address. The tenant row is locked so that two invitations at once cannot both take the last seat.
    */
-  private async assertSeatForInvitation(ctx: RequestContext, tenantId: string, email: string): Promise<void> {
+  private async assertSeatForInvitation(ctx: TenantContext, email: string): Promise<void> {
     if (!this.seats) return;
-    await this.em.findOne(Tenant, tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
+    await this.em.findOne(Tenant, ctx.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
     const inUse = await this.directory.seatsInUse(ctx, { exceptInvitationsTo: email });
-    await this.seats.assertSeatsAvailable({ ...ctx, tenantId }, inUse + 1);
+    await this.seats.assertSeatsAvailable(ctx, inUse + 1);
   }
 
-  async revokeInvitation(ctx: RequestContext, id: string): Promise<InvitationType> {
-    const invitation = await this.em.findOne(Invitation, { id, tenant: tenantOf(ctx) });
+  async revokeInvitation(ctx: TenantContext, id: string): Promise<InvitationType> {
+    const invitation = await this.em.findOne(Invitation, { id, tenant: ctx.tenantId });
     if (!invitation) throw notFound('Invitation');
     if (!invitation.acceptedAt) invitation.revokedAt ??= new Date();
     await this.em.flush();
@@ -128,7 +128,7 @@ export class MembersService {
     return actingFor(this.em, { userId: user.id }, () => this.auth.signInTo(ctx, user, invitation.tenant));
   }
 
-  async changeRole(ctx: RequestContext, input: ChangeMemberRoleInput): Promise<MemberType> {
+  async changeRole(ctx: TenantContext, input: ChangeMemberRoleInput): Promise<MemberType> {
     const member = await this.findMember(ctx, input.memberId);
     if (member.role === input.role) return MemberType.from(member);
     if (member.role === Role.OWNER || input.role === Role.OWNER) await this.assertActorIsOwner(ctx);
@@ -138,7 +138,7 @@ export class MembersService {
     return MemberType.from(member);
   }
 
-  async remove(ctx: RequestContext, memberId: string): Promise<MemberType> {
+  async remove(ctx: TenantContext, memberId: string): Promise<MemberType> {
     const member = await this.findMember(ctx, memberId);
     if (member.role === Role.OWNER) {
       await this.assertActorIsOwner(ctx);
@@ -150,23 +150,23 @@ export class MembersService {
     return removed;
   }
 
-  private async findMember(ctx: RequestContext, memberId: string): Promise<Membership> {
-    const member = await this.em.findOne(Membership, { id: memberId, tenant: tenantOf(ctx) }, { populate: ['user'] });
+  private async findMember(ctx: TenantContext, memberId: string): Promise<Membership> {
+    const member = await this.em.findOne(Membership, { id: memberId, tenant: ctx.tenantId }, { populate: ['user'] });
     if (!member) throw notFound('Member');
     return member;
   }
 
-  private async assertActorIsOwner(ctx: RequestContext): Promise<void> {
+  private async assertActorIsOwner(ctx: TenantContext): Promise<void> {
     const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
-    const own = userId ? await this.em.findOne(Membership, { tenant: tenantOf(ctx), user: userId }) : null;
+    const own = userId ? await this.em.findOne(Membership, { tenant: ctx.tenantId, user: userId }) : null;
     if (own?.role !== Role.OWNER) throw forbidden('Only an owner can grant, change or remove the owner role.');
   }
 
   /** Locks the tenant's owner rows, so two owners demoting each other at once cannot leave the tenant with none. */
-  private async assertAnotherOwner(ctx: RequestContext, leaving: Membership): Promise<void> {
+  private async assertAnotherOwner(ctx: TenantContext, leaving: Membership): Promise<void> {
     const owners = await this.em.find(
       Membership,
-      { tenant: tenantOf(ctx), role: Role.OWNER },
+      { tenant: ctx.tenantId, role: Role.OWNER },
       { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
     );
     if (!owners.some((owner) => owner.id !== leaving.id)) {
@@ -177,9 +177,4 @@ export class MembersService {
 
 function invalidInvitation(): AppError {
   return new AppError(ErrorCode.INVALID_TOKEN, 'This invitation is invalid, expired or already used.');
-}
-
-function tenantOf(ctx: RequestContext): string {
-  if (!ctx.tenantId) throw forbidden('No active tenant.');
-  return ctx.tenantId;
 }

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { TenantWriteGates, type TenantWriteGate } from '../../common/authorization/tenant-write-gate.js';
 import { TenantService } from './tenant.service.js';
 
@@ -15,7 +15,7 @@ export class TenantClosureGate implements TenantWriteGate, OnModuleInit {
     this.gates.register(this);
   }
 
-  assertWritable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+  assertWritable(ctx: TenantContext): Promise<void> {
     return this.tenants.assertActive(ctx.tenantId);
   }
 }

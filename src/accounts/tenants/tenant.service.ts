@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Permission } from '../../common/authorization/permission.js';
 import { TenantClosurePreconditions } from '../../common/authorization/tenant-closure-precondition.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -12,6 +12,7 @@ import { Tenant, TenantStatus } from './tenant.entity.js';
 import type { CloseTenantInput, UpdatePrivacySettingsInput, UpdateTenantInput } from './tenant.inputs.js';
 import { PrivacyDeadlineRule } from './privacy-deadline-rule.js';
 import { TenantType } from './tenant.types.js';
+import { tenantStatus } from './tenant.sql.js';
 
 @Injectable()
 export class TenantService {
@@ -22,7 +23,7 @@ export class TenantService {
     private readonly closurePreconditions: TenantClosurePreconditions,
   ) {}
 
-  async update(ctx: RequestContext, input: UpdateTenantInput): Promise<TenantType> {
+  async update(ctx: TenantContext, input: UpdateTenantInput): Promise<TenantType> {
     // Writing a field needs the field's write permission, as reading it needs its read permission.
     if (input.billingEmail !== undefined && !ctx.permissions.has(Permission.BILLING_MANAGE)) {
       throw new AppError(ErrorCode.FORBIDDEN_FIELD, 'Changing billingEmail requires BILLING_MANAGE.', {
@@ -30,7 +31,7 @@ export class TenantService {
         requiredPermission: Permission.BILLING_MANAGE,
       });
     }
-    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId) : null;
+    const tenant = await this.em.findOne(Tenant, ctx.tenantId);
     if (!tenant) throw notFound('Tenant');
     if (input.name !== undefined) tenant.name = input.name;
     if (input.phone !== undefined) tenant.phone = input.phone;
@@ -40,8 +41,8 @@ export class TenantService {
     return TenantType.from(tenant);
   }
 
-  async updatePrivacySettings(ctx: RequestContext, input: UpdatePrivacySettingsInput): Promise<TenantType> {
-    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId) : null;
+  async updatePrivacySettings(ctx: TenantContext, input: UpdatePrivacySettingsInput): Promise<TenantType> {
+    const tenant = await this.em.findOne(Tenant, ctx.tenantId);
     if (!tenant) throw notFound('Tenant');
     if (input.deadlineRule !== undefined) tenant.privacyDeadlineRule = input.deadlineRule;
     if (input.taxRetentionYears !== undefined) tenant.taxRetentionYears = input.taxRetentionYears;
@@ -50,8 +51,8 @@ export class TenantService {
   }
 
   /** The active tenant's deadline rule for data-subject requests; for the privacy module. */
-  async privacyDeadlineRule(ctx: RequestContext): Promise<PrivacyDeadlineRule> {
-    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { fields: ['privacyDeadlineRule'] }) : null;
+  async privacyDeadlineRule(ctx: TenantContext): Promise<PrivacyDeadlineRule> {
+    const tenant = await this.em.findOne(Tenant, ctx.tenantId, { fields: ['privacyDeadlineRule'] });
     if (!tenant) throw notFound('Tenant');
     return tenant.privacyDeadlineRule;
   }
@@ -61,7 +62,7 @@ export class TenantService {
    * signed out, and the purge is scheduled after the grace period. All in the request's one transaction; who closed it
    * is the audit trail's entry for this mutation.
    */
-  async close(ctx: RequestContext, input: CloseTenantInput): Promise<TenantType> {
+  async close(ctx: TenantContext, input: CloseTenantInput): Promise<TenantType> {
     const tenant = await this.requireLocked(ctx);
     if (tenant.status !== TenantStatus.ACTIVE) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, `The tenant is already ${tenant.status}.`, { from: tenant.status });
@@ -70,7 +71,7 @@ export class TenantService {
     if (input.confirmName.trim() !== tenant.name) {
       throw badInput('Type the company\'s name exactly to confirm the closure.', { field: 'confirmName' });
     }
-    await this.closurePreconditions.assertClosable({ ...ctx, tenantId: tenant.id });
+    await this.closurePreconditions.assertClosable(ctx);
     const now = this.clock.now();
     Object.assign(tenant, {
       status: TenantStatus.CLOSED,
@@ -84,7 +85,7 @@ export class TenantService {
   }
 
   /** Reopens a closed tenant within its grace period; members sign in again as before. */
-  async reopen(ctx: RequestContext): Promise<TenantType> {
+  async reopen(ctx: TenantContext): Promise<TenantType> {
     const tenant = await this.requireLocked(ctx);
     if (tenant.status !== TenantStatus.CLOSED) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, `Only a CLOSED tenant can be reopened; this one is ${tenant.status}.`, { from: tenant.status });
@@ -101,11 +102,7 @@ export class TenantService {
 
   /** Throws TENANT_CLOSED unless the tenant is active; the one read behind every tenant mutation. */
   async assertActive(tenantId: string): Promise<void> {
-    const rows = await this.em.execute<{ status: TenantStatus; purge_after: string | null }[]>(
-      'select status, purge_after from tenant where id = ?',
-      [tenantId],
-    );
-    const row = rows[0];
+    const row = await tenantStatus(this.em, tenantId);
     if (!row || row.status === TenantStatus.ACTIVE) return;
     throw new AppError(
       ErrorCode.TENANT_CLOSED,
@@ -116,15 +113,15 @@ export class TenantService {
     );
   }
 
-  private async requireLocked(ctx: RequestContext): Promise<Tenant> {
-    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+  private async requireLocked(ctx: TenantContext): Promise<Tenant> {
+    const tenant = await this.em.findOne(Tenant, ctx.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!tenant) throw notFound('Tenant');
     return tenant;
   }
 
   /** The active tenant's name and invoicing address, for its billing account (the billing module's Stripe customer). */
-  async billingProfile(ctx: RequestContext): Promise<{ name: string; billingEmail: string | null }> {
-    const tenant = ctx.tenantId ? await this.em.findOne(Tenant, ctx.tenantId, { fields: ['name', 'billingEmail'] }) : null;
+  async billingProfile(ctx: TenantContext): Promise<{ name: string; billingEmail: string | null }> {
+    const tenant = await this.em.findOne(Tenant, ctx.tenantId, { fields: ['name', 'billingEmail'] });
     if (!tenant) throw notFound('Tenant');
     return { name: tenant.name, billingEmail: tenant.billingEmail ?? null };
   }

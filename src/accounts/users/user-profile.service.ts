@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode } from '@mikro-orm/core';
-import type { RequestContext } from '../../common/context/request-context.js';
 import { notFound } from '../../common/errors/app-errors.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
 import { User } from './user.entity.js';
@@ -15,18 +14,18 @@ export type RectifiableUserField = (typeof RECTIFIABLE_USER_FIELDS)[number];
 export class UserProfiles {
   constructor(private readonly em: EntityManager) {}
 
-  async exists(_ctx: RequestContext, userId: string): Promise<boolean> {
+  async exists(userId: string): Promise<boolean> {
     return (await this.em.count(User, { id: userId })) > 0;
   }
 
   /** The user's email and phone, for the suppression list when they object to marketing; null when the user is gone. */
-  async addresses(_ctx: RequestContext, userId: string): Promise<{ email: string; phone: string | null } | null> {
+  async addresses(userId: string): Promise<{ email: string; phone: string | null } | null> {
     const user = await this.em.findOne(User, { id: userId });
     return user ? { email: user.email, phone: user.phone ?? null } : null;
   }
 
   /** Applies a rectification in the current transaction; returns what changed (fields already right are left out). */
-  async rectify(_ctx: RequestContext, userId: string, changes: Partial<Record<RectifiableUserField, string | null>>): Promise<FieldChange[]> {
+  async rectify(userId: string, changes: Partial<Record<RectifiableUserField, string | null>>): Promise<FieldChange[]> {
     const user = await this.em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!user) throw notFound('User');
     const applied: FieldChange[] = [];

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { maintenanceFork } from '../../database/tenant-session.js';
-import { v7 as uuidv7 } from 'uuid';
+import { addOperationCounts } from './operation-usage.sql.js';
 
 const FLUSH_INTERVAL_MS = 30_000;
 /** Rows per INSERT: keeps each statement's parameter count well under PostgreSQL's limit. */
@@ -64,13 +64,7 @@ export class OperationUsageCounter implements OnApplicationBootstrap, OnApplicat
     try {
       for (let i = 0; i < pending.length; i += FLUSH_BATCH) {
         const batch = pending.slice(i, i + FLUSH_BATCH);
-        await em.execute(
-          `insert into operation_usage (id, tenant_id, hour, operation_type, field_name, count, created_at, updated_at)
-           values ${batch.map(() => '(?, ?, ?, ?, ?, ?, now(), now())').join(', ')}
-           on conflict (tenant_id, hour, operation_type, field_name)
-           do update set count = operation_usage.count + excluded.count, updated_at = now()`,
-          batch.flatMap((c) => [uuidv7(), c.tenantId, c.hour, c.operationType, c.fieldName, c.count]),
-        );
+        await addOperationCounts(em, batch);
       }
     } catch (error) {
       // Put the counts back, so that the next flush tries again.

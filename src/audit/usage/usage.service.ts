@@ -1,14 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { QueryResult } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { badInput, forbidden, unauthenticated } from '../../common/errors/app-errors.js';
+import type { TenantContext } from '../../common/context/request-context.js';
+import { badInput, unauthenticated } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
 import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
 import { AuditLog } from '../audit-log.service.js';
 import { RetentionJobs } from '../retention.jobs.js';
 import { UsageEvent, UsageEventKind } from './usage-event.entity.js';
+import { deleteUsageBefore, usageInRange } from './usage.sql.js';
 import type { RecordUsageInput, UsageSummaryArgs } from './usage.inputs.js';
 import { UsageRecordedType, UsageSummaryType } from './usage.types.js';
 
@@ -28,15 +28,13 @@ export class UsageService implements OnModuleInit {
   onModuleInit(): void {
     this.retention.register(async (em, now) => {
       const cutoff = new Date(now.getTime() - this.config.USAGE_RETENTION_DAYS * DAY_MS);
-      const events = await em.execute<QueryResult>(`delete from usage_event where occurred_at < ?`, [cutoff], 'run');
-      const counts = await em.execute<QueryResult>(`delete from operation_usage where hour < ?`, [cutoff], 'run');
-      return { usageEventsDeleted: events.affectedRows, operationCountsDeleted: counts.affectedRows };
+      const deleted = await deleteUsageBefore(em, cutoff);
+      return { usageEventsDeleted: deleted.events, operationCountsDeleted: deleted.counts };
     });
   }
 
-  async record(ctx: RequestContext, input: RecordUsageInput): Promise<UsageRecordedType> {
+  async record(ctx: TenantContext, input: RecordUsageInput): Promise<UsageRecordedType> {
     if (ctx.actor.kind !== 'user') throw unauthenticated();
-    if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
     this.audit.skipOperationEntry(ctx);
     const now = Date.now();
     input.events.forEach((event, i) => {
@@ -68,36 +66,11 @@ export class UsageService implements OnModuleInit {
     return Object.assign(new UsageRecordedType(), { recorded: true, storedEvents: input.events.length });
   }
 
-  async summary(ctx: RequestContext, args: UsageSummaryArgs): Promise<UsageSummaryType> {
-    const tenantId = ctx.tenantId;
-    if (!tenantId) throw forbidden('No active tenant: switch to a tenant first.');
+  async summary(ctx: TenantContext, args: UsageSummaryArgs): Promise<UsageSummaryType> {
     if (args.to <= args.from || args.to.getTime() - args.from.getTime() > 366 * DAY_MS) {
       throw badInput('`to` must be after `from`, by at most 366 days.', { fields: [{ field: 'to', problems: ['after from, within 366 days'] }] });
     }
-    const range = [tenantId, args.from, args.to];
-    const inRange = `tenant_id = ? and occurred_at >= ? and occurred_at < ?`;
-    const [totals] = await this.em.execute<{ active_users: string; sessions: string; median_ms: number | null }[]>(
-      `select count(distinct user_id) as active_users,
-              count(distinct session_id) filter (where kind = 'SESSION_START') as sessions,
-              percentile_cont(0.5) within group (order by duration_ms) filter (where kind = 'SESSION_END' and duration_ms is not null) as median_ms
-         from usage_event where ${inRange}`,
-      range,
-    );
-    const top = (kind: UsageEventKind, limit: number) =>
-      this.em.execute<{ name: string; count: string }[]>(
-        `select name, count(*) as count from usage_event where ${inRange} and kind = ? group by name order by count(*) desc, name limit ?`,
-        [...range, kind, limit],
-      );
-    const [features, pages, operations] = await Promise.all([
-      top(UsageEventKind.FEATURE_USED, 10),
-      top(UsageEventKind.PAGE_VIEW, 10),
-      this.em.execute<{ operation_type: string; field_name: string; count: string }[]>(
-        `select operation_type, field_name, sum(count) as count from operation_usage
-          where tenant_id = ? and hour >= date_trunc('hour', ?::timestamptz) and hour < ?
-          group by operation_type, field_name order by sum(count) desc, field_name limit 20`,
-        range,
-      ),
-    ]);
+    const { totals, features, pages, operations } = await usageInRange(this.em, ctx, args.from, args.to);
     return Object.assign(new UsageSummaryType(), {
       from: args.from,
       to: args.to,

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { badInput, conflict, forbidden, notFound } from '../../common/errors/app-errors.js';
+import type { TenantContext } from '../../common/context/request-context.js';
+import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey, parseTextKey } from '../../common/pagination/keyset.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { contactFromRow } from '../contacts/contact.rows.js';
@@ -25,6 +25,7 @@ import { likePattern } from '../../database/like-pattern.js';
 import { once } from '../../common/graphql/deferred-field.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
 import { orderEntity } from './order-references.js';
+import { firstContactsOf } from './client-contacts.reader.js';
 
 const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
   [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
@@ -50,8 +51,6 @@ function filterOf(filter: ClientFilter | undefined): FilterQuery<Client> {
   return where.length > 0 ? { $and: where } : {};
 }
 
-type ContactRow = Record<string, unknown> & { contact_position?: unknown };
-
 @Injectable()
 export class ClientService {
   constructor(
@@ -60,8 +59,8 @@ export class ClientService {
   ) {}
 
   /** The tenant's client with this id, or NOT_FOUND (also for another tenant's id). For other business modules. */
-  async require(_ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Client> {
-    const client = await this.em.findOne(Client, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  async require(ctx: TenantContext, id: string, options: { lock?: boolean } = {}): Promise<Client> {
+    const client = await this.em.findOne(Client, { id, tenantId: ctx.tenantId }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!client) throw notFound('Client');
     return client;
   }
@@ -70,7 +69,7 @@ export class ClientService {
    * GraphQL views of clients. `owner` and `contacts` are computed only if selected, each with one query for all of
    * `clients` together (never per client). Other modules showing clients (e.g. on orders) should use this.
    */
-  present(ctx: RequestContext, clients: readonly ClientRecord[], options: { deleted?: boolean } = {}): ClientType[] {
+  present(ctx: TenantContext, clients: readonly ClientRecord[], options: { deleted?: boolean } = {}): ClientType[] {
     const owners = once(() => this.ownersOf(ctx, clients));
     const contacts = once(() => this.contactsOf(ctx, clients));
     return clients.map((client) =>
@@ -83,11 +82,11 @@ export class ClientService {
     );
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ClientType> {
+  async get(ctx: TenantContext, id: string): Promise<ClientType> {
     return this.present(ctx, [await this.require(ctx, id)])[0];
   }
 
-  async list(ctx: RequestContext, args: ClientsArgs): Promise<Page<ClientType>> {
+  async list(ctx: TenantContext, args: ClientsArgs): Promise<Page<ClientType>> {
     const request = keysetRequest(args);
     const order = sortOf(args.sort);
     const where = filterOf(args.filter);
@@ -108,7 +107,7 @@ export class ClientService {
     return page;
   }
 
-  async create(ctx: RequestContext, input: CreateClientInput): Promise<ClientType> {
+  async create(ctx: TenantContext, input: CreateClientInput): Promise<ClientType> {
     if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
     const client = this.em.create(Client, {
       name: input.name,
@@ -124,7 +123,7 @@ export class ClientService {
     return this.present(ctx, [client])[0];
   }
 
-  async update(ctx: RequestContext, input: UpdateClientInput): Promise<ClientType> {
+  async update(ctx: TenantContext, input: UpdateClientInput): Promise<ClientType> {
     const client = await this.require(ctx, input.id);
     if (input.ownerUserId) await this.assertMember(ctx, input.ownerUserId);
     if (input.name !== undefined) client.name = input.name;
@@ -139,14 +138,14 @@ export class ClientService {
     return this.present(ctx, [client])[0];
   }
 
-  async archive(ctx: RequestContext, id: string): Promise<ClientType> {
+  async archive(ctx: TenantContext, id: string): Promise<ClientType> {
     const client = await this.require(ctx, id);
     client.archivedAt ??= new Date();
     await this.em.flush();
     return this.present(ctx, [client])[0];
   }
 
-  async unarchive(ctx: RequestContext, id: string): Promise<ClientType> {
+  async unarchive(ctx: TenantContext, id: string): Promise<ClientType> {
     const client = await this.require(ctx, id);
     client.archivedAt = undefined;
     await this.em.flush();
@@ -158,7 +157,7 @@ export class ClientService {
    * the client or one of its contacts: orders are business records that must keep their client. The row lock makes
    * an order created at the same moment wait for this decision rather than slip in between count and delete.
    */
-  async delete(ctx: RequestContext, id: string): Promise<ClientType> {
+  async delete(ctx: TenantContext, id: string): Promise<ClientType> {
     const client = await this.require(ctx, id, { lock: true });
     const orders = await this.em.count(orderEntity(this.em), { $or: [{ client: client.id }, { contact: { client: client.id } }] });
     if (orders > 0) {
@@ -175,37 +174,23 @@ export class ClientService {
     return deleted;
   }
 
-  private async assertMember(ctx: RequestContext, userId: string): Promise<void> {
+  private async assertMember(ctx: TenantContext, userId: string): Promise<void> {
     if (await this.members.isMember(ctx, userId)) return;
     throw badInput('ownerUserId must be a member of this tenant.', {
       fields: [{ field: 'ownerUserId', problems: ['ownerUserId must be a member of this tenant'] }],
     });
   }
 
-  private async ownersOf(ctx: RequestContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberRefType>> {
+  private async ownersOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberRefType>> {
     const ids = clients.flatMap((client) => (client.ownerUserId ? [client.ownerUserId] : []));
     return this.members.summaries(ctx, ids);
   }
 
-  /**
-   * Each client's first contacts by name, for all `clients` in one statement: a window function caps each client's
-   * share, so one client with thousands of contacts cannot swell the page.
-   */
-  private async contactsOf(ctx: RequestContext, clients: readonly ClientRecord[]): Promise<Map<string, ContactType[]>> {
+  /** Each client's first contacts by name (CLIENT_CONTACTS_LIMIT), for all `clients` in one statement. */
+  private async contactsOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, ContactType[]>> {
     const byClient = new Map<string, ContactType[]>();
     if (clients.length === 0) return byClient;
-    if (!ctx.tenantId) throw forbidden('No active tenant.');
-    const rows = await this.em.execute<ContactRow[]>(
-      `select * from (
-         select c.*, row_number() over (partition by c.client_id order by c.last_name, c.first_name, c.id) as contact_position
-           from contact c
-          where c.tenant_id = ? and c.client_id = any(?::uuid[])
-       ) ranked
-       where contact_position <= ?
-       order by last_name, first_name, id`,
-      // One array parameter (a literal of uuids read from the database): MikroORM would spread a JS array into a list.
-      [ctx.tenantId, `{${clients.map((client) => client.id).join(',')}}`, CLIENT_CONTACTS_LIMIT],
-    );
+    const rows = await firstContactsOf(this.em, ctx, clients.map((client) => client.id), CLIENT_CONTACTS_LIMIT);
     const parseDate = (value: string) => this.em.getPlatform().parseDate(value) as Date;
     for (const row of rows) {
       const contact = contactFromRow(row, parseDate);

@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import {
   CommunicationIdArgs,
   CommunicationIdInput,
@@ -23,13 +23,13 @@ export class CommunicationResolver {
 
   @RequirePermissions(READ)
   @Query(() => CommunicationType, { description: 'One communication of the active tenant. Requires CLIENTS_READ.' })
-  communication(@Ctx() ctx: RequestContext, @Args() args: CommunicationIdArgs): Promise<CommunicationType> {
+  communication(@TenantCtx() ctx: TenantContext, @Args() args: CommunicationIdArgs): Promise<CommunicationType> {
     return this.service.get(ctx, args.id);
   }
 
   @RequirePermissions(READ)
   @Query(() => CommunicationConnection, { description: 'The active tenant\'s communications. Requires CLIENTS_READ.' })
-  communications(@Ctx() ctx: RequestContext, @Args() args: CommunicationsArgs): Promise<Page<CommunicationType>> {
+  communications(@TenantCtx() ctx: TenantContext, @Args() args: CommunicationsArgs): Promise<Page<CommunicationType>> {
     return this.service.list(ctx, args);
   }
 
@@ -37,19 +37,19 @@ export class CommunicationResolver {
   @Mutation(() => CommunicationType, {
     description: 'Records a communication with a client (and optionally one of its contacts). Requires CLIENTS_WRITE.',
   })
-  logCommunication(@Ctx() ctx: RequestContext, @Args('input') input: LogCommunicationInput): Promise<CommunicationType> {
+  logCommunication(@TenantCtx() ctx: TenantContext, @Args('input') input: LogCommunicationInput): Promise<CommunicationType> {
     return this.service.log(ctx, input);
   }
 
   @RequirePermissions(WRITE)
   @Mutation(() => CommunicationType, { description: 'Requires CLIENTS_WRITE.' })
-  updateCommunication(@Ctx() ctx: RequestContext, @Args('input') input: UpdateCommunicationInput): Promise<CommunicationType> {
+  updateCommunication(@TenantCtx() ctx: TenantContext, @Args('input') input: UpdateCommunicationInput): Promise<CommunicationType> {
     return this.service.update(ctx, input);
   }
 
   @RequirePermissions(WRITE)
   @Mutation(() => CommunicationType, { description: 'Requires CLIENTS_WRITE. Returns the deleted communication.' })
-  deleteCommunication(@Ctx() ctx: RequestContext, @Args('input') input: CommunicationIdInput): Promise<CommunicationType> {
+  deleteCommunication(@TenantCtx() ctx: TenantContext, @Args('input') input: CommunicationIdInput): Promise<CommunicationType> {
     return this.service.delete(ctx, input.id);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
@@ -43,12 +43,12 @@ export class CommunicationService {
     private readonly consent: ConsentService,
   ) {}
 
-  async get(ctx: RequestContext, id: string): Promise<CommunicationType> {
+  async get(ctx: TenantContext, id: string): Promise<CommunicationType> {
     const communication = await this.findOrFail(id);
     return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
   }
 
-  async list(ctx: RequestContext, args: CommunicationsArgs): Promise<Page<CommunicationType>> {
+  async list(ctx: TenantContext, args: CommunicationsArgs): Promise<Page<CommunicationType>> {
     const request = keysetRequest(args);
     const property = SORT_PROPERTY[args.sort?.field ?? CommunicationSortField.OCCURRED_AT];
     const order: KeysetOrder = {
@@ -73,7 +73,7 @@ export class CommunicationService {
     );
   }
 
-  async log(ctx: RequestContext, input: LogCommunicationInput): Promise<CommunicationType> {
+  async log(ctx: TenantContext, input: LogCommunicationInput): Promise<CommunicationType> {
     if ((await this.em.count(Client, { id: input.clientId })) === 0) throw notFound('Client');
     const contact = input.contactId ? await this.contactOfClient(input.contactId, input.clientId) : undefined;
     if (input.marketing) await this.assertMarketingAllowed(input.channel, contact);
@@ -92,7 +92,7 @@ export class CommunicationService {
     return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
   }
 
-  async update(ctx: RequestContext, input: UpdateCommunicationInput): Promise<CommunicationType> {
+  async update(ctx: TenantContext, input: UpdateCommunicationInput): Promise<CommunicationType> {
     const communication = await this.findOrFail(input.id);
     if (input.contactId !== undefined) {
       communication.contact = input.contactId === null ? undefined : await this.contactOfClient(input.contactId, communication.client.id);
@@ -114,7 +114,7 @@ export class CommunicationService {
   }
 
   /** Returns the communication as it was before deletion. */
-  async delete(ctx: RequestContext, id: string): Promise<CommunicationType> {
+  async delete(ctx: TenantContext, id: string): Promise<CommunicationType> {
     const communication = await this.findOrFail(id);
     const deleted = CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
     this.em.remove(communication);
@@ -166,7 +166,7 @@ export class CommunicationService {
   }
 
   /** One MemberDirectory lookup for all the authors of `communications`, run once and only if an author is read. */
-  private authorLookup(ctx: RequestContext, communications: readonly Communication[]): AuthorLookup {
+  private authorLookup(ctx: TenantContext, communications: readonly Communication[]): AuthorLookup {
     let summaries: Promise<Map<string, MemberRefType>> | undefined;
     const userIds = communications.flatMap((c) => (c.authorUserId ? [c.authorUserId] : []));
     return async (userId) => {

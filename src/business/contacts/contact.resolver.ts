@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { ContactIdArgs, ContactIdInput, ContactsArgs, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { ContactService } from './contact.service.js';
 import { ContactConnection, ContactType } from './contact.types.js';
@@ -17,7 +17,7 @@ export class ContactResolver {
 
   @RequirePermissions(READ)
   @Query(() => ContactType, { description: 'A contact of the active tenant. Requires CLIENTS_READ; email, phone and address PII_READ.' })
-  contact(@Ctx() ctx: RequestContext, @Args() args: ContactIdArgs): Promise<ContactType> {
+  contact(@TenantCtx() ctx: TenantContext, @Args() args: ContactIdArgs): Promise<ContactType> {
     return this.service.get(ctx, args.id);
   }
 
@@ -25,19 +25,19 @@ export class ContactResolver {
   @Query(() => ContactConnection, {
     description: 'The active tenant\'s contacts, newest first by default. Requires CLIENTS_READ; email, phone and address PII_READ.',
   })
-  contacts(@Ctx() ctx: RequestContext, @Args() args: ContactsArgs): Promise<Page<ContactType>> {
+  contacts(@TenantCtx() ctx: TenantContext, @Args() args: ContactsArgs): Promise<Page<ContactType>> {
     return this.service.list(ctx, args);
   }
 
   @RequirePermissions(WRITE)
   @Mutation(() => ContactType, { description: 'Requires CLIENTS_WRITE (which also covers writing email, phone and address).' })
-  createContact(@Ctx() ctx: RequestContext, @Args('input') input: CreateContactInput): Promise<ContactType> {
+  createContact(@TenantCtx() ctx: TenantContext, @Args('input') input: CreateContactInput): Promise<ContactType> {
     return this.service.create(ctx, input);
   }
 
   @RequirePermissions(WRITE)
   @Mutation(() => ContactType, { description: 'Requires CLIENTS_WRITE. Changes only the fields given.' })
-  updateContact(@Ctx() ctx: RequestContext, @Args('input') input: UpdateContactInput): Promise<ContactType> {
+  updateContact(@TenantCtx() ctx: TenantContext, @Args('input') input: UpdateContactInput): Promise<ContactType> {
     return this.service.update(ctx, input);
   }
 
@@ -45,7 +45,7 @@ export class ContactResolver {
   @Mutation(() => ContactType, {
     description: 'Requires CLIENTS_WRITE. Refused with CONFLICT while an order refers to the contact. Returns the deleted contact.',
   })
-  deleteContact(@Ctx() ctx: RequestContext, @Args('input') input: ContactIdInput): Promise<ContactType> {
+  deleteContact(@TenantCtx() ctx: TenantContext, @Args('input') input: ContactIdInput): Promise<ContactType> {
     return this.service.delete(ctx, input.id);
   }
 }

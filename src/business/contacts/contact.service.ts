@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetRequest, keysetRequest, parseDateKey, parseTextKey, INVALID_CURSOR } from '../../common/pagination/keyset.js';
 import { ClientService } from '../clients/client.service.js';
@@ -73,19 +73,19 @@ export class ContactService {
   ) {}
 
   /** The tenant's contact with this id, or NOT_FOUND (also for another tenant's id). For other business modules. */
-  async require(_ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Contact> {
-    const contact = await this.em.findOne(Contact, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  async require(ctx: TenantContext, id: string, options: { lock?: boolean } = {}): Promise<Contact> {
+    const contact = await this.em.findOne(Contact, { id, tenantId: ctx.tenantId }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!contact) throw notFound('Contact');
     return contact;
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ContactType> {
+  async get(ctx: TenantContext, id: string): Promise<ContactType> {
     return ContactType.from(await this.require(ctx, id));
   }
 
-  async list(_ctx: RequestContext, args: ContactsArgs): Promise<Page<ContactType>> {
+  async list(ctx: TenantContext, args: ContactsArgs): Promise<Page<ContactType>> {
     const request = keysetRequest(args);
-    const where = filterOf(args.filter);
+    const where: FilterQuery<Contact> = { $and: [{ tenantId: ctx.tenantId }, filterOf(args.filter)] };
     const byName = args.sort?.field === ContactSortField.NAME;
     const defaultDirection = byName ? SortDirection.ASC : SortDirection.DESC;
     const descending = (args.sort?.direction ?? defaultDirection) === SortDirection.DESC;
@@ -107,7 +107,7 @@ export class ContactService {
     return page;
   }
 
-  async create(ctx: RequestContext, input: CreateContactInput): Promise<ContactType> {
+  async create(ctx: TenantContext, input: CreateContactInput): Promise<ContactType> {
     const client = await this.clients.require(ctx, input.clientId);
     const contact = this.em.create(Contact, {
       client,
@@ -122,7 +122,7 @@ export class ContactService {
     return ContactType.from(contact);
   }
 
-  async update(ctx: RequestContext, input: UpdateContactInput): Promise<ContactType> {
+  async update(ctx: TenantContext, input: UpdateContactInput): Promise<ContactType> {
     const contact = await this.require(ctx, input.id);
     if (input.firstName !== undefined) contact.firstName = input.firstName;
     if (input.lastName !== undefined) contact.lastName = input.lastName;
@@ -135,7 +135,7 @@ export class ContactService {
   }
 
   /** Applies a rectification in the current transaction; returns what changed (fields already right are left out). */
-  async rectify(ctx: RequestContext, id: string, changes: Partial<Record<RectifiableContactField, string | null>>): Promise<FieldChange[]> {
+  async rectify(ctx: TenantContext, id: string, changes: Partial<Record<RectifiableContactField, string | null>>): Promise<FieldChange[]> {
     const contact = await this.require(ctx, id, { lock: true });
     const applied: FieldChange[] = [];
     for (const field of RECTIFIABLE_CONTACT_FIELDS) {
@@ -153,7 +153,7 @@ export class ContactService {
   }
 
   /** Refused while an order refers to the contact; the row lock keeps an order created meanwhile from slipping in. */
-  async delete(ctx: RequestContext, id: string): Promise<ContactType> {
+  async delete(ctx: TenantContext, id: string): Promise<ContactType> {
     const contact = await this.require(ctx, id, { lock: true });
     const orders = await this.em.count(orderEntity(this.em), { contact: contact.id });
     if (orders > 0) throw conflict(`The contact is on ${orders} order${orders === 1 ? '' : 's'} and cannot be deleted.`);

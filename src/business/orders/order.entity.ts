@@ -3,6 +3,7 @@ import { Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique } from '@mi
 import { TenantOwnedEntity, tenantPolicies } from '../../database/base.entity.js';
 import { Client } from '../clients/client.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
+import { ORDER_FEED_MARK_TRIGGER } from './order-feed-mark.sql.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderStatus } from './order-status.js';
 
@@ -31,21 +32,12 @@ export interface ExternalReference {
       body: 'new.change_xid := pg_current_xact_id(); return new;',
     },
     {
-      // Bookmarks the change feed for the tenant of the request that writes (see OrderFeedMark); writes without a
-      // tenant (migrations, the benchmark's seed) record none. The snapshot of this one statement gives both columns.
+      // Bookmarks the change feed for the tenant of the request that writes (see OrderFeedMark).
       name: 'order_feed_mark',
       timing: 'after',
       events: ['insert', 'update'],
       forEach: 'statement',
-      body: `insert into order_feed_mark (id, created_at, updated_at, tenant_id, change_xid, updated_up_to)
-        select gen_random_uuid(), now(), now(), t.tenant_id, t.horizon, m.updated_up_to
-        from (select nullif(current_setting('app.tenant_id', true), '')::uuid as tenant_id,
-                     pg_snapshot_xmin(pg_current_snapshot()) as horizon) t
-        cross join lateral (select max(o.updated_at) as updated_up_to from "order" o
-                            where o.tenant_id = t.tenant_id and o.change_xid < t.horizon) m
-        where m.updated_up_to is not null
-          and not exists (select from order_feed_mark l where l.tenant_id = t.tenant_id and l.created_at > now() - interval '1 minute');
-        return null;`,
+      body: ORDER_FEED_MARK_TRIGGER,
     },
   ],
 })

@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import {
   AddOrderLineArgs,
   CreateOrderInput,
@@ -13,7 +13,7 @@ import {
   UpdateOrderArgs,
   UpdateOrderLineArgs,
 } from './order.inputs.js';
-import { OrderReader } from './order-reader.service.js';
+import { OrderReader } from './order.reader.js';
 import { SelectedRelations, type OrderRelations } from './order-selection.js';
 import { OrderService } from './order.service.js';
 import { OrderConnection, OrderType } from './order.types.js';
@@ -33,7 +33,7 @@ export class OrderResolver {
   @RequirePermissions(READ)
   @Query(() => OrderType, { description: 'An order of the active tenant. Requires ORDERS_READ.' })
   order(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: OrderIdArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -47,7 +47,7 @@ export class OrderResolver {
       '`filter: { updatedAfter }` with `sort: { field: CHANGED, direction: ASC }` and page with `after` (see OrderSortField.CHANGED).',
   })
   orders(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: OrdersArgs,
     @SelectedRelations(CONNECTION_NODE) relations: OrderRelations,
   ): Promise<Page<OrderType>> {
@@ -59,7 +59,7 @@ export class OrderResolver {
     description: 'Requires ORDERS_WRITE. A new QUOTE with the next order number; the contact must belong to the client.',
   })
   createOrder(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args('input') input: CreateOrderInput,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -69,7 +69,7 @@ export class OrderResolver {
   @RequirePermissions(WRITE)
   @Mutation(() => OrderType, { description: 'Requires ORDERS_WRITE. Changes only the fields given; the currency only while QUOTE.' })
   updateOrder(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: UpdateOrderArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -81,7 +81,7 @@ export class OrderResolver {
     description: 'Requires ORDERS_WRITE. Moves the order along its state machine (see OrderStatus); any other move is INVALID_TRANSITION.',
   })
   transitionOrder(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: TransitionOrderArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -94,7 +94,7 @@ export class OrderResolver {
       'Requires ORDERS_WRITE. Appends a line (at most 200); only while QUOTE or CONFIRMED (ORDER_LOCKED otherwise). Returns the order.',
   })
   addOrderLine(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: AddOrderLineArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -107,7 +107,7 @@ export class OrderResolver {
       'Requires ORDERS_WRITE. Changes the fields given; only while QUOTE or CONFIRMED (ORDER_LOCKED otherwise). Returns the order.',
   })
   updateOrderLine(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: UpdateOrderLineArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {
@@ -119,7 +119,7 @@ export class OrderResolver {
     description: 'Requires ORDERS_WRITE. Removes a line and closes the gap in positions; only while QUOTE or CONFIRMED. Returns the order.',
   })
   removeOrderLine(
-    @Ctx() ctx: RequestContext,
+    @TenantCtx() ctx: TenantContext,
     @Args() args: OrderLineIdArgs,
     @SelectedRelations() relations: OrderRelations,
   ): Promise<OrderType> {

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { AppError, badInput, ErrorCode, forbidden, notFound } from '../../common/errors/app-errors.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
+import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { ClientService } from '../clients/client.service.js';
 import type { Contact } from '../contacts/contact.entity.js';
 import { ContactService } from '../contacts/contact.service.js';
 import { OrderLine } from './order-line.entity.js';
 import type { OrderRelations } from './order-selection.js';
-import { OrderReader } from './order-reader.service.js';
+import { OrderReader } from './order.reader.js';
+import { nextOrderNumber, orderIdOfLine } from './order.sql.js';
 import { canTransition, LINES_EDITABLE, ORDER_TRANSITIONS, OrderStatus } from './order-status.js';
 import { OrderStatusChange } from './order-status-change.entity.js';
 import { Order } from './order.entity.js';
@@ -95,13 +95,13 @@ export class OrderService {
     private readonly reader: OrderReader,
   ) {}
 
-  async create(ctx: RequestContext, input: CreateOrderInput, relations: OrderRelations): Promise<OrderType> {
+  async create(ctx: TenantContext, input: CreateOrderInput, relations: OrderRelations): Promise<OrderType> {
     const client = await this.clients.require(ctx, input.clientId);
     const contact = input.contactId ? await this.contactOf(ctx, client.id, input.contactId) : undefined;
     const lines = (input.lines ?? []).map(lineData);
     const totals = totalsOf(lines);
     // Taken last, after every check: the counter row stays locked until the transaction ends.
-    const seq = await this.nextNumber(ctx);
+    const seq = await nextOrderNumber(this.em, ctx);
     const order = this.em.create(Order, {
       number: formatOrderNumber(seq),
       numberSeq: seq,
@@ -119,7 +119,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  async update(ctx: RequestContext, id: string, patch: UpdateOrderInput, relations: OrderRelations): Promise<OrderType> {
+  async update(ctx: TenantContext, id: string, patch: UpdateOrderInput, relations: OrderRelations): Promise<OrderType> {
     const order = await this.lockOrder(id);
     if (patch.currency !== undefined && patch.currency !== order.currency) {
       if (order.status !== OrderStatus.QUOTE) {
@@ -136,7 +136,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  async transition(ctx: RequestContext, id: string, to: OrderStatus, relations: OrderRelations): Promise<OrderType> {
+  async transition(ctx: TenantContext, id: string, to: OrderStatus, relations: OrderRelations): Promise<OrderType> {
     const order = await this.lockOrder(id);
     const from: OrderStatus = order.status;
     if (!canTransition(from, to)) {
@@ -153,7 +153,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  async addLine(ctx: RequestContext, orderId: string, input: OrderLineInput, relations: OrderRelations): Promise<OrderType> {
+  async addLine(ctx: TenantContext, orderId: string, input: OrderLineInput, relations: OrderRelations): Promise<OrderType> {
     const order = await this.lockEditableOrder(orderId);
     const lines = await this.linesOf(order);
     if (lines.length >= MAX_LINES) throw badInput(`An order has at most ${MAX_LINES} lines.`);
@@ -163,7 +163,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  async updateLine(ctx: RequestContext, lineId: string, patch: UpdateOrderLineInput, relations: OrderRelations): Promise<OrderType> {
+  async updateLine(ctx: TenantContext, lineId: string, patch: UpdateOrderLineInput, relations: OrderRelations): Promise<OrderType> {
     const order = await this.lockEditableOrder(await this.orderIdOfLine(ctx, lineId));
     const lines = await this.linesOf(order);
     const line = lines.find((candidate) => candidate.id === lineId);
@@ -181,7 +181,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  async removeLine(ctx: RequestContext, lineId: string, relations: OrderRelations): Promise<OrderType> {
+  async removeLine(ctx: TenantContext, lineId: string, relations: OrderRelations): Promise<OrderType> {
     const order = await this.lockEditableOrder(await this.orderIdOfLine(ctx, lineId));
     const lines = await this.linesOf(order);
     const line = lines.find((candidate) => candidate.id === lineId);
@@ -195,23 +195,7 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  /**
-   * The tenant's next order number: one upsert of its counter row. Concurrent creations queue on that row's lock, and
-   * a creation that rolls back gives its increment back, so numbers are unique and gap-free.
-   */
-  private async nextNumber(ctx: RequestContext): Promise<number> {
-    if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
-    const now = new Date();
-    const [row] = await this.em.execute<{ last_number: number }[]>(
-      `insert into order_number_counter (id, created_at, updated_at, tenant_id, last_number) values (?, ?, ?, ?, 1)
-       on conflict (tenant_id) do update set last_number = order_number_counter.last_number + 1, updated_at = excluded.updated_at
-       returning last_number`,
-      [uuidv7(), now, now, ctx.tenantId],
-    );
-    return row.last_number;
-  }
-
-  private async contactOf(ctx: RequestContext, clientId: string, contactId: string, field = 'contactId'): Promise<Contact> {
+  private async contactOf(ctx: TenantContext, clientId: string, contactId: string, field = 'contactId'): Promise<Contact> {
     const contact = await this.contacts.require(ctx, contactId);
     if (contact.client.id !== clientId) throw fieldProblem(field, 'the contact must belong to the order\'s client');
     return contact;
@@ -232,13 +216,10 @@ export class OrderService {
   }
 
   /** The order a line belongs to, read without loading the line, so that the order is locked before its lines are read. */
-  private async orderIdOfLine(ctx: RequestContext, lineId: string): Promise<string> {
-    const [row] = await this.em.execute<{ order_id: string }[]>(
-      'select order_id from order_line where tenant_id = ? and id = ?',
-      [ctx.tenantId, lineId],
-    );
-    if (!row) throw notFound('Order line');
-    return row.order_id;
+  private async orderIdOfLine(ctx: TenantContext, lineId: string): Promise<string> {
+    const orderId = await orderIdOfLine(this.em, ctx, lineId);
+    if (!orderId) throw notFound('Order line');
+    return orderId;
   }
 
   private linesOf(order: Order): Promise<OrderLine[]> {

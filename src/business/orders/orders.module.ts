@@ -6,7 +6,7 @@ import { ContactsModule } from '../contacts/contacts.module.js';
 import { OrderFeedMark } from './order-feed-mark.entity.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderNumberCounter } from './order-number-counter.entity.js';
-import { OrderReader } from './order-reader.service.js';
+import { OrderReader } from './order.reader.js';
 import { OrderResolver } from './order.resolver.js';
 import { OrderService } from './order.service.js';
 import { OrderStatusChange } from './order-status-change.entity.js';

@@ -1,8 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { RequirePermissions, TenantMemberOrStaff } from '../../common/authorization/access.decorators.js';
+import { PlatformRole } from '../../common/authorization/platform-role.js';
+import { Ctx, TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { FILE_NAME_HEADER, attachmentDisposition } from './support-attachment.files.js';
 import { SupportAttachmentService } from './support-attachment.service.js';
 import { SupportHttpErrorFilter } from './support-http-error.filter.js';
@@ -21,7 +22,7 @@ export class SupportAttachmentController {
   @RequirePermissions([], { actors: ['user'] })
   @Post('requests/:id/attachments')
   @HttpCode(201)
-  upload(@Ctx() ctx: RequestContext, @Param('id') id: string, @Req() req: Request): Promise<SupportAttachmentType> {
+  upload(@TenantCtx() ctx: TenantContext, @Param('id') id: string, @Req() req: Request): Promise<SupportAttachmentType> {
     return this.attachments.upload(ctx, id, {
       contentType: req.headers['content-type'],
       contentLength: req.headers['content-length'],
@@ -31,7 +32,7 @@ export class SupportAttachmentController {
   }
 
   /** A member of the attachment's tenant, or support staff. */
-  @SignedInUser()
+  @TenantMemberOrStaff(PlatformRole.SUPPORT)
   @Get('attachments/:id')
   async download(@Ctx() ctx: RequestContext, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const file = await this.attachments.download(ctx, id);

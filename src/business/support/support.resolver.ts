@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions, RequirePlatformRole } from '../../common/authorization/access.decorators.js';
 import { PlatformRole } from '../../common/authorization/platform-role.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { Ctx, TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import {
   AnswerSupportRequestInput,
   CreateSupportRequestInput,
@@ -30,13 +30,13 @@ export class SupportRequestResolver {
 
   @member()
   @Query(() => SupportRequestType, { description: 'One of the active tenant\'s support requests. Any member; not API keys.' })
-  supportRequest(@Ctx() ctx: RequestContext, @Args() args: SupportRequestIdArgs): Promise<SupportRequestType> {
+  supportRequest(@TenantCtx() ctx: TenantContext, @Args() args: SupportRequestIdArgs): Promise<SupportRequestType> {
     return this.service.get(ctx, args.id);
   }
 
   @member()
   @Query(() => SupportRequestConnection, { description: 'The active tenant\'s support requests, newest first. Any member; not API keys.' })
-  supportRequests(@Ctx() ctx: RequestContext, @Args() args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
+  supportRequests(@TenantCtx() ctx: TenantContext, @Args() args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
     return this.service.list(ctx, args);
   }
 
@@ -44,19 +44,19 @@ export class SupportRequestResolver {
   @Mutation(() => SupportRequestType, {
     description: 'Writes to PromoX support. Attach files with POST /support/requests/{id}/attachments. Any member; not API keys.',
   })
-  createSupportRequest(@Ctx() ctx: RequestContext, @Args('input') input: CreateSupportRequestInput): Promise<SupportRequestType> {
+  createSupportRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: CreateSupportRequestInput): Promise<SupportRequestType> {
     return this.service.create(ctx, input);
   }
 
   @member()
   @Mutation(() => SupportRequestType, { description: 'A member\'s reply; the request is OPEN again. Not on a CLOSED request.' })
-  replyToSupportRequest(@Ctx() ctx: RequestContext, @Args('input') input: ReplyToSupportRequestInput): Promise<SupportRequestType> {
+  replyToSupportRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: ReplyToSupportRequestInput): Promise<SupportRequestType> {
     return this.service.reply(ctx, input);
   }
 
   @member()
   @Mutation(() => SupportRequestType, { description: 'Closes the request for good. Any member; not API keys.' })
-  closeSupportRequest(@Ctx() ctx: RequestContext, @Args('input') input: SupportRequestIdInput): Promise<SupportRequestType> {
+  closeSupportRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: SupportRequestIdInput): Promise<SupportRequestType> {
     return this.service.close(ctx, input.id);
   }
 }

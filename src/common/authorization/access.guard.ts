@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { Request } from 'express';
-import { RequestContextStore, type RequestContext } from '../context/request-context.js';
+import { isTenantContext, RequestContextStore, type RequestContext } from '../context/request-context.js';
+import { grantTenantContext } from '../context/tenant-context.js';
 import { AppError, ErrorCode, forbidden, unauthenticated } from '../errors/app-errors.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorators.js';
 import { ALLOWED_BEFORE_POLICY_ACCEPTANCE, PolicyAcceptanceGate } from './policy-acceptance.js';
@@ -26,7 +27,7 @@ export class AccessGuard implements CanActivate {
     if (!policyGated && !writeGated) return true;
     return (async () => {
       if (policyGated) await this.policyGate?.assertAccepted(context);
-      if (writeGated && context.tenantId) await this.writeGates?.assertWritable({ ...context, tenantId: context.tenantId });
+      if (writeGated && isTenantContext(context)) await this.writeGates?.assertWritable(context);
       return true;
     })();
   }
@@ -51,12 +52,20 @@ export class AccessGuard implements CanActivate {
       if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return { context, policy };
       throw forbidden('This operation is for PromoX staff.');
     }
-    if (policy.tenant && !context.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
+    if (policy.tenant && !isTenantContext(context) && !this.isStaffInstead(context, policy)) {
+      throw forbidden('No active tenant: switch to a tenant first.');
+    }
     const missing = (policy.permissions ?? []).filter((p) => !context.permissions.has(p));
     if (missing.length > 0) {
       throw new AppError(ErrorCode.FORBIDDEN, `Missing permission: ${missing.join(', ')}.`, { missingPermissions: missing });
     }
+    // The one check of the tenant: from here on the operation's resolver and services hold it as a TenantContext.
+    if (policy.tenant && isTenantContext(context)) grantTenantContext(context);
     return { context, policy };
+  }
+
+  private isStaffInstead(context: RequestContext, policy: AccessPolicy): boolean {
+    return policy.orPlatformRole !== undefined && context.actor.kind === 'user' && context.actor.platformRole === policy.orPlatformRole;
   }
 
   /**
@@ -74,10 +83,10 @@ export class AccessGuard implements CanActivate {
   /**
    * Changes to a tenant's data (operations that need tenant permissions, by members or API keys) wait on every
    * registered tenant write gate. A signed-in user's own operations (log out, switch tenant, accept a policy, their
-   * own privacy requests) concern their account, not the tenant, and are never gated.
+   * own privacy requests, their usage in the active tenant) concern their account, not the tenant, and are never gated.
    */
   private gatedByTenantWriteGates(execution: ExecutionContext, context: RequestContext, policy: AccessPolicy): boolean {
-    if (!policy.tenant || !context.tenantId || !this.writeGates || this.writeGates.empty) return false;
+    if (!policy.permissions || !isTenantContext(context) || !this.writeGates || this.writeGates.empty) return false;
     if (this.reflector.getAllAndOverride<boolean>(ALLOWED_WHILE_TENANT_READ_ONLY, [execution.getHandler(), execution.getClass()])) {
       return false;
     }

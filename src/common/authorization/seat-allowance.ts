@@ -1,10 +1,10 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { RequestContext } from '../context/request-context.js';
+import type { TenantContext } from '../context/request-context.js';
 
 /** One rule on how many seats (members plus pending invitations) a tenant may fill: its subscription's. */
 export interface SeatAllowance {
   /** Throws an AppError (SEAT_LIMIT_REACHED) when `ctx`'s tenant may not fill `seatsNeeded` seats. */
-  assertSeatsAvailable(ctx: RequestContext & { tenantId: string }, seatsNeeded: number): Promise<void>;
+  assertSeatsAvailable(ctx: TenantContext, seatsNeeded: number): Promise<void>;
 }
 
 /**
@@ -19,7 +19,7 @@ export class SeatAllowances {
     this.allowances.push(allowance);
   }
 
-  async assertSeatsAvailable(ctx: RequestContext & { tenantId: string }, seatsNeeded: number): Promise<void> {
+  async assertSeatsAvailable(ctx: TenantContext, seatsNeeded: number): Promise<void> {
     for (const allowance of this.allowances) await allowance.assertSeatsAvailable(ctx, seatsNeeded);
   }
 }

@@ -1,10 +1,10 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { RequestContext } from '../context/request-context.js';
+import type { TenantContext } from '../context/request-context.js';
 
 /** Something that must be settled before a tenant can be closed (its paid subscription must be cancelled first). */
 export interface TenantClosurePrecondition {
   /** Throws an AppError with its own stable code when `ctx`'s tenant can not be closed yet. */
-  assertClosable(ctx: RequestContext & { tenantId: string }): Promise<void>;
+  assertClosable(ctx: TenantContext): Promise<void>;
 }
 
 /**
@@ -19,7 +19,7 @@ export class TenantClosurePreconditions {
     this.preconditions.push(precondition);
   }
 
-  async assertClosable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+  async assertClosable(ctx: TenantContext): Promise<void> {
     for (const precondition of this.preconditions) await precondition.assertClosable(ctx);
   }
 }

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module, SetMetadata } from '@nestjs/common';
-import type { RequestContext } from '../context/request-context.js';
+import type { TenantContext } from '../context/request-context.js';
 
 export const ALLOWED_WHILE_TENANT_READ_ONLY = 'promox:allowed-while-tenant-read-only';
 
@@ -12,7 +12,7 @@ export const AllowedWhileTenantReadOnly = () => SetMetadata(ALLOWED_WHILE_TENANT
 /** One reason a tenant's data may be read-only now (its closure, a lapsed subscription). */
 export interface TenantWriteGate {
   /** Throws an AppError with its own stable code when `ctx`'s tenant may not change its data now. */
-  assertWritable(ctx: RequestContext & { tenantId: string }): Promise<void>;
+  assertWritable(ctx: TenantContext): Promise<void>;
 }
 
 /**
@@ -31,7 +31,7 @@ export class TenantWriteGates {
     return this.gates.length === 0;
   }
 
-  async assertWritable(ctx: RequestContext & { tenantId: string }): Promise<void> {
+  async assertWritable(ctx: TenantContext): Promise<void> {
     for (const gate of this.gates) await gate.assertWritable(ctx);
   }
 }

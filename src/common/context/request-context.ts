@@ -19,6 +19,28 @@ export interface RequestContext {
   readonly permissions: ReadonlySet<Permission>;
 }
 
+/**
+ * A request context with an active tenant. The AccessGuard checks for one once, for every operation whose policy
+ * declares a tenant, and resolvers receive it with `@TenantCtx()`; services that act on a tenant's data take this
+ * type, so that "which tenant?" is answered by the type rather than by a check in each of them.
+ */
+export interface TenantContext extends RequestContext {
+  readonly tenantId: string;
+}
+
+export function isTenantContext(context: RequestContext): context is TenantContext {
+  return typeof context.tenantId === 'string' && context.tenantId !== '';
+}
+
+/**
+ * For a job whose work belongs to a tenant by construction (a contact's request always names the contact's tenant):
+ * its context as a TenantContext. Without a tenant that is a programming error, not a caller's.
+ */
+export function asTenantContext(context: RequestContext): TenantContext {
+  if (!isTenantContext(context)) throw new Error(`${context.requestId} acts on a tenant's data but carries no tenant.`);
+  return context;
+}
+
 const storage = new AsyncLocalStorage<RequestContext>();
 
 /**
@@ -56,6 +78,12 @@ export function anonymousContext(requestId: string, ip = '', userAgent = ''): Re
   return { requestId, ip, userAgent, actor: { kind: 'anonymous' }, tenantId: null, permissions: new Set() };
 }
 
+/**
+ * The context of a background or system job, named as its actor. Given a tenant, it is a TenantContext: a job carries
+ * its tenant and acts in it exactly as a request of that tenant would.
+ */
+export function systemContext(name: string, tenantId: string, permissions: ReadonlySet<Permission>): TenantContext;
+export function systemContext(name: string, tenantId: string | null, permissions: ReadonlySet<Permission>): RequestContext;
 export function systemContext(name: string, tenantId: string | null, permissions: ReadonlySet<Permission>): RequestContext {
   return { requestId: `system:${name}`, ip: '', userAgent: '', actor: { kind: 'system', name }, tenantId, permissions };
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { databaseAnswers } from '../../database/database-ping.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Public } from '../authorization/access.decorators.js';
 import { RateLimitStore } from '../rate-limit/rate-limit.store.js';
@@ -38,9 +39,7 @@ export class HealthController {
   }
 
   private async databaseAnswers(): Promise<boolean> {
-    this.probe ??= this.orm.em
-      .fork()
-      .execute('select 1')
+    this.probe ??= databaseAnswers(this.orm.em.fork() as EntityManager)
       .then(
         () => true,
         () => false,

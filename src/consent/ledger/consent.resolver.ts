@@ -2,8 +2,8 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { Ctx, TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { unauthenticated } from '../../common/errors/app-errors.js';
 import { ConsentSource } from '../purposes/consent-purpose.js';
 import { ContactConsentArgs, RecordContactConsentInput, RecordMyConsentInput, RecordVisitorConsentInput, VisitorConsentArgs } from './consent.inputs.js';
@@ -43,7 +43,7 @@ export class ConsentResolver {
 
   @RequirePermissions([Permission.CLIENTS_READ])
   @Query(() => SubjectConsentType, { description: 'A contact\'s consent per purpose, and its history with proof. Requires CLIENTS_READ.' })
-  async contactConsent(@Ctx() ctx: RequestContext, @Args() args: ContactConsentArgs): Promise<SubjectConsentType> {
+  async contactConsent(@TenantCtx() ctx: TenantContext, @Args() args: ContactConsentArgs): Promise<SubjectConsentType> {
     await this.consent.requireContact(ctx, args.contactId);
     return this.consent.overview({ contactId: args.contactId });
   }
@@ -52,7 +52,7 @@ export class ConsentResolver {
   @Mutation(() => SubjectConsentType, {
     description: 'Record a contact\'s grant or withdrawal. Withdrawing marketing suppresses the contact\'s address for good. Requires CLIENTS_WRITE.',
   })
-  async recordContactConsent(@Ctx() ctx: RequestContext, @Args('input') input: RecordContactConsentInput): Promise<SubjectConsentType> {
+  async recordContactConsent(@TenantCtx() ctx: TenantContext, @Args('input') input: RecordContactConsentInput): Promise<SubjectConsentType> {
     await this.consent.recordForContact(ctx, input.contactId, { ...input, source: input.source ?? ConsentSource.API });
     return this.consent.overview({ contactId: input.contactId });
   }

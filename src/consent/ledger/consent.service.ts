@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
-import { RequestContextStore, type RequestContext } from '../../common/context/request-context.js';
+import { asTenantContext, type RequestContext, type TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode } from '../../common/errors/app-errors.js';
 import { RateLimitStore } from '../../common/rate-limit/rate-limit.store.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -16,6 +15,7 @@ import {
 } from '../purposes/consent-purpose.js';
 import { PolicyDocumentService } from '../policies/policy-document.service.js';
 import type { PolicyDocument } from '../policies/policy-document.entity.js';
+import { insertSuppression, latestPerPurpose } from './consent-ledger.sql.js';
 import { ConsentEvent } from './consent-event.entity.js';
 import { ContactConsentEvent } from './contact-consent-event.entity.js';
 import { SuppressionKey } from './suppression-key.js';
@@ -79,13 +79,7 @@ export class ConsentService {
 
   /** The latest event per purpose (purposes never recorded are absent). */
   async current(subject: ConsentSubject): Promise<Map<ConsentPurpose, LedgerEvent>> {
-    const { table, column, value, tenantScoped } = this.ledgerOf(subject);
-    const rows = await this.em.execute<Record<string, unknown>[]>(
-      `select distinct on (purpose) * from ${table}
-        where ${column} = ?${tenantScoped ? ' and tenant_id = ?' : ''}
-        order by purpose, created_at desc, id desc`,
-      tenantScoped ? [value, this.tenantOf()] : [value],
-    );
+    const rows = await latestPerPurpose(this.em, subject);
     return new Map(rows.map((row) => {
       const event: LedgerEvent = 'contactId' in subject ? this.em.map(ContactConsentEvent, row) : this.em.map(ConsentEvent, row);
       return [event.purpose, event];
@@ -111,7 +105,7 @@ export class ConsentService {
   }
 
   /** NOT_FOUND unless the contact is the active tenant's. */
-  async requireContact(ctx: RequestContext, contactId: string): Promise<void> {
+  async requireContact(ctx: TenantContext, contactId: string): Promise<void> {
     await this.contacts.require(ctx, contactId);
   }
 
@@ -133,7 +127,7 @@ export class ConsentService {
    * A contact's choices, recorded by a member or an integration. Withdrawing a marketing purpose puts the contact's
    * address on the suppression list; granting one for a suppressed address is refused and records nothing.
    */
-  async recordForContact(ctx: RequestContext, contactId: string, input: RecordConsent): Promise<void> {
+  async recordForContact(ctx: TenantContext, contactId: string, input: RecordConsent): Promise<void> {
     this.assertChoices(input.choices);
     const contact = await this.contacts.require(ctx, contactId);
     for (const choice of input.choices) {
@@ -180,7 +174,8 @@ export class ConsentService {
       choices: purposes.map((purpose) => ({ purpose, status: ConsentStatus.WITHDRAWN })),
       source: ConsentSource.DATA_SUBJECT_REQUEST,
     };
-    if ('contactId' in subject) await this.recordForContact(ctx, subject.contactId, input);
+    // A contact's ledger is its tenant's: the job acting on it carries that tenant.
+    if ('contactId' in subject) await this.recordForContact(asTenantContext(ctx), subject.contactId, input);
     else await this.recordForUser(ctx, subject.userId, input);
     return purposes;
   }
@@ -266,11 +261,7 @@ export class ConsentService {
    * withdrawals here and objections from the privacy module; adding one twice keeps the first entry.
    */
   async suppress(channel: SuppressionChannel, identifier: string, reason: SuppressionReason = SuppressionReason.OBJECTION): Promise<void> {
-    await this.em.execute(
-      `insert into consent_suppression (id, created_at, channel, identifier_hash, reason) values (?, now(), ?, ?, ?)
-       on conflict (channel, identifier_hash) do nothing`,
-      [uuidv7(), channel, this.suppressionKey.hashOf(channel, identifier), reason],
-    );
+    await insertSuppression(this.em, { channel, identifierHash: this.suppressionKey.hashOf(channel, identifier), reason });
   }
 
   async isSuppressed(channel: SuppressionChannel, identifier: string): Promise<boolean> {
@@ -287,17 +278,6 @@ export class ConsentService {
     if ('contactId' in subject) return this.em.findOne(ContactConsentEvent, { contactId: subject.contactId, purpose }, options);
     const who = 'userId' in subject ? { userId: subject.userId } : { visitorId: subject.visitorId };
     return this.em.findOne(ConsentEvent, { ...who, purpose }, options);
-  }
-
-  private ledgerOf(subject: ConsentSubject): { table: string; column: string; value: string; tenantScoped: boolean } {
-    if ('contactId' in subject) return { table: 'contact_consent_event', column: 'contact_id', value: subject.contactId, tenantScoped: true };
-    if ('userId' in subject) return { table: 'consent_event', column: 'user_id', value: subject.userId, tenantScoped: false };
-    return { table: 'consent_event', column: 'visitor_id', value: subject.visitorId, tenantScoped: false };
-  }
-
-  /** Raw statements bypass the ORM's tenant filter; row-level security still applies, and the index wants the tenant. */
-  private tenantOf(): string {
-    return RequestContextStore.tenantId() ?? '00000000-0000-0000-0000-000000000000';
   }
 
   private identifierOf(channel: SuppressionChannel, who: { email?: string | null; phone?: string | null }): string | null {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
+import { advisoryXactLock } from '../../database/advisory-lock.js';
 import { PolicyAcceptanceGate } from '../../common/authorization/policy-acceptance.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound, unauthenticated } from '../../common/errors/app-errors.js';
@@ -10,6 +10,7 @@ import { PolicyAcceptance } from './policy-acceptance.entity.js';
 import { PolicyDocument } from './policy-document.entity.js';
 import type { PublishPolicyInput } from './policy-document.inputs.js';
 import { PolicyAcceptanceType } from './policy-document.types.js';
+import { currentDocumentRows, insertAcceptance, pendingDocumentRows } from './policy-document.sql.js';
 
 /** A new version may take effect now, give or take clock skew between the admin's machine and ours. */
 const BACKDATING_TOLERANCE_MS = 60_000;
@@ -33,9 +34,7 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
   /** The version in effect now, per kind. */
   async current(em: EntityManager = this.em): Promise<PolicyDocument[]> {
     return this.mapped(
-      await em.execute(
-        `select distinct on (kind) * from policy_document where effective_at <= now() order by kind, effective_at desc, version desc`,
-      ),
+      await currentDocumentRows(em),
     );
   }
 
@@ -59,16 +58,7 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
    * statement on two small indexed tables: cheap enough to run before every mutation.
    */
   async pendingFor(userId: string): Promise<PolicyDocument[]> {
-    return this.mapped(
-      await this.em.execute(
-        `select c.* from (select distinct on (kind) * from policy_document where effective_at <= now()
-                          order by kind, effective_at desc, version desc) c
-          where not exists (select 1 from policy_acceptance a join policy_document ad on ad.id = a.policy_document_id
-                             where a.user_id = ? and ad.kind = c.kind and ad.version >= c.version)
-          order by c.kind`,
-        [userId],
-      ),
-    );
+    return this.mapped(await pendingDocumentRows(this.em, userId));
   }
 
   override async assertAccepted(ctx: RequestContext): Promise<void> {
@@ -137,7 +127,7 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
       });
     }
     // Serialises publishers of the same kind, so that two cannot take the same version number.
-    await this.em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`policy_document:${input.kind}`]);
+    await advisoryXactLock(this.em, `policy_document:${input.kind}`);
     const latest = await this.em.findOne(PolicyDocument, { kind: input.kind }, { orderBy: { version: 'desc' } });
     if (latest && effectiveAt <= latest.effectiveAt) {
       const problem = `effectiveAt must be after version ${latest.version}'s (${latest.effectiveAt.toISOString()})`;
@@ -162,11 +152,7 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
     em: EntityManager = this.em,
   ): Promise<PolicyAcceptance[]> {
     for (const document of documents) {
-      await em.execute(
-        `insert into policy_acceptance (id, created_at, user_id, policy_document_id, ip, user_agent)
-         values (?, now(), ?, ?, ?, ?) on conflict (user_id, policy_document_id) do nothing`,
-        [uuidv7(), userId, document.id, ctx.ip || null, ctx.userAgent || null],
-      );
+      await insertAcceptance(em, { userId, documentId: document.id, ip: ctx.ip || null, userAgent: ctx.userAgent || null });
     }
     return em.find(
       PolicyAcceptance,

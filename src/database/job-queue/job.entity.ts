@@ -1,6 +1,7 @@
 import type { Opt } from '@mikro-orm/core';
 import { Entity, Enum, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from '../base.entity.js';
+import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE } from '../base.entity.js';
+import { SESSION_USER, sessionTenantPredicate } from '../tenant-sql.js';
 
 export enum JobStatus {
   /** Waiting for `runAt`, or running while `lockedUntil` is ahead. */
@@ -12,10 +13,8 @@ export enum JobStatus {
   CANCELLED = 'CANCELLED',
 }
 
-const currentTenant = `nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
-const currentUser = `nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
-const tenantJobs = `tenant_id = ${currentTenant}`;
-const ownJobs = `tenant_id is null and user_id = ${currentUser}`;
+const tenantJobs = sessionTenantPredicate();
+const ownJobs = `tenant_id is null and user_id = ${SESSION_USER}`;
 
 /**
  * One unit of background work, for every kind of job (privacy requests, Stripe events, and the deliveries to come).

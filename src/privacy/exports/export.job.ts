@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { JwtSecret } from '../../accounts/auth/jwt-secret.js';
-import { TENANT_ID_SETTING } from '../../database/base.entity.js';
+import { setSessionTenant } from '../../database/tenant-session.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
@@ -9,15 +9,11 @@ import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from '
 import { chunkSink, writeExportArchive } from './export-archive.js';
 import { EXPORT_LINK_DAYS, exportToken, tokenHash } from './export-link.js';
 import { PrivacyExport } from './privacy-export.entity.js';
+import { insertExportChunk, setExportByteSize, subjectEmail } from './export-file.sql.js';
 import { planExport, readRows, type ExportTable, type Subject } from './subject-data.reader.js';
 
 const CHUNK_BYTES = 512 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The chunk table as the query builder writes it. */
-interface ChunkTables {
-  privacy_export_chunk: { export_id: string; seq: number; data: Buffer };
-}
 
 /**
  * Access and portability: builds the subject's export from every table the personal-data registry declares with a
@@ -41,7 +37,7 @@ abstract class ExportJob implements PrivacyJobProcessor {
     return step === 'build' ? this.build(job) : this.publish(job);
   }
 
-  private async build({ ctx, em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
+  private async build({ em, request, now }: PrivacyJob): Promise<Record<string, unknown>> {
     const subject = await this.subjectOf(em, request.subjectKind, request.subjectUserId ?? request.subjectContactId ?? '');
     const file = em.create(PrivacyExport, {
       requestId: request.id,
@@ -56,27 +52,16 @@ abstract class ExportJob implements PrivacyJobProcessor {
     const tables = await planExport(em, this.registry.tables(), subject);
     // A user's data sits in every tenant they belong to or acted in, and in platform tables of no tenant; a contact's in
     // one tenant.
-    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.subjectTenants.ofUser(ctx, em, subject.id))];
+    const scopes = request.ownerTenantId ? [request.ownerTenantId] : [null, ...(await this.subjectTenants.ofUser(em, subject.id))];
     const rows = (table: ExportTable) => this.rowsInScopes(em, table, table.hasTenant ? scopes : [scopes[0]], request.ownerTenantId ?? null);
     let seq = 0;
     let bytes = 0;
     const sink = chunkSink(this.chunkBytes, async (chunk) => {
-      // A bound parameter, sent as binary: em.execute would inline the bytes into the SQL as hex, a string of twice
-      // the chunk's size made and dropped per chunk, which piles up in V8's old space as the file grows.
-      // The query builder's errors are the driver's raw ones: convert them as em.execute does, so a database error
-      // is reported by reference only (it may quote SQL and data).
-      await em
-        .getKysely<ChunkTables>()
-        .insertInto('privacy_export_chunk')
-        .values({ export_id: file.id, seq: seq++, data: chunk })
-        .execute()
-        .catch((error: Error) => {
-          throw em.getDriver().convertException(error);
-        });
+      await insertExportChunk(em, file.id, seq++, chunk);
       bytes += chunk.length;
     });
     await writeExportArchive(subject, now, tables, rows, sink);
-    await em.execute(`update privacy_export set byte_size = ? where id = ?`, [bytes, file.id]);
+    await setExportByteSize(em, file.id, bytes);
     return { exportId: file.id, tables: tables.length, bytes };
   }
 
@@ -93,20 +78,17 @@ abstract class ExportJob implements PrivacyJobProcessor {
    */
   private async *rowsInScopes(em: EntityManager, table: ExportTable, scopes: (string | null)[], home: string | null) {
     for (const tenantId of scopes) {
-      await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
+      await setSessionTenant(em, tenantId);
       try {
         yield* readRows(em, table, tenantId);
       } finally {
-        await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [home ?? '']);
+        await setSessionTenant(em, home);
       }
     }
   }
 
   private async subjectOf(em: EntityManager, kind: DataSubjectKind, id: string): Promise<Subject> {
-    const [row] =
-      kind === DataSubjectKind.USER
-        ? await em.execute<{ email: string }[]>(`select email from "user" where id = ?`, [id])
-        : await em.execute<{ email: string }[]>(`select email from contact where id = ?`, [id]);
+    const row = await subjectEmail(em, kind === DataSubjectKind.USER ? 'user' : 'contact', id);
     if (!row) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to export.');
     return kind === DataSubjectKind.USER ? { kind: 'user', id, email: row.email } : { kind: 'contact', id };
   }

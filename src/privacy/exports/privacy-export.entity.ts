@@ -1,12 +1,11 @@
 import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from '../../database/base.entity.js';
+import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE, ofVisibleParent } from '../../database/base.entity.js';
+import { SESSION_USER, sessionTenantPredicate } from '../../database/tenant-sql.js';
 
-const currentTenant = `nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
-const currentUser = `nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
-const tenantRows = `tenant_id = ${currentTenant}`;
-const ownRows = `tenant_id is null and subject_user_id = ${currentUser}`;
-const ofVisibleExport = 'exists (select 1 from privacy_export e where e.id = export_id)';
+const tenantRows = sessionTenantPredicate();
+const ownRows = `tenant_id is null and subject_user_id = ${SESSION_USER}`;
+const ofVisibleExport = ofVisibleParent({ table: 'privacy_export', alias: 'e' }, 'export_id');
 
 /**
  * The file an access or portability request produced. Visible like its request: a contact's export to the tenant's

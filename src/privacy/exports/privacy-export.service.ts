@@ -6,6 +6,7 @@ import { Clock } from '../../common/time/clock.js';
 import { maintenanceFork } from '../../database/tenant-session.js';
 import { EXPORT_PATH, exportToken, tokenHash } from './export-link.js';
 import { PrivacyExport } from './privacy-export.entity.js';
+import { deleteExpiredExportFiles, exportChunk, publishedExport } from './export-file.sql.js';
 
 export interface ExportDownload {
   fileName: string;
@@ -47,10 +48,7 @@ export class PrivacyExportService implements OnModuleInit {
   async download(token: string): Promise<ExportDownload | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
     const em = maintenanceFork(this.orm);
-    const [file] = await em.execute<{ id: string; byte_size: string; created_at: string }[]>(
-      `select id, byte_size, created_at from privacy_export where token_hash = ? and expires_at > ? and file_deleted_at is null`,
-      [tokenHash(token), this.clock.now()],
-    );
+    const file = await publishedExport(em, tokenHash(token), this.clock.now());
     if (!file) return null;
     return {
       fileName: `promox-data-${new Date(file.created_at).toISOString().slice(0, 10)}.zip`,
@@ -62,22 +60,14 @@ export class PrivacyExportService implements OnModuleInit {
   private async *chunksOf(exportId: string): AsyncGenerator<Buffer> {
     const em = maintenanceFork(this.orm);
     for (let seq = 0; ; seq += 1) {
-      const [chunk] = await em.execute<{ data: Buffer }[]>(`select data from privacy_export_chunk where export_id = ? and seq = ?`, [exportId, seq]);
+      const chunk = await exportChunk(em, exportId, seq);
       if (!chunk) return;
-      yield chunk.data;
+      yield chunk;
     }
   }
 
   /** Retention: an expired link's file is deleted; the export row stays as the record of what was delivered. */
   private async deleteExpired(em: EntityManager, now: Date): Promise<Record<string, number>> {
-    const expired = await em.execute<{ id: string }[]>(
-      `select id from privacy_export where expires_at <= ? and file_deleted_at is null`,
-      [now],
-    );
-    for (const { id } of expired) {
-      await em.execute(`delete from privacy_export_chunk where export_id = ?`, [id]);
-      await em.execute(`update privacy_export set file_deleted_at = ?, updated_at = ? where id = ?`, [now, now, id]);
-    }
-    return { exportFilesDeleted: expired.length };
+    return { exportFilesDeleted: await deleteExpiredExportFiles(em, now) };
   }
 }

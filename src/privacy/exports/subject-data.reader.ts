@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PersonalDataTreatment, type DataSubjectKind, type PersonalDataTable } from '../../common/privacy/personal-data.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 
 const PAGE_SIZE = 500;
 const PAGE_KEY = '__key';
@@ -81,10 +82,12 @@ export async function* readRows(em: EntityManager, table: ExportTable, tenantId:
     .map((c) => (iso.has(c) ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c}"` : `"${c}"`))
     .join(', ');
   const match = table.links.map((l) => `"${l.column}" = ?`).join(' or ');
-  const scope = table.hasTenant ? (tenantId ? ' and tenant_id = ?' : ' and tenant_id is null') : '';
+  // A tenant's rows in its pass, platform rows (no tenant) in the platform's.
+  const tenant = table.hasTenant && tenantId ? tenantScoped({ tenantId }) : null;
+  const scope = table.hasTenant ? (tenant ? ` and ${tenant.sql}` : ' and tenant_id is null') : '';
   let after: string | null = null;
   for (;;) {
-    const params: unknown[] = [...table.links.map((l) => l.value), ...(table.hasTenant && tenantId ? [tenantId] : [])];
+    const params: unknown[] = [...table.links.map((l) => l.value), ...(tenant?.params ?? [])];
     if (after) params.push(after);
     params.push(PAGE_SIZE);
     // The key stays on the rows (the writers take only the table's columns): deleting it would turn every row into

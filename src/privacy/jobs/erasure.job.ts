@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService } from '../../business/contacts/contact.service.js';
+import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { MentionEraser } from '../erasure/mention.eraser.js';
-import { PersonalDataEraser } from '../erasure/personal-data.eraser.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
-import { blankRequestHistory } from '../erasure/request-history.js';
+import { MentionEraser } from '../erasure/mention-eraser.sql.js';
+import { PersonalDataEraser } from '../erasure/personal-data-eraser.sql.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
+import { blankRequestHistory } from '../erasure/request-history.sql.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import type { PrivacyJob, PrivacyJobProcessor } from './privacy-job.js';
 
@@ -42,7 +43,7 @@ export class ErasureJob implements PrivacyJobProcessor {
     const contactId = request.subjectContactId ?? '';
     const subject = { kind: 'contact', id: contactId } as const;
     if (step === 'suppress') {
-      const contact = await this.contacts.require(ctx, contactId).catch((error: unknown) => {
+      const contact = await this.contacts.require(asTenantContext(ctx), contactId).catch((error: unknown) => {
         // A contact deleted before the request ran has no ledger left to withdraw in; its old addresses still go.
         if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return null;
         throw error;

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { UserProfiles } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService } from '../../business/contacts/contact.service.js';
+import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
 
@@ -29,7 +30,7 @@ export class ObjectionJob implements PrivacyJobProcessor {
   async runStep(_step: string, { ctx, em, request }: PrivacyJob): Promise<Record<string, unknown>> {
     const isUser = request.subjectKind === DataSubjectKind.USER;
     const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
-    const addresses = isUser ? await this.users.addresses(ctx, subjectId) : await this.contactAddresses(ctx, subjectId);
+    const addresses = isUser ? await this.users.addresses(subjectId) : await this.contactAddresses(ctx, subjectId);
     if (!addresses) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to object to.');
     // Every address the person was known by, rectified-away ones too: an old list re-imported must not reach them.
     const known = await this.identifiers.of(em, { kind: isUser ? 'user' : 'contact', id: subjectId });
@@ -40,7 +41,7 @@ export class ObjectionJob implements PrivacyJobProcessor {
 
   private async contactAddresses(ctx: PrivacyJob['ctx'], contactId: string): Promise<{ email?: string | null; phone?: string | null } | null> {
     try {
-      const contact = await this.contacts.require(ctx, contactId);
+      const contact = await this.contacts.require(asTenantContext(ctx), contactId);
       return { email: contact.email, phone: contact.phone };
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return null;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UserProfiles } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService } from '../../business/contacts/contact.service.js';
+import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
@@ -30,7 +31,7 @@ export class RectificationJob implements PrivacyJobProcessor {
     const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
     let applied: FieldChange[];
     try {
-      applied = isUser ? await this.users.rectify(ctx, subjectId, changes) : await this.contacts.rectify(ctx, subjectId, changes);
+      applied = isUser ? await this.users.rectify(subjectId, changes) : await this.contacts.rectify(asTenantContext(ctx), subjectId, changes);
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) {
         throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to correct.');

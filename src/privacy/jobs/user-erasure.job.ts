@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
 import { UserProfiles } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
-import { AuditRedaction } from '../../audit/audit-redaction.service.js';
+import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
 import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { TENANT_ID_SETTING } from '../../database/base.entity.js';
+import { setSessionTenant } from '../../database/tenant-session.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
-import { MentionEraser, type MentionScope } from '../erasure/mention.eraser.js';
-import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data.eraser.js';
-import { SubjectIdentifierReader } from '../erasure/subject-identifiers.js';
-import { blankRequestHistory } from '../erasure/request-history.js';
+import { MentionEraser, type MentionScope } from '../erasure/mention-eraser.sql.js';
+import { PersonalDataEraser, type ErasureSubject } from '../erasure/personal-data-eraser.sql.js';
+import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
+import { blankRequestHistory } from '../erasure/request-history.sql.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
@@ -55,11 +55,11 @@ export class UserErasureJob implements PrivacyJobProcessor {
     const userId = request.subjectUserId ?? '';
     switch (step) {
       case 'check': {
-        if (!(await this.users.exists(ctx, userId))) throw new PrivacyJobRejection('The account no longer exists, so there is nothing to erase.');
+        if (!(await this.users.exists(userId))) throw new PrivacyJobRejection('The account no longer exists, so there is nothing to erase.');
         // Ownership may have changed since filing (a co-owner left): a tenant must not be left without an owner.
-        const handovers = await this.accounts.handoversNeeded(ctx, userId);
+        const handovers = await this.accounts.handoversNeeded(userId);
         if (handovers.length > 0) throw new PrivacyJobRejection(handoverMessage(handovers));
-        return { tenants: (await this.accounts.tenantsOf(ctx, userId)).length };
+        return { tenants: (await this.accounts.tenantsOf(userId)).length };
       }
       case 'suppress': {
         // Every address they were known by: the current ones and those their rectifications replaced.
@@ -79,12 +79,12 @@ export class UserErasureJob implements PrivacyJobProcessor {
       }
       case 'accounts': {
         // Checked again at the last moment before leaving: the step fails (and is retried) rather than orphan a tenant.
-        const handovers = await this.accounts.handoversNeeded(ctx, userId);
+        const handovers = await this.accounts.handoversNeeded(userId);
         if (handovers.length > 0) throw new Error(handoverMessage(handovers));
-        const addresses = await this.users.addresses(ctx, userId);
+        const addresses = await this.users.addresses(userId);
         // Memberships, sessions and invitations to the address are platform rows: no tenant scope is needed.
         const erased = await this.eraser.eraseModule(em, 'accounts', { kind: 'user', id: userId, email: addresses?.email });
-        await this.accounts.lockOut(ctx, userId);
+        await this.accounts.lockOut(userId);
         return { erased };
       }
       case 'trail': {
@@ -104,17 +104,17 @@ export class UserErasureJob implements PrivacyJobProcessor {
   }
 
   /** Runs `erase` with no tenant (platform rows, their own requests), then as each tenant of theirs; rows per table. */
-  private async inEveryScope({ ctx, em, request }: PrivacyJob, erase: (scope: MentionScope) => Promise<Record<string, number>>): Promise<Record<string, number>> {
+  private async inEveryScope({ em, request }: PrivacyJob, erase: (scope: MentionScope) => Promise<Record<string, number>>): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     // Tenants they left too: the trail shows where they acted, and their rows there are theirs as much as anywhere.
-    const scopes = [null, ...(await this.subjectTenants.ofUser(ctx, em, request.subjectUserId ?? ''))];
+    const scopes = [null, ...(await this.subjectTenants.ofUser(em, request.subjectUserId ?? ''))];
     for (const tenantId of scopes) {
-      await em.execute(`select set_config('${TENANT_ID_SETTING}', ?, true)`, [tenantId ?? '']);
+      await setSessionTenant(em, tenantId);
       const touched = await erase(tenantId ? 'tenant' : 'platform');
       for (const [table, count] of Object.entries(touched)) totals[table] = (totals[table] ?? 0) + count;
     }
     // Back to the job's own scope (a user's request has no tenant) for the rest of the step.
-    await em.execute(`select set_config('${TENANT_ID_SETTING}', '', true)`);
+    await setSessionTenant(em, null);
     return totals;
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
-import { AuditRedaction } from '../../audit/audit-redaction.service.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
+import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
 
 /**
  * The tenants that may hold rows about a user: those they belong to, and those whose audit trail shows them acting,
@@ -16,8 +15,8 @@ export class SubjectTenants {
     private readonly trail: AuditRedaction,
   ) {}
 
-  async ofUser(ctx: RequestContext, em: EntityManager, userId: string): Promise<string[]> {
-    const member = await this.accounts.tenantsOf(ctx, userId);
+  async ofUser(em: EntityManager, userId: string): Promise<string[]> {
+    const member = await this.accounts.tenantsOf(userId);
     const actedIn = await this.trail.tenantsActedIn(em, userId);
     return [...new Set([...member, ...actedIn])].sort();
   }

@@ -1,6 +1,6 @@
 import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
-import { APP_ROLE, BaseEntity } from '../../database/base.entity.js';
+import { APP_ROLE, BaseEntity, ofVisibleParent } from '../../database/base.entity.js';
 import { DataSubjectRequest, DataSubjectRequestStatus } from './data-subject-request.entity.js';
 
 export enum DataSubjectRequestEventKind {
@@ -30,7 +30,7 @@ export enum EventActorType {
 registerEnumType(EventActorType, { name: 'PrivacyEventActorType' });
 
 /** An event is visible exactly when its request is: the request's own policies decide, through the subquery. */
-const ofVisibleRequest = 'exists (select 1 from data_subject_request r where r.id = request_id)';
+const ofVisibleRequest = ofVisibleParent({ table: 'data_subject_request', alias: 'r' }, 'request_id');
 
 /** One step in a request's history. Kept with the request; `details` may hold personal data and is erased with it. */
 @Entity({

@@ -2,7 +2,8 @@ import type { Opt } from '@mikro-orm/core';
 import { Check, Entity, Enum, Index, Property } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
 import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
-import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from '../../database/base.entity.js';
+import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE } from '../../database/base.entity.js';
+import { SESSION_USER, sessionTenantPredicate } from '../../database/tenant-sql.js';
 
 export enum DataSubjectRequestType {
   ACCESS = 'ACCESS',
@@ -45,10 +46,8 @@ export enum IdentityVerificationMethod {
 }
 registerEnumType(IdentityVerificationMethod, { name: 'IdentityVerificationMethod' });
 
-const currentTenant = `nullif(current_setting('${TENANT_ID_SETTING}', true), '')::uuid`;
-const currentUser = `nullif(current_setting('${USER_ID_SETTING}', true), '')::uuid`;
-const tenantRows = `tenant_id = ${currentTenant}`;
-const ownRows = `tenant_id is null and subject_user_id = ${currentUser}`;
+const tenantRows = sessionTenantPredicate();
+const ownRows = `tenant_id is null and subject_user_id = ${SESSION_USER}`;
 
 /** Values of the changes a rectification asks for, by field name (null clears an optional field). */
 export type RectificationChanges = Record<string, string | null>;

@@ -2,8 +2,8 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequirePermissions, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { AllowedWhileTenantReadOnly } from '../../common/authorization/tenant-write-gate.js';
-import { Ctx } from '../../common/context/current-context.decorator.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import { Ctx, TenantCtx } from '../../common/context/current-context.decorator.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { DataSubjectRequestType } from './data-subject-request.entity.js';
 import {
@@ -74,19 +74,19 @@ export class DataSubjectRequestResolver {
   @Mutation(() => PrivacyRequestType, {
     description: 'Record a request a contact made to the tenant. A second open request of the same type for the same contact is merged into the first. Requires PRIVACY_MANAGE.',
   })
-  filePrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: FilePrivacyRequestInput): Promise<PrivacyRequestType> {
+  filePrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: FilePrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.fileForContact(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => PrivacyRequestType, { description: 'Record how the contact\'s identity was verified; the work then starts. Requires PRIVACY_MANAGE.' })
-  verifyPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
+  verifyPrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.verify(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => PrivacyRequestType, { description: 'Refuse a request, with the reason given to the person. Requires PRIVACY_MANAGE.' })
-  rejectPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
+  rejectPrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.reject(ctx, input);
   }
 
@@ -94,13 +94,13 @@ export class DataSubjectRequestResolver {
   @Mutation(() => PrivacyRequestType, {
     description: 'Try again a request whose job gave up after PRIVACY_JOB_MAX_ATTEMPTS failed attempts (see lastError). Requires PRIVACY_MANAGE.',
   })
-  retryPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
+  retryPrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.retry(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => PrivacyRequestType, { description: 'Cancel a request before its work starts (e.g. the person withdrew it). Requires PRIVACY_MANAGE.' })
-  cancelPrivacyRequest(@Ctx() ctx: RequestContext, @Args('input') input: CancelPrivacyRequestInput): Promise<PrivacyRequestType> {
+  cancelPrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: CancelPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.cancel(ctx, input);
   }
 
@@ -108,19 +108,19 @@ export class DataSubjectRequestResolver {
   @Mutation(() => PrivacyRequestType, {
     description: 'Extend an open request\'s deadline, once, by up to two months (GDPR) or 45 days (CCPA), with a reason. Requires PRIVACY_MANAGE.',
   })
-  extendPrivacyRequestDeadline(@Ctx() ctx: RequestContext, @Args('input') input: ExtendPrivacyRequestDeadlineInput): Promise<PrivacyRequestType> {
+  extendPrivacyRequestDeadline(@TenantCtx() ctx: TenantContext, @Args('input') input: ExtendPrivacyRequestDeadlineInput): Promise<PrivacyRequestType> {
     return this.requests.extendDeadline(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Query(() => PrivacyRequestConnection, { description: 'The tenant\'s privacy requests about its contacts, newest first. Requires PRIVACY_MANAGE.' })
-  privacyRequests(@Ctx() ctx: RequestContext, @Args() args: PrivacyRequestsArgs): Promise<Page<PrivacyRequestType>> {
+  privacyRequests(@TenantCtx() ctx: TenantContext, @Args() args: PrivacyRequestsArgs): Promise<Page<PrivacyRequestType>> {
     return this.requests.list(ctx, args);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Query(() => PrivacyRequestType, { description: 'One of the tenant\'s privacy requests. Requires PRIVACY_MANAGE.' })
-  privacyRequest(@Ctx() ctx: RequestContext, @Args() args: PrivacyRequestIdArgs): Promise<PrivacyRequestType> {
+  privacyRequest(@TenantCtx() ctx: TenantContext, @Args() args: PrivacyRequestIdArgs): Promise<PrivacyRequestType> {
     return this.requests.get(ctx, args.id);
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { advisoryXactLock } from '../../database/advisory-lock.js';
 import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
 import { TenantService } from '../../accounts/tenants/tenant.service.js';
-import { AccountErasure } from '../../accounts/users/account-erasure.service.js';
+import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
 import { RECTIFIABLE_USER_FIELDS } from '../../accounts/users/user-profile.service.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { ContactService, RECTIFIABLE_CONTACT_FIELDS } from '../../business/contacts/contact.service.js';
-import type { RequestContext } from '../../common/context/request-context.js';
+import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, conflict, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { keysetQuery, keysetRequest, parseDateKey, toPage } from '../../common/pagination/keyset.js';
@@ -88,7 +89,7 @@ export class DataSubjectRequestService {
     const changes = type === DataSubjectRequestType.RECTIFICATION ? rectificationChanges(DataSubjectKind.USER, changesInput) : undefined;
     if (type === DataSubjectRequestType.ERASURE) {
       // Refused up front rather than accepted and rejected later: the person can act on it at once.
-      const handovers = await this.accounts.handoversNeeded(ctx, userId);
+      const handovers = await this.accounts.handoversNeeded(userId);
       if (handovers.length > 0) throw ownershipTransferRequired(handovers);
     }
     const request = await this.fileOrMerge(ctx, {
@@ -120,8 +121,7 @@ export class DataSubjectRequestService {
 
   // ---- contacts' requests: filed and handled by the tenant's members with PRIVACY_MANAGE ----
 
-  async fileForContact(ctx: RequestContext, input: FilePrivacyRequestInput): Promise<PrivacyRequestType> {
-    const tenantId = this.tenantOf(ctx);
+  async fileForContact(ctx: TenantContext, input: FilePrivacyRequestInput): Promise<PrivacyRequestType> {
     if (input.type !== DataSubjectRequestType.RECTIFICATION && input.changes) {
       throw badInput('changes are only for RECTIFICATION requests.', { field: 'changes' });
     }
@@ -132,7 +132,7 @@ export class DataSubjectRequestService {
       subjectId: contact.id,
       type: input.type,
       changes,
-      tenantId,
+      tenantId: ctx.tenantId,
       rule: await this.tenants.privacyDeadlineRule(ctx),
       verifyBySession: false,
       note: input.note ?? undefined,
@@ -140,16 +140,15 @@ export class DataSubjectRequestService {
     return this.view(request);
   }
 
-  async get(ctx: RequestContext, id: string): Promise<PrivacyRequestType> {
+  async get(ctx: TenantContext, id: string): Promise<PrivacyRequestType> {
     return this.view(await this.requireForTenant(ctx, id));
   }
 
-  async list(ctx: RequestContext, args: PrivacyRequestsArgs): Promise<Page<PrivacyRequestType>> {
-    const tenantId = this.tenantOf(ctx);
+  async list(ctx: TenantContext, args: PrivacyRequestsArgs): Promise<Page<PrivacyRequestType>> {
     const now = this.clock.now();
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseDateKey }, request);
-    const where: FilterQuery<DataSubjectRequest> = { $and: [{ ownerTenantId: tenantId }, ...this.filterOf(args.filter, now)] };
+    const where: FilterQuery<DataSubjectRequest> = { $and: [{ ownerTenantId: ctx.tenantId }, ...this.filterOf(args.filter, now)] };
     const rows = await this.em.find(DataSubjectRequest, { $and: [where, keyset.where as FilterQuery<DataSubjectRequest>] }, {
       orderBy: keyset.orderBy,
       limit: request.limit + 1,
@@ -165,7 +164,7 @@ export class DataSubjectRequestService {
     );
   }
 
-  async verify(ctx: RequestContext, input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
+  async verify(ctx: TenantContext, input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
     if (input.method === IdentityVerificationMethod.SESSION) {
       throw badInput('SESSION verification is for users\' own requests; say how the person\'s identity was checked.', { field: 'method' });
     }
@@ -183,7 +182,7 @@ export class DataSubjectRequestService {
     return this.view(request);
   }
 
-  async reject(ctx: RequestContext, input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
+  async reject(ctx: TenantContext, input: RejectPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     this.move(ctx, request, S.REJECTED, E.REJECTED, { note: input.reason });
     Object.assign(request, { rejectionReason: input.reason, closedAt: this.clock.now() });
@@ -192,7 +191,7 @@ export class DataSubjectRequestService {
     return this.view(request);
   }
 
-  async cancel(ctx: RequestContext, input: CancelPrivacyRequestInput): Promise<PrivacyRequestType> {
+  async cancel(ctx: TenantContext, input: CancelPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     this.move(ctx, request, S.CANCELLED, E.CANCELLED, { note: input.reason ?? undefined });
     Object.assign(request, { closedAt: this.clock.now() });
@@ -205,7 +204,7 @@ export class DataSubjectRequestService {
    * Puts a job that gave up (PRIVACY_JOB_MAX_ATTEMPTS failed attempts) back in the queue with a fresh count of
    * attempts; its last error stays visible until a run succeeds. Only a job that is waiting for a person can be retried.
    */
-  async retry(ctx: RequestContext, input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
+  async retry(ctx: TenantContext, input: RetryPrivacyRequestInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     const job = (await this.jobs.states(this.em, PRIVACY_REQUEST_JOB, [request.id])).get(request.id);
     if ((request.status !== S.VERIFIED && request.status !== S.IN_PROGRESS) || job?.status !== JobStatus.GAVE_UP) {
@@ -218,7 +217,7 @@ export class DataSubjectRequestService {
     return this.view(request);
   }
 
-  async extendDeadline(ctx: RequestContext, input: ExtendPrivacyRequestDeadlineInput): Promise<PrivacyRequestType> {
+  async extendDeadline(ctx: TenantContext, input: ExtendPrivacyRequestDeadlineInput): Promise<PrivacyRequestType> {
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     if (!isOpen(request.status)) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, `A ${request.status} request has no deadline to extend.`, { from: request.status });
@@ -268,7 +267,7 @@ export class DataSubjectRequestService {
     },
   ): Promise<DataSubjectRequest> {
     const subjectKey = `${spec.kind === DataSubjectKind.USER ? 'user' : 'contact'}:${spec.subjectId}`;
-    await this.em.execute('select pg_advisory_xact_lock(hashtext(?))', [`privacy-request:${subjectKey}:${spec.type}`]);
+    await advisoryXactLock(this.em, `privacy-request:${subjectKey}:${spec.type}`);
     const existing = await this.em.findOne(
       DataSubjectRequest,
       { subjectKey, type: spec.type, status: { $in: [...OPEN_STATUSES] } },
@@ -332,11 +331,10 @@ export class DataSubjectRequestService {
   }
 
   /** A request of the context's tenant; other tenants' ids and users' own requests read as not found. */
-  private async requireForTenant(ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<DataSubjectRequest> {
-    const tenantId = this.tenantOf(ctx);
+  private async requireForTenant(ctx: TenantContext, id: string, options: { lock?: boolean } = {}): Promise<DataSubjectRequest> {
     const request = await this.em.findOne(
       DataSubjectRequest,
-      { id, ownerTenantId: tenantId },
+      { id, ownerTenantId: ctx.tenantId },
       options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
     );
     if (!request) throw notFound('Privacy request');
@@ -386,11 +384,6 @@ export class DataSubjectRequestService {
   private async enqueueJob(request: DataSubjectRequest): Promise<void> {
     const tenantId = request.ownerTenantId ?? null;
     await this.jobs.enqueue(this.em, PRIVACY_REQUEST_JOB, { key: request.id, tenantId, userId: tenantId ? null : (request.subjectUserId ?? null) });
-  }
-
-  private tenantOf(ctx: RequestContext): string {
-    if (!ctx.tenantId) throw notFound('Tenant');
-    return ctx.tenantId;
   }
 
   private userOf(ctx: RequestContext): string {

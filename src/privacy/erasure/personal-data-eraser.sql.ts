@@ -4,6 +4,7 @@ import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 import { PersonalDataTreatment as T, type DataSubjectKind, type ErasureRule, type PersonalDataTable } from '../../common/privacy/personal-data.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 import { quoteIdentifier as quote } from '../../database/sql-identifier.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 
 /** Whose data is erased. */
 export interface ErasureSubject {
@@ -128,7 +129,8 @@ export class PersonalDataEraser {
       if (c.treatment === T.ERASE) return `${quote(c.column)} = ${blankOf(this.shape(shapes, tableName, c.column))}`;
       return `${quote(c.column)} = ${c.column.includes('email') ? `${pseudonym} || '@erased.invalid'` : pseudonym}`;
     });
-    return (await em.execute<QueryResult>(`update ${quote(tableName)} set ${sets.join(', ')} where tenant_id = ?`, [tenantId], 'run')).affectedRows;
+    const tenant = tenantScoped({ tenantId });
+    return (await em.execute<QueryResult>(`update ${quote(tableName)} set ${sets.join(', ')} where ${tenant.sql}`, [...tenant.params], 'run')).affectedRows;
   }
 
   private shape(shapes: Map<string, ColumnShape>, table: string, column: string): ColumnShape {

@@ -3,9 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DataSubjectKind, PersonalDataTable } from '../../common/privacy/personal-data.js';
 import { quoteIdentifier as quote } from '../../database/sql-identifier.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
-import { pseudonymOf } from './personal-data.eraser.js';
+import { pseudonymOf } from './personal-data-eraser.sql.js';
 import type { SubjectIdentifiers } from './identifier-patterns.js';
-import { rectifiedValues } from './request-history.js';
+import { rectifiedValues } from './request-history.sql.js';
 
 /**
  * Everything a subject was known by: the columns of their own row that the registry declares as identifying them

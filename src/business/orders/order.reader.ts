@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../common/context/request-context.js';
-import { badInput, forbidden, notFound } from '../../common/errors/app-errors.js';
+import type { TenantContext } from '../../common/context/request-context.js';
+import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { toPage, type KeysetRequest, keysetRequest, INVALID_CURSOR } from '../../common/pagination/keyset.js';
 import { clientRecordFromRow } from '../clients/client.rows.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
@@ -14,6 +14,7 @@ import { OrderLineType, OrderStatusChangeType, OrderType } from './order.types.j
 import type { OrderRelations } from './order-selection.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 import { once } from '../../common/graphql/deferred-field.js';
 
 /** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
@@ -123,15 +124,15 @@ class Conditions {
   }
 }
 
-function tenantOf(ctx: RequestContext): string {
-  if (!ctx.tenantId) throw forbidden('No active tenant: switch to a tenant first.');
-  return ctx.tenantId;
+/** Adds a fragment with its values. */
+function addFragment(where: Conditions, fragment: { sql: string; params: readonly unknown[] }): void {
+  where.add(fragment.sql, ...fragment.params);
 }
 
-function filterConditions(tenantId: string, filter: OrderFilter | undefined, changeFeed: boolean): Conditions {
+function filterConditions(ctx: TenantContext, filter: OrderFilter | undefined, changeFeed: boolean): Conditions {
   const where = new Conditions();
   // The tenant is named explicitly (the ORM's tenant filter does not see raw SQL); row-level security applies too.
-  where.add('o.tenant_id = ?', tenantId);
+  addFragment(where, tenantScoped(ctx, { aliases: ['o'] }));
   if (filter?.status) {
     if (filter.status.length === 0) where.add('false');
     else where.add('o.status in (?)', filter.status);
@@ -143,13 +144,9 @@ function filterConditions(tenantId: string, filter: OrderFilter | undefined, cha
   if (filter?.updatedBefore) where.add('o.updated_at < ?', filter.updatedBefore);
   if (filter?.search) {
     const pattern = likePattern(filter.search);
+    const clients = tenantScoped(ctx, { aliases: ['c'] });
     // The matching clients are found once, by id list, rather than joined per order (see STACK.md on RLS and joins).
-    where.add(
-      `(o.number ilike ? or o.client_id in (select c.id from client c where c.tenant_id = ? and c.name ilike ?))`,
-      pattern,
-      tenantId,
-      pattern,
-    );
+    where.add(`(o.number ilike ? or o.client_id in (select c.id from client c where ${clients.sql} and c.name ilike ?))`, pattern, ...clients.params, pattern);
   }
   // Only changes whose transaction, and every transaction older than the oldest one still running, have finished:
   // anything that commits later gets a higher position than every row listed now.
@@ -169,19 +166,20 @@ function filterConditions(tenantId: string, filter: OrderFilter | undefined, cha
  * the bare CASE, the planner read every order changed since T by updated_at and sorted them (80 ms against 3 ms for a
  * page 60 days back in 100k orders).
  */
-function feedStart(where: Conditions, tenantId: string, since: Date): void {
+function feedStart(where: Conditions, ctx: TenantContext, since: Date): void {
+  const [b, m, s] = [tenantScoped(ctx, { aliases: ['b'] }), tenantScoped(ctx, { aliases: ['m'] }), tenantScoped(ctx, { aliases: ['s'] })];
   where.add(
     `o.change_xid >= (select case
-       when ? < (select min(b.updated_at) from "order" b where b.tenant_id = ?) then '0'::xid8
+       when ? < (select min(b.updated_at) from "order" b where ${b.sql}) then '0'::xid8
        else coalesce(
-         (select m.change_xid from order_feed_mark m where m.tenant_id = ? and m.updated_up_to <= ? order by m.updated_up_to desc limit 1),
-         (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ? and s.updated_at > ? offset 0) f))
+         (select m.change_xid from order_feed_mark m where ${m.sql} and m.updated_up_to <= ? order by m.updated_up_to desc limit 1),
+         (select min(f.change_xid) from (select s.change_xid from "order" s where ${s.sql} and s.updated_at > ? offset 0) f))
      end)`,
     since,
-    tenantId,
-    tenantId,
+    ...b.params,
+    ...m.params,
     since,
-    tenantId,
+    ...s.params,
     since,
   );
 }
@@ -221,25 +219,25 @@ export class OrderReader {
     private readonly clients: ClientService,
   ) {}
 
-  async get(ctx: RequestContext, id: string, relations: OrderRelations): Promise<OrderType> {
-    const rows = await this.em.execute<OrderRow[]>(
-      `select ${ORDER_COLUMNS}, null as sort_key from "order" o where o.tenant_id = ? and o.id = ?`,
-      [tenantOf(ctx), id],
-    );
+  async get(ctx: TenantContext, id: string, relations: OrderRelations): Promise<OrderType> {
+    const tenant = tenantScoped(ctx, { aliases: ['o'] });
+    const rows = await this.em.execute<OrderRow[]>(`select ${ORDER_COLUMNS}, null as sort_key from "order" o where ${tenant.sql} and o.id = ?`, [
+      ...tenant.params,
+      id,
+    ]);
     if (rows.length === 0) throw notFound('Order');
     const [order] = await this.present(ctx, rows, relations);
     return order;
   }
 
-  async list(ctx: RequestContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
-    const tenantId = tenantOf(ctx);
+  async list(ctx: TenantContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
     const request = keysetRequest(args);
     const { spec, descending } = sortOf(args.sort);
     const changeFeed = spec === SORTS[OrderSortField.CHANGED];
-    const filter = filterConditions(tenantId, args.filter, changeFeed);
+    const filter = filterConditions(ctx, args.filter, changeFeed);
     const where = this.pageConditions(filter, spec, descending, request);
     if (changeFeed && !request.boundary && !request.backward && args.filter?.updatedAfter) {
-      feedStart(where, tenantId, args.filter.updatedAfter);
+      feedStart(where, ctx, args.filter.updatedAfter);
     }
     const direction = descending !== request.backward ? 'desc' : 'asc';
     const rows = await this.em.execute<OrderRow[]>(
@@ -271,9 +269,9 @@ export class OrderReader {
   }
 
   /** Maps order rows to GraphQL objects, with the selected relations of all of them read in one statement. */
-  private async present(ctx: RequestContext, rows: OrderRow[], relations: OrderRelations): Promise<OrderType[]> {
+  private async present(ctx: TenantContext, rows: OrderRow[], relations: OrderRelations): Promise<OrderType[]> {
     if (rows.length === 0) return [];
-    const related = await this.relatedRows(tenantOf(ctx), rows, relations);
+    const related = await this.relatedRows(ctx, rows, relations);
     const parseDate = this.parseDate();
     const clientTypes = this.clients.present(ctx, related.clients.map((row) => clientRecordFromRow(row, parseDate)));
     const clients = new Map(clientTypes.map((client) => [client.id, client]));
@@ -313,36 +311,40 @@ export class OrderReader {
    * the row mappers read as they read `select *` rows. Clients and contacts are looked up by id list, not joined (see
    * STACK.md on RLS and joins); no entity hydration for what is only shown.
    */
-  private async relatedRows(tenantId: string, rows: OrderRow[], relations: OrderRelations): Promise<RelatedRows> {
+  private async relatedRows(ctx: TenantContext, rows: OrderRow[], relations: OrderRelations): Promise<RelatedRows> {
     const columns: string[] = [];
     const params: unknown[] = [];
     const orderIds = rows.map((row) => row.id);
     const clientIds = relations.client ? unique(rows.map((row) => row.client_id)) : [];
     const contactIds = relations.contact ? unique(rows.flatMap((row) => (row.contact_id ? [row.contact_id] : []))) : [];
     if (clientIds.length > 0) {
-      columns.push(`(select json_agg(c) from client c where c.tenant_id = ? and c.id in (?)) as clients`);
-      params.push(tenantId, clientIds);
+      const tenant = tenantScoped(ctx, { aliases: ['c'] });
+      columns.push(`(select json_agg(c) from client c where ${tenant.sql} and c.id in (?)) as clients`);
+      params.push(...tenant.params, clientIds);
     }
     if (contactIds.length > 0) {
-      columns.push(`(select json_agg(c) from contact c where c.tenant_id = ? and c.id in (?)) as contacts`);
-      params.push(tenantId, contactIds);
+      const tenant = tenantScoped(ctx, { aliases: ['c'] });
+      columns.push(`(select json_agg(c) from contact c where ${tenant.sql} and c.id in (?)) as contacts`);
+      params.push(...tenant.params, contactIds);
     }
     if (relations.lines) {
+      const tenant = tenantScoped(ctx, { aliases: ['l'] });
       columns.push(
         `(select json_agg(l order by l.order_id, l.position) from (
             select l.id, l.order_id, l.position, l.product_name, l.sku, l.supplier, l.quantity, l.unit_price, l.unit_cost,
                    l.decoration, l.colour
-              from order_line l where l.tenant_id = ? and l.order_id in (?)) l) as lines`,
+              from order_line l where ${tenant.sql} and l.order_id in (?)) l) as lines`,
       );
-      params.push(tenantId, orderIds);
+      params.push(...tenant.params, orderIds);
     }
     if (relations.history) {
+      const tenant = tenantScoped(ctx, { aliases: ['h'] });
       columns.push(
         `(select json_agg(h order by h.created_at, h.id) from (
             select h.id, h.order_id, h.from_status, h.to_status, h.created_at, h.actor_user_id, h.actor_api_key_id
-              from order_status_change h where h.tenant_id = ? and h.order_id in (?)) h) as history`,
+              from order_status_change h where ${tenant.sql} and h.order_id in (?)) h) as history`,
       );
-      params.push(tenantId, orderIds);
+      params.push(...tenant.params, orderIds);
     }
     if (columns.length === 0) return { clients: [], contacts: [], lines: [], history: [] };
     // json_agg over no rows is null.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
-import { MAINTENANCE_ROLE } from '../database/base.entity.js';
+import { asMaintenanceRole } from '../database/tenant-session.js';
+import { tenantScoped } from '../database/tenant-sql.js';
 
 /**
  * A person's entries: what they did, and the attempts to sign in to their account by no one signed in (mostly their
@@ -31,7 +32,7 @@ export class AuditRedaction {
    * they are now). Runs as crm_maintenance, which reads every chain, in the caller's transaction.
    */
   async tenantsActedIn(em: EntityManager, userId: string): Promise<string[]> {
-    return this.asMaintenance(em, async () => {
+    return asMaintenanceRole(em, async () => {
       const rows = await em.execute<{ tenant_id: string }[]>(
         `select distinct tenant_id from audit_entry where actor_user_id = ? and tenant_id is not null order by tenant_id`,
         [userId],
@@ -42,11 +43,12 @@ export class AuditRedaction {
 
   /** Every entry of a purged tenant's chain, whoever made it; the same path, the same guarantees. */
   async redactTenant(em: EntityManager, tenantId: string, now: Date): Promise<number> {
-    return this.redact(em, 'tenant_id = ?', [tenantId], now);
+    const tenant = tenantScoped({ tenantId });
+    return this.redact(em, tenant.sql, tenant.params, now);
   }
 
-  private redact(em: EntityManager, where: typeof ACTOR_OR_THEIR_SIGN_IN_ATTEMPTS | 'tenant_id = ?', ids: string[], now: Date): Promise<number> {
-    return this.asMaintenance(em, async () => {
+  private redact(em: EntityManager, where: string, ids: readonly unknown[], now: Date): Promise<number> {
+    return asMaintenanceRole(em, async () => {
       const result = await em.execute<QueryResult>(
         `update audit_entry
             set ip = null, user_agent = null, browser = null, os = null, device_type = null, personal_salt = null,
@@ -59,15 +61,5 @@ export class AuditRedaction {
       );
       return result.affectedRows;
     });
-  }
-
-  /** Runs `fn` as crm_maintenance in the caller's transaction, then restores the caller's role. */
-  private async asMaintenance<T>(em: EntityManager, fn: () => Promise<T>): Promise<T> {
-    const [{ role }] = await em.execute<{ role: string }[]>(`select current_user as role`);
-    await em.execute(`select set_config('role', ?, true)`, [MAINTENANCE_ROLE]);
-    const result = await fn();
-    // Not in a finally: after a failed statement the transaction is aborted, rolled back, and the local role with it.
-    await em.execute(`select set_config('role', ?, true)`, [role]);
-    return result;
   }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../common/context/request-context.js';
 import { actingFor } from '../../database/tenant-session.js';
 import { PasswordService } from '../auth/password.service.js';
+import { tenantScoped } from '../../database/tenant-sql.js';
 
 /** What must happen to a tenant before its last owner can delete their account. */
 export enum OwnershipResolution {
@@ -36,7 +36,7 @@ export class AccountErasure {
    * needs no owner). Leaving any of them would leave a tenant nobody can administer. The user's own memberships name
    * the tenants they own; who else is in each is read as that tenant, whose members only its own requests see.
    */
-  async handoversNeeded(_ctx: RequestContext, userId: string): Promise<OwnershipHandover[]> {
+  async handoversNeeded(userId: string): Promise<OwnershipHandover[]> {
     const owned = await this.em.execute<{ id: string; name: string }[]>(
       `select t.id, t.name from membership m join tenant t on t.id = m.tenant_id
         where m.user_id = ? and m.role = 'OWNER' and t.status <> 'CLOSED'
@@ -45,10 +45,11 @@ export class AccountErasure {
     );
     const handovers: OwnershipHandover[] = [];
     for (const tenant of owned) {
+      const inTenant = tenantScoped({ tenantId: tenant.id });
       const [others] = await actingFor(this.em, { tenantId: tenant.id }, () =>
         this.em.execute<{ members: string; owners: string }[]>(
-          `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where tenant_id = ? and user_id <> ?`,
-          [tenant.id, userId],
+          `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where ${inTenant.sql} and user_id <> ?`,
+          [...inTenant.params, userId],
         ),
       );
       if (Number(others?.owners ?? 0) > 0) continue;
@@ -62,7 +63,7 @@ export class AccountErasure {
   }
 
   /** Every tenant the user is a member of, closed ones included: their rows there are erased too. */
-  async tenantsOf(_ctx: RequestContext, userId: string): Promise<string[]> {
+  async tenantsOf(userId: string): Promise<string[]> {
     const rows = await this.em.execute<{ tenant_id: string }[]>(`select tenant_id from membership where user_id = ? order by tenant_id`, [userId]);
     return rows.map((row) => row.tenant_id);
   }
@@ -71,7 +72,7 @@ export class AccountErasure {
    * Replaces the password hash with the hash of a random secret nobody knows: a real argon2 hash, so signing in to
    * the pseudonymised address costs the same as any wrong password, and no value of the column can match.
    */
-  async lockOut(_ctx: RequestContext, userId: string): Promise<void> {
+  async lockOut(userId: string): Promise<void> {
     const hash = await this.passwords.hash(randomBytes(32).toString('base64url'));
     await this.em.execute(`update "user" set password_hash = ?, updated_at = now() where id = ?`, [hash, userId]);
   }
