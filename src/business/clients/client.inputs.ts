@@ -15,12 +15,11 @@ import {
 } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 50;
-
 
 export enum ClientSortField {
   NAME = 'NAME',
@@ -49,10 +48,6 @@ const NormaliseTags = () =>
   Transform(({ value }: { value: unknown }) =>
     Array.isArray(value) ? [...new Set(value.map((tag: unknown) => (typeof tag === 'string' ? tag.trim() : tag)))] : value,
   );
-
-/** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
 
 /**
  * Tags are single-line labels. The ORM writes text[] as an array literal that leaves a bare NULL unquoted and turns

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDate,
@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { CommunicationChannel, CommunicationDirection } from './communication.entity.js';
 
@@ -23,12 +23,6 @@ export const MAX_BODY_LENGTH = 50_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Older than any real message, and well inside PostgreSQL's timestamptz range (a far-past Date would fail there). */
 const EARLIEST_OCCURRED_AT = new Date('1900-01-01T00:00:00Z');
-
-/** PostgreSQL text cannot hold NUL characters; refuse them here rather than fail in the database. */
-
-/** Trims, and turns a blank optional text into null (cleared). */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
 
 const NotFarFuture = () =>
   MaxDate(() => new Date(Date.now() + DAY_MS), { message: 'occurredAt must not be more than a day in the future' });

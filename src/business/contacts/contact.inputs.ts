@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, NormaliseOptionalEmail, PHONE_PATTERN, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export enum ContactSortField {
@@ -14,14 +14,6 @@ registerEnumType(ContactSortField, {
   name: 'ContactSortField',
   valuesMap: { NAME: { description: 'Last name, then first name.' } },
 });
-
-/** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
-
-/** Emails are stored trimmed and lower-cased; a blank one clears the field. */
-const NormaliseOptionalEmail = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() || null : value));
 
 const PHONE_MESSAGE = { message: 'phone must be a phone number' };
 

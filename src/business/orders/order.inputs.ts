@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { LocalDate, MinorUnits } from '../../common/graphql/scalars.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { OrderStatus } from './order-status.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -29,10 +29,6 @@ export const MAX_QUANTITY = 1_000_000;
 /** 10^11 minor units: a billion in a two-decimal currency, per unit. */
 export const MAX_UNIT_AMOUNT = 100_000_000_000;
 export const MAX_NOTES = 10_000;
-
-/** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
 
 /** Currency codes are stored upper-case; "usd" and "USD" are the same code. */
 const UpperCase = () =>

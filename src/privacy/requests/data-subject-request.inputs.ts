@@ -1,13 +1,9 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsDate, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
+import { NormaliseOptionalEmail, PHONE_PATTERN, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { DataSubjectRequestStatus, DataSubjectRequestType, IdentityVerificationMethod } from './data-subject-request.entity.js';
-
-/** Trims; a blank optional text becomes null (clear the field). */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
 
 @InputType({
   description:
@@ -28,7 +24,7 @@ export class RectificationChangesInput {
   title?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() || null : value))
+  @IsOptional() @NormaliseOptionalEmail()
   @IsEmail() @MaxLength(254)
   email?: string | null;
 
