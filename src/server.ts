@@ -7,16 +7,15 @@ import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
-import { DemoSeedService, type DemoCredentials } from './accounts/demo-seed.service.js';
-import { STRIPE_WEBHOOK_PATH } from './billing/stripe-webhook.controller.js';
+import { type DemoCredentials, DemoSeedService } from './accounts/index.js';
+import { STRIPE_WEBHOOK_PATH } from './billing/index.js';
 import { bodyErrorHandler } from './common/http/http-failures.js';
 import { keepRawBodyOf } from './common/http/raw-body.js';
 import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrate } from './database/migrate.js';
-import { EXPORT_PATH } from './privacy/exports/export-link.js';
-import { undecodableExportLinks } from './privacy/exports/privacy-export.controller.js';
+import { EXPORT_PATH, undecodableExportLinks } from './privacy/index.js';
 
 export interface StartServerOptions {
   config: AppConfig;

@@ -64,7 +64,7 @@ async function seedClient(server: TestServer, tenantId: string, contacts = 2): P
   return RequestContextStore.run(systemContext('communications-test', tenantId, new Set()), async () => {
     const em = tenantScopedFork(orm, tenantId);
     const client = em.create(Client, { name: `Client ${Math.random().toString(36).slice(2, 8)}` });
-    const created = Array.from({ length: contacts }, (_, i) => em.create(Contact, { client, firstName: 'Casey', lastName: `Contact ${i}` }));
+    const created = Array.from({ length: contacts }, (_, i) => em.create(Contact, { clientId: client.id, firstName: 'Casey', lastName: `Contact ${i}` }));
     await em.flush();
     return { clientId: client.id, contactIds: created.map((c) => c.id) };
   });

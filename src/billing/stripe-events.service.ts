@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { Permission } from '../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../common/context/request-context.js';
 import { Clock } from '../common/time/clock.js';
-import { AuditLog } from '../audit/audit-log.service.js';
+import { AuditLog } from '../audit/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { JobQueue, type ClaimedJob, type JobFailure, type JobHandler, type JobKind, type JobWorker } from '../database/job-queue/job-queue.js';
 import { maintenanceFork, tenantScopedFork } from '../database/tenant-session.js';

@@ -3,7 +3,7 @@ import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, 
 import { Type } from 'class-transformer';
 import { PASSWORD_MAX_LENGTH } from './password.service.js';
 import { NormaliseEmail, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
-import { IsVisitorId, VISITOR_ID_DESCRIPTION } from '../../consent/ledger/consent.inputs.js';
+import { IsVisitorId, VISITOR_ID_DESCRIPTION } from '../../consent/index.js';
 
 const LINK_VISITOR = `${VISITOR_ID_DESCRIPTION} The visitor's cookie-banner choices are copied to the account.`;
 

@@ -6,10 +6,8 @@ import { AppError, conflict, ErrorCode, forbidden, notFound, unauthenticated } f
 import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
 import { actingFor } from '../../database/tenant-session.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { AuditResult } from '../../audit/audit-entry.entity.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { PolicyDocumentService } from '../../consent/policies/policy-document.service.js';
+import { AuditLog, AuditResult } from '../../audit/index.js';
+import { ConsentService, PolicyDocumentService } from '../../consent/index.js';
 import { Membership } from '../members/membership.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantType } from '../tenants/tenant.types.js';

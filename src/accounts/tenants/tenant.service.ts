@@ -119,6 +119,17 @@ export class TenantService {
     return tenant;
   }
 
+  /**
+   * Tenants' names by id, in one query, for platform staff (support): only `id` and `name` are selected, the only
+   * tenant columns the staff role may read.
+   */
+  async names(tenantIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(tenantIds)];
+    if (ids.length === 0) return new Map();
+    const tenants = await this.em.find(Tenant, { id: { $in: ids } }, { fields: ['id', 'name'] });
+    return new Map(tenants.map((tenant) => [tenant.id, tenant.name]));
+  }
+
   /** The active tenant's name and invoicing address, for its billing account (the billing module's Stripe customer). */
   async billingProfile(ctx: TenantContext): Promise<{ name: string; billingEmail: string | null }> {
     const tenant = await this.em.findOne(Tenant, ctx.tenantId, { fields: ['name', 'billingEmail'] });

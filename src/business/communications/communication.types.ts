@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { MemberRefType } from '../clients/client.types.js';
+import { MemberRefType } from '../../accounts/index.js';
 import { CommunicationChannel, CommunicationDirection, type Communication } from './communication.entity.js';
 import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
 
@@ -33,8 +33,8 @@ export class CommunicationType {
     const authorUserId = communication.authorUserId ?? null;
     const node = Object.assign(new CommunicationType(), {
       id: communication.id,
-      clientId: communication.client.id,
-      contactId: communication.contact?.id ?? null,
+      clientId: communication.clientId,
+      contactId: communication.contactId ?? null,
       channel: communication.channel,
       direction: communication.direction,
       subject: communication.subject ?? null,

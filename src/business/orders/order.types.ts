@@ -3,8 +3,8 @@ import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { LocalDate, MinorUnits } from '../../common/graphql/scalars.js';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { ClientType } from '../clients/client.types.js';
-import { ContactType } from '../contacts/contact.types.js';
+import { ClientType } from '../clients/index.js';
+import { ContactType } from '../contacts/index.js';
 import { OrderStatus } from './order-status.js';
 
 @ObjectType('ExternalReference', { description: 'A reference to the order in another system (an invoice id, a supplier PO, …).' })

@@ -7,6 +7,7 @@ import { OrderFeedMark } from './order-feed-mark.entity.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderNumberCounter } from './order-number-counter.entity.js';
 import { OrderReader } from './order.reader.js';
+import { OrderReferences } from './order-references.js';
 import { OrderResolver } from './order.resolver.js';
 import { OrderService } from './order.service.js';
 import { OrderStatusChange } from './order-status-change.entity.js';
@@ -20,7 +21,7 @@ import { OrderFeedMarkRetention } from './order-feed-mark.retention.js';
     ClientsModule,
     ContactsModule,
   ],
-  providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention],
+  providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention, OrderReferences],
   exports: [],
 })
 export class OrdersModule {}

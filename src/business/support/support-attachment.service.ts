@@ -11,7 +11,7 @@ import { mediaTypeOf, parseFileName, readLimited, tooLarge } from './support-att
 import { SupportAttachment, SupportRequest } from './support-request.entity.js';
 import { assertOpenForMessages } from './support-request.service.js';
 import { SupportStaffAuditLog } from './support-staff-audit.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditLog } from '../../audit/index.js';
 import { STAFF_READ, isSupportStaff, userIdOf } from './support-threads.js';
 import { SupportAttachmentType } from './support.types.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
-import { Tenant } from '../../accounts/tenants/tenant.entity.js';
+import { TenantService } from '../../accounts/index.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
@@ -24,6 +24,7 @@ export class SupportStaffService {
     private readonly em: EntityManager,
     private readonly threads: SupportThreads,
     private readonly audit: SupportStaffAuditLog,
+    private readonly tenants: TenantService,
   ) {}
 
   /** Across all tenants, longest-waiting first (oldest last activity). */
@@ -84,14 +85,8 @@ export class SupportStaffService {
     return StaffSupportRequestType.forStaff(request, this.threads.lookups([request.id], true), names.get(request.tenantId) ?? '');
   }
 
-  /**
-   * Tenant names for a page, in one query. Only `id` and `name` are selected: they are the only tenant columns the
-   * staff role may read.
-   */
-  private async tenantNames(requests: readonly SupportRequest[]): Promise<Map<string, string>> {
-    const ids = [...new Set(requests.map((r) => r.tenantId))];
-    if (ids.length === 0) return new Map();
-    const tenants = await this.em.find(Tenant, { id: { $in: ids } }, { fields: ['id', 'name'] });
-    return new Map(tenants.map((tenant) => [tenant.id, tenant.name]));
+  /** Tenant names for a page, in one query. */
+  private tenantNames(requests: readonly SupportRequest[]): Promise<Map<string, string>> {
+    return this.tenants.names(requests.map((r) => r.tenantId));
   }
 }

@@ -4,7 +4,6 @@ import { asTenantContext, type RequestContext, type TenantContext } from '../../
 import { AppError, badInput, ErrorCode } from '../../common/errors/app-errors.js';
 import { RateLimitStore } from '../../common/rate-limit/rate-limit.store.js';
 import { AppConfig } from '../../config/app-config.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
 import {
   ConsentPurpose,
   ConsentSource,
@@ -15,6 +14,7 @@ import {
 } from '../purposes/consent-purpose.js';
 import { PolicyDocumentService } from '../policies/policy-document.service.js';
 import type { PolicyDocument } from '../policies/policy-document.entity.js';
+import { ConsentContacts } from './consent-contacts.js';
 import { insertSuppression, latestPerPurpose } from './consent-ledger.sql.js';
 import { ConsentEvent } from './consent-event.entity.js';
 import { ContactConsentEvent } from './contact-consent-event.entity.js';
@@ -63,7 +63,7 @@ const HISTORY_LIMIT = 500;
 export class ConsentService {
   constructor(
     private readonly em: EntityManager,
-    private readonly contacts: ContactService,
+    private readonly contacts: ConsentContacts,
     private readonly policies: PolicyDocumentService,
     private readonly limits: RateLimitStore,
     private readonly config: AppConfig,

@@ -1,4 +1,4 @@
-import { OwnershipResolution, type OwnershipHandover } from '../../accounts/users/account-erasure.sql.js';
+import { type OwnershipHandover, OwnershipResolution } from '../../accounts/index.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 
 /** What the user must do first, in words: the same text when filing is refused and when the job rejects. */

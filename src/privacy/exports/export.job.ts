@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { JwtSecret } from '../../accounts/auth/jwt-secret.js';
+import { JwtSecret } from '../../accounts/index.js';
 import { setSessionTenant } from '../../database/tenant-session.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';

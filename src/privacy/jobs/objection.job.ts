@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { UserProfiles } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
+import { UserProfiles } from '../../accounts/index.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService } from '../../business/contacts/index.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { ConsentService } from '../../consent/index.js';
 import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditLog } from '../../audit/index.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../../common/context/request-context.js';
 import { Clock } from '../../common/time/clock.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { UserProfiles } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
+import { UserProfiles } from '../../accounts/index.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService } from '../../business/contacts/index.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';

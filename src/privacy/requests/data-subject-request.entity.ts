@@ -1,7 +1,7 @@
 import type { Opt } from '@mikro-orm/core';
 import { Check, Entity, Enum, Index, Property } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { APP_ROLE, BaseEntity, MAINTENANCE_ROLE } from '../../database/base.entity.js';
 import { SESSION_USER, sessionTenantPredicate } from '../../database/tenant-sql.js';
 

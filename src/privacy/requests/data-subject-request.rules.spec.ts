@@ -1,4 +1,4 @@
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { DataSubjectRequestStatus as S } from './data-subject-request.entity';
 import { addCalendarMonths, assertTransition, canMove, dueDate, latestExtendedDueDate } from './data-subject-request.rules';
 

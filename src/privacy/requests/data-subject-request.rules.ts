@@ -1,4 +1,4 @@
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { DataSubjectRequestStatus as S } from './data-subject-request.entity.js';
 

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { Connection } from '../../common/pagination/connection.types.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
 import type { JobState } from '../../database/job-queue/job-queue.js';
