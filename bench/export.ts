@@ -22,7 +22,7 @@ const sizes = (argv.includes('--rows') && rowsArg ? rowsArg : '10000,100000').sp
 const gcArg = argv[argv.indexOf('--gc-every') + 1];
 const gcEveryMs = argv.includes('--gc-every') && gcArg ? Number(gcArg) : 250;
 const MB = 1024 * 1024;
-const log = (line: string) => console.log(`[bench:export] ${line}`);
+const log = (line: string) => { console.log(`[bench:export] ${line}`); };
 
 async function seedContact(databaseUrl: string, rows: number): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       log(`seeded a contact with ${rows} communications and ${rows} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const build = await peakMemory(() => runner.runDue(1));
       const em = maintenanceFork(server.app.get(MikroORM));
-      const [file] = await em.execute<{ id: string; byte_size: string }[]>(`select id, byte_size from privacy_export where request_id = ?`, [requestId]);
+      const file = (await em.execute<{ id: string; byte_size: string }[]>(`select id, byte_size from privacy_export where request_id = ?`, [requestId])).at(0);
       if (!file) throw new Error('the export was not built');
       const link = await exports.linkFor(em, requestId);
       if (!link) throw new Error('the export has no link');
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       );
       results.push({ rows, peaks });
     }
-    const [small, large] = [results[0], results.at(-1)];
+    const [small, large] = [results.at(0), results.at(-1)];
     if (small && large && small !== large) {
       const ratio = (pick: (p: Peaks) => number) => (pick(large.peaks) / pick(small.peaks)).toFixed(2);
       log(

@@ -59,6 +59,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         schemaFile: options.schemaFile ?? (config.isProduction ? true : join(process.cwd(), 'schema.gql')),
         migrationsList: options.migrationsList,
       }),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class but takes a plain object
       { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
     );
     app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));

@@ -1,7 +1,9 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { addMember, createApiKey, createClient, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 const DESKTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -98,7 +100,7 @@ describe('audit trail', () => {
     server = await startTestServer({ AUDIT_API_KEY_USE_INTERVAL_SECONDS: '0', MAINTENANCE_INTERVAL_MINUTES: '0' });
     owner = await signUpOwner(server);
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('records every mutation in its transaction, with actor, target, request, IP and parsed device', async () => {
     const response = await server.gql<{ createClient: { id: string } }>({
@@ -209,7 +211,7 @@ describe('audit trail', () => {
 
     // Sequences are consecutive, newest first.
     const all = (await entries(owner.accessToken, {}, 100)).edges.map((e) => BigInt(e.node.sequence));
-    all.forEach((seq, i) => i > 0 && expect(seq).toBe(all[i - 1] - 1n));
+    for (let i = 1; i < all.length; i += 1) expect(all[i]).toBe(all[i - 1] - 1n);
 
     // AUDIT_READ only; and another tenant's trail is not visible.
     expect(errorCode(await server.gql({ query: ENTRIES, variables: {}, token: other.accessToken }))).toBe('FORBIDDEN');

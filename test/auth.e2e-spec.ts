@@ -1,12 +1,12 @@
 import { signUpOwner, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
-import { errorCode, startTestServer, type TestServer } from './support/test-server';
+import { errorCode, startTestServer, type TestServer, partialDataOf, errorsOf } from './support/test-server';
 
 const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { accessToken refreshToken activeTenant { id } user { email } } }`;
 const REFRESH = `mutation($token: String!) { refreshSession(input: { refreshToken: $token }) { accessToken refreshToken } }`;
 const ME = `{ me { user { id email fullName ageConfirmedAt } role permissions activeTenant { id name } memberships { tenantId role } } }`;
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { email } } }`;
 
-type Tokens = { accessToken: string; refreshToken: string };
+interface Tokens { accessToken: string; refreshToken: string }
 
 describe('sign-up, log-in and sessions', () => {
   let server: TestServer;
@@ -25,7 +25,7 @@ describe('sign-up, log-in and sessions', () => {
       token: owner.accessToken,
     });
     expect(me.body.errors).toBeUndefined();
-    const data = me.body.data!.me;
+    const data = partialDataOf(me).me;
     expect(data.user.email).toBe(owner.email);
     expect(new Date(data.user.ageConfirmedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(data.role).toBe('OWNER');
@@ -55,7 +55,7 @@ describe('sign-up, log-in and sessions', () => {
     const owner = await signUpOwner(server);
     const response = await logIn(`  ${owner.email.toUpperCase()} `, owner.password);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data!.logIn.activeTenant.id).toBe(owner.tenantId);
+    expect(partialDataOf(response).logIn.activeTenant.id).toBe(owner.tenantId);
   });
 
   it('gives the same answer for an unknown email and a wrong password', async () => {
@@ -64,7 +64,7 @@ describe('sign-up, log-in and sessions', () => {
     const unknownEmail = await logIn(uniqueEmail('ghost'), 'not the right password at all');
     expect(errorCode(wrongPassword)).toBe('INVALID_CREDENTIALS');
     expect(errorCode(unknownEmail)).toBe('INVALID_CREDENTIALS');
-    expect(wrongPassword.body.errors![0].message).toBe(unknownEmail.body.errors![0].message);
+    expect(errorsOf(wrongPassword)[0].message).toBe(errorsOf(unknownEmail)[0].message);
   });
 
   it('locks an account after repeated failures, even for the right password, and the same for unknown emails', async () => {
@@ -81,7 +81,7 @@ describe('sign-up, log-in and sessions', () => {
     const owner = await signUpOwner(server);
     const first = await server.gql<{ refreshSession: Tokens }>({ query: REFRESH, variables: { token: owner.refreshToken } });
     expect(first.body.errors).toBeUndefined();
-    const rotated = first.body.data!.refreshSession;
+    const rotated = partialDataOf(first).refreshSession;
     expect(rotated.refreshToken).not.toBe(owner.refreshToken);
     expect((await server.gql({ query: ME, token: rotated.accessToken })).body.errors).toBeUndefined();
 
@@ -95,7 +95,7 @@ describe('sign-up, log-in and sessions', () => {
 
     // Other sessions of the same user are untouched.
     const other = await logIn(owner.email, owner.password);
-    expect((await server.gql({ query: ME, token: other.body.data!.logIn.accessToken })).body.errors).toBeUndefined();
+    expect((await server.gql({ query: ME, token: partialDataOf(other).logIn.accessToken })).body.errors).toBeUndefined();
   });
 
   it('refuses garbage and expired credentials with 401 UNAUTHENTICATED', async () => {
@@ -150,14 +150,14 @@ describe('platform staff accounts', () => {
     const person = await signUpOwner(server);
     await privilegedQuery(`update "user" set platform_role = 'SUPPORT' where id = $1`, [person.userId]);
     const staff = await server.gql<{ logIn: Tokens }>({ query: LOG_IN, variables: { input: { email: person.email, password: person.password } } });
-    const token = staff.body.data!.logIn.accessToken;
+    const token = partialDataOf(staff).logIn.accessToken;
 
     const me = await server.gql<{ me: { user: { email: string }; activeTenant: null; memberships: unknown[]; platformRole: string } }>({
       query: `{ me { user { email } activeTenant { id } memberships { tenantId } platformRole } }`,
       token,
     });
     expect(me.body.errors).toBeUndefined();
-    expect(me.body.data!.me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
+    expect(partialDataOf(me).me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
     const switched = await server.gql({ query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`, variables: { id: person.tenantId }, token });
     expect(errorCode(switched)).toBe('FORBIDDEN');
     expect(errorCode(await server.gql({ query: `{ members { id } }`, token }))).toBe('FORBIDDEN');

@@ -1,6 +1,7 @@
 import { privilegedQuery } from './support/database';
 import { createClient, signUpOwner } from './support/fixtures';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 // The embedded quick start has no Stripe key: billing says so, and everything else works.
 describe('billing without a Stripe key', () => {
@@ -9,7 +10,7 @@ describe('billing without a Stripe key', () => {
   beforeAll(async () => {
     server = await startTestServer({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', BILLING_TRIAL_SEAT_LIMIT: '5' });
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('answers BILLING_NOT_CONFIGURED for billing operations, changing nothing', async () => {
     const owner = await signUpOwner(server);

@@ -1,8 +1,10 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type TestServer, errorsOf } from './support/test-server';
+import { required } from './support/required';
 
 const CLIENT_FIELDS = `id name website industry tags ownerUserId owner { userId fullName }
   billingAddress { line1 line2 city region postalCode country } shippingAddress { line1 city country }
@@ -228,7 +230,7 @@ describe('clients', () => {
       const rep = await addMember(server, owner, 'SALES_REP');
       const client = await createClient(server, owner, { ownerUserId: rep.userId });
       const members = dataOf(await gqlAs<{ members: { id: string; userId: string }[] }>(owner.accessToken, `{ members { id userId } }`)).members;
-      const membership = members.find((m) => m.userId === rep.userId)!;
+      const membership = required(members.find((m) => m.userId === rep.userId), 'the rep\'s membership');
       dataOf(await gqlAs(owner.accessToken, `mutation($id: ID!) { removeMember(input: { memberId: $id }) { id } }`, { id: membership.id }));
       const read = dataOf(await gqlAs<{ client: ClientView }>(owner.accessToken, CLIENT, { id: client.id })).client;
       expect(read).toMatchObject({ ownerUserId: rep.userId, owner: null });
@@ -311,7 +313,7 @@ describe('clients', () => {
       const again = dataOf(await gqlAs<{ archiveClient: { archivedAt: string } }>(owner.accessToken, ARCHIVE, { id: old.id })).archiveClient;
       expect(again.archivedAt).toBe(archived.archivedAt);
 
-      type Counted = { clients: { totalCount: number; edges: { node: { name: string; archived: boolean } }[] } };
+      interface Counted { clients: { totalCount: number; edges: { node: { name: string; archived: boolean } }[] } }
       const list = async (filter?: Record<string, unknown>) => dataOf(await gqlAs<Counted>(owner.accessToken, CLIENTS_COUNTED, { filter })).clients;
       expect(await list()).toMatchObject({ totalCount: 1, edges: [{ node: { name: 'Kept', archived: false } }] });
       expect(await list({ archived: 'EXCLUDE' })).toMatchObject({ totalCount: 1 });
@@ -347,7 +349,7 @@ describe('clients', () => {
       }
     });
 
-    type Counted = { clients: { totalCount: number; edges: { node: { name: string } }[] } };
+    interface Counted { clients: { totalCount: number; edges: { node: { name: string } }[] } }
     const names = async (filter: Record<string, unknown>) => {
       const clients = dataOf(await gqlAs<Counted>(owner.accessToken, CLIENTS_COUNTED, { filter })).clients;
       expect(clients.totalCount).toBe(clients.edges.length);
@@ -551,7 +553,7 @@ describe('clients', () => {
       ] as const) {
         const response = await gqlAs(viewer.accessToken, query, variables);
         expect(errorCode(response)).toBe('FORBIDDEN');
-        expect(response.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
+        expect(errorsOf(response)[0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
       }
       expect(await clientRow(client.id)).toMatchObject({ name: client.name, archived_at: null });
       const byRep = await createClient(server, rep, { name: 'By rep' });
@@ -572,7 +574,7 @@ describe('clients', () => {
       expect(dataOf(await gqlAs<{ archiveClient: { archived: boolean } }>(writer.secret, ARCHIVE, { id: byKey.id })).archiveClient.archived).toBe(true);
       const denied = await gqlAs(unrelated.secret, CLIENTS, {});
       expect(errorCode(denied)).toBe('FORBIDDEN');
-      expect(denied.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_READ']);
+      expect(errorsOf(denied)[0].extensions?.missingPermissions).toEqual(['CLIENTS_READ']);
       expect(errorCode(await gqlAs(unrelated.secret, CLIENT, { id: client.id }))).toBe('FORBIDDEN');
     });
   });
@@ -620,9 +622,9 @@ describe('clients', () => {
     const PAGE_WITH_CONTACTS = `query($first: Int) { clients(first: $first, sort: { field: NAME }) {
       edges { node { name owner { fullName } contacts { firstName lastName email } } }
     } }`;
-    type WithContacts = {
+    interface WithContacts {
       clients: { edges: { node: { name: string; owner: { fullName: string } | null; contacts: { firstName: string; lastName: string; email: string | null }[] } }[] };
-    };
+    }
 
     it('lists each client\'s contacts by last and first name', async () => {
       const owner = await signUpOwner(server);

@@ -1,7 +1,8 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type TestServer, errorsOf } from './support/test-server';
 
 const CONTACT_FIELDS = `id clientId firstName lastName title email phone address { line1 line2 city region postalCode country } createdAt updatedAt`;
 const CONTACT = `query($id: ID!) { contact(id: $id) { ${CONTACT_FIELDS} } }`;
@@ -36,7 +37,7 @@ interface ContactsPage {
     pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   };
 }
-type Counted = { contacts: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] } };
+interface Counted { contacts: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] } }
 
 
 
@@ -165,7 +166,7 @@ describe('contacts', () => {
       const before = await contactCount(owner.tenantId);
       const response = await gqlAs(owner.accessToken, CREATE, { input: { clientId: randomUUID(), firstName: 'No', lastName: 'Client' } });
       expect(errorCode(response)).toBe('NOT_FOUND');
-      expect(response.body.errors![0].message).toBe('Client not found.');
+      expect(errorsOf(response)[0].message).toBe('Client not found.');
       expect(await contactCount(owner.tenantId)).toBe(before);
     });
 
@@ -483,7 +484,7 @@ describe('contacts', () => {
         ] as const) {
           const response = await gqlAs(token, query, variables);
           expect(errorCode(response)).toBe('FORBIDDEN');
-          expect(response.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
+          expect(errorsOf(response)[0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
         }
       }
       expect(await contactRow(contactId)).toMatchObject({ email: 'pia@client.example' });

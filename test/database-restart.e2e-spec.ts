@@ -3,6 +3,7 @@ import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startRequestLoad } from './support/request-load';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /** No request may go unanswered longer than this, outage or not (the pool's acquire timeout is 2 s here). */
 const HUNG_AFTER_MS = 10_000;
@@ -62,9 +63,9 @@ describeWithPostgres('a PostgreSQL restart under concurrent load', () => {
   afterAll(async () => {
     // A pool that lost track of its connections never finishes closing: bound it, so that such a failure reads as one.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([server?.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    await Promise.race([ifCreated(server)?.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
     clearTimeout(timer);
-    await cluster?.destroy();
+    await ifCreated(cluster)?.destroy();
   }, 30_000);
 
   it('answers 503 while PostgreSQL is down, recovers by itself when it is back, and keeps every acknowledged write', async () => {

@@ -58,7 +58,8 @@ describe('the manual (README.md and docs/)', () => {
     const broken: string[] = [];
     for (const page of pages) {
       for (const target of relativeLinks(readFileSync(page, 'utf8'))) {
-        const [path, anchor] = target.split('#', 2);
+        const parts = target.split('#', 2);
+        const [path, anchor] = [parts.at(0), parts.at(1)];
         const file = path ? resolve(dirname(page), decodeURIComponent(path)) : page;
         const where = `${relative(root, page)} → ${target}`;
         if (!existsSync(file)) {

@@ -6,6 +6,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 interface Request {
   id: string;
@@ -66,8 +67,8 @@ describe('erasure and objection requests', () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   describe('erasure of a contact', () => {

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { CredentialVerifier } from '../src/common/context/credential-verifier.js';

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { badFields, dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 

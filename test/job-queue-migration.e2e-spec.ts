@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm } from '../src/database/migrate';
 import { buildOrmConfig } from '../src/database/mikro-orm.config';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { loadMigrations } from './support/migrations';
+import { ifCreated } from './support/required';
 
 /** The last migration before the job queue: the database as an instance that ran the old job code left it. */
 const BEFORE_QUEUE = 'Migration20261207030945';
@@ -35,12 +37,12 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
       await db.query(`grant ${role} to current_user`);
     }
     const config = buildOrmConfig({ clientUrl: db.url, poolSize: 2, migrationsList: loadMigrations() });
-    orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, silent: true } });
+    orm = await initOrm({ ...config, migrations: { ...config.migrations, silent: true } });
     await orm.migrator.up({ to: BEFORE_QUEUE });
   });
   afterAll(async () => {
-    await orm?.close();
-    await db?.drop();
+    await ifCreated(orm)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('turns the job state of verified privacy requests and of stored Stripe events into jobs of the queue', async () => {

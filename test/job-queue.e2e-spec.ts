@@ -6,6 +6,7 @@ import { JobQueue, JobStepError, type ClaimedJob, type JobFailure, type JobKind 
 import { maintenanceFork, tenantScopedFork } from '../src/database/tenant-session';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated, required } from './support/required';
 
 const KIND: JobKind = { name: 'test-job', leaseMs: 60_000, backoff: { baseMs: 1_000, maxMs: 4_000 }, maxAttempts: 3 };
 const onPostgres = process.env.TEST_EMBEDDED_DATABASE !== '1';
@@ -49,8 +50,8 @@ describe('job queue', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('serves the application\'s background work: privacy requests and Stripe events', () => {
@@ -104,8 +105,9 @@ describe('job queue', () => {
           seen.push({ tenant: who.tenant, attempt: job.attempt });
           if (job.attempt <= failUntil) throw new JobStepError('send', new Error(`Attempt ${job.attempt} failed.`));
         },
-        failed: async (_job, failure) => {
+        failed: (_job, failure) => {
           failures.push(failure);
+          return Promise.resolve();
         },
       },
       logger,
@@ -141,7 +143,16 @@ describe('job queue', () => {
     const key = randomUUID();
     await enqueueAs(tenantA, key);
     const ran: number[] = [];
-    const worker = queue.worker(KIND, { run: async (job) => void ran.push(job.attempt) }, logger);
+    const worker = queue.worker(
+      KIND,
+      {
+        run: (job) => {
+          ran.push(job.attempt);
+          return Promise.resolve();
+        },
+      },
+      logger,
+    );
     const t0 = Date.now() + 1_000;
     at(t0);
     // The worker that claims it dies here: the job stays leased, so nobody else runs it meanwhile.
@@ -154,7 +165,7 @@ describe('job queue', () => {
     expect(ran).toEqual([2]);
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
     // A worker that was only slow, not dead, reports its attempt afterwards: the job's state stays as the last attempt left it.
-    await queue.fail(KIND, dead!, 'Timed out.');
+    await queue.fail(KIND, required(dead, 'the dead worker\'s job'), 'Timed out.');
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
   });
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ClientService } from '../src/business/clients/client.service';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
@@ -5,6 +6,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { LEVEL, LogCapture, type LogLine } from './support/log-capture';
 import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /**
  * The log as people read it (docs/operations.md): JSON lines that carry the request they were written for, levels that
@@ -46,8 +48,8 @@ describe('log lines people read', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('gives every line written while serving a request its id: the access line, MikroORM\'s queries, a service\'s own', async () => {

@@ -3,6 +3,7 @@ import { Permission } from '../src/common/authorization/permission.js';
 import { createApiKey, createClient, createContact, createOrder, MUG_LINE, signUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
 import { recordStatements } from './support/statement-log.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * No N+1: one page of orders with client, contact and lines costs the same few SQL statements whether it holds 5
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
 
 interface World {

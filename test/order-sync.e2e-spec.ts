@@ -1,7 +1,9 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { Permission } from '../src/common/authorization/permission.js';
 import { createApiKey, createClient, createContact, createOrder, signUpOwner, type SignedUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
-import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { dataOf, startTestServer, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * The partner change feed: `orders(filter: { updatedAfter }, sort: { field: CHANGED, direction: ASC })`, paged with an
@@ -47,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
 
 
@@ -272,7 +274,7 @@ describe('feed marks: where the first page of a sync starts', () => {
     await db.connect();
   });
   afterAll(async () => {
-    await db?.end();
+    await ifCreated(db)?.end();
   });
 
   const marksOf = async (tenantId: string) =>
@@ -288,7 +290,7 @@ describe('feed marks: where the first page of a sync starts', () => {
     for (let i = 0; Date.now() < deadline; i++) {
       await db.query(`delete from order_feed_mark where tenant_id = $1`, [tenant.tenantId]);
       await server.gql({ query: UPDATE_NOTES, variables: { id: orderId, notes: `marking ${i}` }, token: tenant.accessToken });
-      const [mark] = await marksOf(tenant.tenantId);
+      const mark = (await marksOf(tenant.tenantId)).at(0);
       if (mark) return mark;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -12,6 +12,7 @@ import {
   type SignedUpOwner,
 } from './support/fixtures.js';
 import { badFields, dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * Orders: queries, mutations, the status state machine, line editing, derived totals, order numbers under
@@ -130,8 +131,8 @@ async function orderCount(tenantId: string): Promise<number> {
 }
 
 async function lastNumber(tenantId: string): Promise<number> {
-  const [row] = await privilegedQuery<{ last_number: number }>('select last_number from order_number_counter where tenant_id = $1', [tenantId]);
-  return row?.last_number ?? 0;
+  const rows = await privilegedQuery<{ last_number: number }>('select last_number from order_number_counter where tenant_id = $1', [tenantId]);
+  return rows.at(0)?.last_number ?? 0;
 }
 
 const EXPECTED_MOVES: Record<string, string[]> = {
@@ -183,7 +184,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
 
 async function gqlAs<T = Record<string, unknown>>(token: string, query: string, variables: Record<string, unknown> = {}) {

@@ -4,6 +4,7 @@ import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data
 import { PersonalDataTreatment } from '../src/common/privacy/personal-data';
 import { privilegedQuery } from './support/database';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /** Every column of every table in `schema`, with the table its foreign key (if any) points at. */
 async function catalogOf(schema: string): Promise<CatalogColumn[]> {
@@ -30,7 +31,7 @@ describe('personal-data registry', () => {
     server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
     registry = server.app.get(PersonalDataRegistry);
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('collects a declaration from every module that holds personal data', () => {
     expect(registry.all().map((d) => d.module).sort()).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
@@ -75,7 +76,7 @@ describe('personal-data registry', () => {
     }
   });
 
-  it('flags foreign keys to users or contacts whatever the column is called', async () => {
+  it('flags foreign keys to users or contacts whatever the column is called', () => {
     const column = (name: string, references: string | null) => ({ table: 'gift', column: name, references, dataType: 'uuid', maxLength: null });
     const report = personalDataCoverage([column('recipient', 'contact'), column('sku', null)], registry.tables(), {});
     expect(report.undeclared).toEqual(['gift.recipient']);

@@ -1,3 +1,4 @@
+import { PersonalDataTreatment } from '../src/common/privacy/personal-data';
 import { Clock } from '../src/common/time/clock';
 import { RetentionJobs } from '../src/audit/retention.jobs';
 import { PortabilityExportJob } from '../src/privacy/exports/export.job';
@@ -7,6 +8,7 @@ import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwn
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, type TestServer, startTestServer } from './support/test-server';
 import { unzip } from './support/zip';
+import { ifCreated } from './support/required';
 
 const FIELDS = `id status attempts stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -36,11 +38,16 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 1);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    }
     else if (c === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
@@ -55,7 +62,9 @@ function parseCsv(text: string): string[][] {
 function csvText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[-+]?\d+(\.\d+)?$/.test(value)) return `'${value}`;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value);
 }
 
 /** A database of the suite's own: the job runner takes every due job it finds, and other suites run jobs too. */
@@ -83,7 +92,7 @@ describe('access and portability exports', () => {
     expect(files.get('README.txt')).toContain('formatVersion');
     expect(Object.keys(json.tables).sort()).toEqual(declaredFor(kind));
     for (const [table, { columns, rows }] of Object.entries(json.tables)) {
-      const kept = registry.table(table)?.columns.filter((c) => c.treatment === 'KEEP').map((c) => c.column) ?? [];
+      const kept = registry.table(table)?.columns.filter((c) => c.treatment === PersonalDataTreatment.KEEP).map((c) => c.column) ?? [];
       for (const column of kept) expect(columns).not.toContain(column);
       const csv = parseCsv(files.get(`${table}.csv`) ?? '');
       expect(csv[0]).toEqual(columns);
@@ -102,8 +111,8 @@ describe('access and portability exports', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('exports a contact\'s data from every declared table, only theirs, behind a link that expires and is then deleted', async () => {

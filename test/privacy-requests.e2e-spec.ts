@@ -1,9 +1,11 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { Clock } from '../src/common/time/clock';
 import { JOB_LEASE_MS, PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createClient, createContact, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const REQUEST_FIELDS = /* GraphQL */ `
   id type status subjectKind subjectUserId subjectContactId changes { field value }
@@ -131,8 +133,8 @@ describe('privacy requests', () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   describe('users\' own requests', () => {

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { privilegedQuery } from './support/database';
 import { FakeStripe } from './support/fake-stripe';

@@ -263,7 +263,8 @@ describe('tenant isolation through the API: another tenant\'s records read as no
 
 /** Re-encodes a JWT's payload without re-signing it (the signature part is kept as it was). */
 function tamperJwt(token: string, change: (claims: Record<string, unknown>) => Record<string, unknown>): string {
-  const [header, payload, signature] = token.split('.');
+  const parts = token.split('.');
+  const [header, payload, signature] = [parts.at(0), parts.at(1), parts.at(2)];
   if (!header || !payload || signature === undefined) throw new Error('Not a JWT');
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
   const changed = Buffer.from(JSON.stringify(change(claims)), 'utf8').toString('base64url');
@@ -546,10 +547,10 @@ describe('layer 2 alone: the ORM tenant filter, with row-level security letting 
       scopes: [Permission.MEMBERS_READ],
     });
 
-    await RequestContextStore.run(contextOf(a.tenantId), async () => {
+    RequestContextStore.run(contextOf(a.tenantId), () => {
       expect(authenticationFork(orm).create(ApiKey, data()).tenantId).toBe(a.tenantId);
     });
-    await RequestContextStore.run(contextOf(b.tenantId), async () => {
+    RequestContextStore.run(contextOf(b.tenantId), () => {
       expect(authenticationFork(orm).create(ApiKey, data()).tenantId).toBe(b.tenantId);
     });
 
@@ -789,8 +790,8 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
       list.mockRestore();
       revoke.mockRestore();
     }
-    const [aRow] = await privilegedQuery<{ revoked_at: Date | null }>('select revoked_at from api_key where id = $1', [aKey.id]);
-    expect(aRow?.revoked_at).toBeNull();
+    const aRows = await privilegedQuery<{ revoked_at: Date | null }>('select revoked_at from api_key where id = $1', [aKey.id]);
+    expect(aRows.at(0)?.revoked_at).toBeNull();
   });
 
   it('shows nothing and accepts no writes when no tenant is set', async () => {

@@ -2,6 +2,7 @@ import { addMember, signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { badFields, dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 import { OperationUsageCounter } from '../src/audit/usage/operation-usage.counter';
+import { ifCreated } from './support/required';
 
 const RECORD = `mutation($input: RecordUsageInput!) { recordUsage(input: $input) { recorded storedEvents } }`;
 const SUMMARY = /* GraphQL */ `
@@ -43,7 +44,7 @@ describe('usage data', () => {
     server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
     owner = await signUpOwner(server);
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('stores usage events only while the user consents to ANALYTICS, and summarises them for admins', async () => {
     const rep = await addMember(server, owner, 'SALES_REP');

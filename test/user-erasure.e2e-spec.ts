@@ -11,6 +11,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const USER_STEPS = ['check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy', 'accounts', 'trail'];
 const DESKTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
@@ -117,8 +118,8 @@ describe("a user's erasure of their own account", () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('erases a member of two tenants everywhere: no trace in any text column, the tenants keep their records, every chain verifies', async () => {

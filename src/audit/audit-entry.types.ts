@@ -30,7 +30,7 @@ export class AuditEntryType {
   redactedAt: Date | null;
   @Field() hash: string;
 
-  static from(entry: AuditEntry): AuditEntryType {
+  static from(this: void, entry: AuditEntry): AuditEntryType {
     return Object.assign(new AuditEntryType(), {
       id: entry.id,
       sequence: entry.chainSeq,

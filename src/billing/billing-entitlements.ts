@@ -51,8 +51,9 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
 
   of(account: AccountState | null): Entitlement {
     const status = account?.status;
-    const paid = status !== undefined && PAID.has(status) && account?.seats !== undefined && account.seats !== null;
-    const seatLimit = paid ? (account.seats as number) : this.config.BILLING_TRIAL_SEAT_LIMIT;
+    const seats = account?.seats;
+    const paid = status !== undefined && PAID.has(status) && seats !== undefined;
+    const seatLimit = paid ? seats : this.config.BILLING_TRIAL_SEAT_LIMIT;
     const graceEndsAt =
       isLapsed(status) && account?.lapsedAt ? new Date(account.lapsedAt.getTime() + this.config.BILLING_GRACE_PERIOD_HOURS * 3_600_000) : null;
     return { seatLimit, graceEndsAt, readOnly: graceEndsAt !== null && graceEndsAt <= this.clock.now() };

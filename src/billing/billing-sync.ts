@@ -56,7 +56,7 @@ export class BillingSync {
     if (current && current.id !== subscription.id && !speaksBefore(subscription, current)) return false;
     const status = statusOf(subscription);
     const items = subscription.items.data;
-    const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items[0];
+    const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items.at(0);
     account.stripeSubscriptionId = subscription.id;
     account.stripeSubscriptionItemId = item?.id;
     account.planCode = this.plans.byPrice(item?.price.id)?.code;
@@ -86,7 +86,7 @@ export class BillingSync {
   async applyInvoice(em: EntityManager, account: BillingAccount, invoice: Stripe.Invoice): Promise<BillingInvoice> {
     const row = (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ?? em.create(BillingInvoice, {
       tenantId: account.tenantId,
-      stripeInvoiceId: invoice.id as string,
+      stripeInvoiceId: invoice.id,
       amountDue: 0,
       amountPaid: 0,
       currency: 'USD',

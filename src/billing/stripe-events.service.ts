@@ -100,7 +100,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   private asTenant(tenantId: string, fn: (em: EntityManager, ctx: RequestContext) => Promise<string>): Promise<string> {
     const ctx = systemContext(STRIPE_EVENTS_ACTOR, tenantId, new Set([Permission.BILLING_READ, Permission.BILLING_MANAGE]));
     const em = tenantScopedFork(this.orm, tenantId);
-    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager, ctx)));
+    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx, ctx)));
   }
 
   /**
@@ -191,7 +191,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
    */
   private async syncCard(stripe: Stripe, account: BillingAccount, subscription?: Stripe.Subscription): Promise<string> {
     const customer = await stripe.customers.retrieve(account.stripeCustomerId ?? '');
-    let methodId = customer.deleted ? null : idOf(customer.invoice_settings?.default_payment_method);
+    let methodId = customer.deleted ? null : idOf(customer.invoice_settings.default_payment_method);
     if (!methodId && account.stripeSubscriptionId) {
       const current = subscription?.id === account.stripeSubscriptionId ? subscription : await this.retrieveSubscription(stripe, account.stripeSubscriptionId);
       methodId = idOf(current?.default_payment_method);

@@ -6,6 +6,7 @@ import {
   getArgumentValues,
   getNamedType,
   Kind,
+  OperationTypeNode,
   type GraphQLFormattedError,
   type GraphQLObjectType,
 } from 'graphql';
@@ -48,9 +49,13 @@ function outcomeOf(requestContext: GraphQLRequestContextWillSendResponse<Context
   const { operation, schema, request, response } = requestContext;
   if (!operation) return null;
   const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-  const data = (result?.data ?? null) as Record<string, unknown> | null;
+  const data = result?.data ?? null;
   const rootType: GraphQLObjectType | null | undefined =
-    operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+    operation.operation === OperationTypeNode.MUTATION
+      ? schema.getMutationType()
+      : operation.operation === OperationTypeNode.QUERY
+        ? schema.getQueryType()
+        : schema.getSubscriptionType();
   const fields: AuditedField[] = [];
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) continue;
@@ -107,10 +112,10 @@ async function rollbackQuietly(em: EntityManager): Promise<void> {
 export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
   constructor(@Optional() @Inject(OPERATION_AUDITOR) private readonly auditor?: OperationAuditor) {}
 
-  async requestDidStart(): Promise<GraphQLRequestListener<Context>> {
+  requestDidStart(): Promise<GraphQLRequestListener<Context>> {
     let transaction: EntityManager | undefined;
     const auditor = this.auditor;
-    return {
+    return Promise.resolve({
       async didResolveOperation() {
         const em = OrmRequestContext.getEntityManager();
         if (!em) return;
@@ -156,6 +161,6 @@ export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
           logger.error(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       },
-    };
+    });
   }
 }

@@ -23,9 +23,9 @@ const SIGN_UP = /* GraphQL */ `
   }
 `;
 
-type SignUpData = {
+interface SignUpData {
   signUp: { accessToken: string; refreshToken: string; user: { id: string; email: string }; activeTenant: { id: string; name: string } };
-};
+}
 
 /** Signs up a new distributor company and returns its owner's session. */
 export async function signUpOwner(server: TestServer, overrides: Record<string, unknown> = {}): Promise<SignedUpOwner> {
@@ -37,7 +37,7 @@ export async function signUpOwner(server: TestServer, overrides: Record<string, 
   if (!data) throw new Error(`signUp failed: ${JSON.stringify(response.body.errors)}`);
   return {
     email: data.user.email,
-    password: String(input.password),
+    password: input.password,
     accessToken: data.accessToken,
     refreshToken: data.refreshToken,
     userId: data.user.id,

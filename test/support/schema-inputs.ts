@@ -11,6 +11,7 @@ import {
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
+  type GraphQLInputField,
 } from 'graphql';
 import { STRONG_PASSWORD } from './fixtures';
 
@@ -236,7 +237,7 @@ function literalOf(value: unknown, type: GraphQLInputType | null): string {
   if (typeof value === 'object') {
     const fields = inner && isInputObjectType(inner) ? inner.getFields() : {};
     const entries = Object.entries(value).filter(([key, v]) => v !== undefined && NAME.test(key));
-    return `{ ${entries.map(([key, v]) => `${key}: ${literalOf(v, fields[key]?.type ?? null)}`).join(', ')} }`;
+    return `{ ${entries.map(([key, v]) => `${key}: ${literalOf(v, (fields[key] as GraphQLInputField | undefined)?.type ?? null)}`).join(', ')} }`;
   }
   if (typeof value === 'string' && inner && isEnumType(inner) && NAME.test(value) && !['true', 'false', 'null'].includes(value)) return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '0';

@@ -14,6 +14,14 @@ import { TenantType } from '../tenants/tenant.types.js';
 import { User } from '../users/user.entity.js';
 import { UserProfileType } from '../users/user.types.js';
 import type { LogInInput, NewAccountInput, SignUpInput } from './auth.inputs.js';
+
+/** A new user's account: the validated fields of a sign-up or an accepted invitation, with the email to use. */
+export type NewAccount = Pick<NewAccountInput, 'fullName' | 'password' | 'phone' | 'confirmAge16OrOlder'> & { email: string };
+
+/** The account fields of `input` (a sign-up or an invitation's new account), with `email`. */
+export function newAccount(input: Omit<NewAccount, 'email'>, email: string): NewAccount {
+  return { fullName: input.fullName, password: input.password, phone: input.phone, confirmAge16OrOlder: input.confirmAge16OrOlder, email };
+}
 import { AuthPayload, MeType } from './auth.types.js';
 import { sessionUserOfToken } from './credential-path.sql.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -37,7 +45,7 @@ export class AuthService {
 
   /** Creates the distributor company and its first owner in one transaction, and signs the owner in. */
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
-    const user = await this.createUser(ctx, { ...input, email: input.email });
+    const user = await this.createUser(ctx, newAccount(input, input.email));
     const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
     // The new owner's membership is the new tenant's row, and their session theirs.
     const tokens = await actingFor(this.em, { userId: user.id, tenantId: tenant.id }, async () => {
@@ -55,8 +63,8 @@ export class AuthService {
    * Creates a user after checking age confirmation, password strength and that the email is free. Creating the
    * account accepts the policy versions in effect (the sign-up form shows them); the acceptance is recorded.
    */
-  async createUser(ctx: RequestContext, input: NewAccountInput & { email: string }): Promise<User> {
-    if (input.confirmAge16OrOlder !== true) {
+  async createUser(ctx: RequestContext, input: NewAccount): Promise<User> {
+    if (!input.confirmAge16OrOlder) {
       throw new AppError(
         ErrorCode.AGE_CONFIRMATION_REQUIRED,
         'PromoX is not for people under 16: confirm that you are 16 or older to create an account.',
@@ -223,7 +231,7 @@ export class AuthService {
 
   private async chooseMembership(userId: string, preferredTenantId?: string | null): Promise<Membership | null> {
     const memberships = await this.em.find(Membership, { user: userId }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
-    return memberships.find((m) => m.tenant.id === preferredTenantId) ?? memberships[0] ?? null;
+    return memberships.find((m) => m.tenant.id === preferredTenantId) ?? memberships.at(0) ?? null;
   }
 
   private payload(user: User, tenant: Tenant | null, tokens: Awaited<ReturnType<TokenService['issue']>>): AuthPayload {

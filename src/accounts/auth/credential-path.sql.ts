@@ -20,7 +20,7 @@ export async function invitationOfToken(tx: EntityManager, tokenHash: string): P
   const rows = await asCredentialPath(tx, () =>
     tx.execute<{ id: string; tenant_id: string }[]>(`select id, tenant_id from invitation where token_hash = ?`, [tokenHash]),
   );
-  const row = rows[0];
+  const row = rows.at(0);
   return row ? { id: row.id, tenantId: row.tenant_id } : null;
 }
 

@@ -10,7 +10,7 @@ import { generateSecret, hashSecret } from '../../common/security/secret-token.j
 import { actingFor } from '../../database/tenant-session.js';
 import { invitationOfToken } from '../auth/credential-path.sql.js';
 import type { AcceptInvitationInput } from '../auth/auth.inputs.js';
-import { AuthService } from '../auth/auth.service.js';
+import { AuthService, newAccount } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
@@ -118,7 +118,7 @@ export class MembersService {
       const existing = await this.em.findOne(User, { email: invitation.email });
       if (existing) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in as the invited user, then accept the invitation.');
       if (!input.newAccount) throw badInput('newAccount is required to accept without an account.');
-      user = await this.auth.createUser(ctx, { ...input.newAccount, email: invitation.email });
+      user = await this.auth.createUser(ctx, newAccount(input.newAccount, invitation.email));
     }
     if (await this.em.count(Membership, { tenant: invitation.tenant, user })) throw conflict('You are already a member.');
     this.em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });

@@ -75,7 +75,7 @@ export class UsageService implements OnModuleInit {
       to: args.to,
       activeUsers: Number(totals.active_users),
       sessions: Number(totals.sessions),
-      medianSessionSeconds: totals.median_ms === null ? null : Number(totals.median_ms) / 1000,
+      medianSessionSeconds: totals.median_ms === null ? null : totals.median_ms / 1000,
       topFeatures: features.map((r) => ({ name: r.name, count: Number(r.count) })),
       topPages: pages.map((r) => ({ name: r.name, count: Number(r.count) })),
       topOperations: operations.map((r) => ({ operationType: r.operation_type, fieldName: r.field_name, count: Number(r.count) })),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { MemberDirectory, type MemberRefType } from '../../accounts/index.js';
+import { MemberDirectory, type MemberSummary } from '../../accounts/index.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey, parseTextKey } from '../../common/pagination/keyset.js';
@@ -170,7 +170,7 @@ export class ClientService {
     });
   }
 
-  private async ownersOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberRefType>> {
+  private async ownersOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberSummary>> {
     const ids = clients.flatMap((client) => (client.ownerUserId ? [client.ownerUserId] : []));
     return this.members.summaries(ctx, ids);
   }

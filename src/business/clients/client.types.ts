@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { PostalAddressType } from '../../common/address/postal-address.js';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { MemberRefType } from '../../accounts/index.js';
+import { MemberRefType, type MemberSummary } from '../../accounts/index.js';
 import type { Client } from './client.entity.js';
 import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
@@ -27,7 +27,7 @@ export class ClientType {
   @Field(() => [String]) tags: string[];
   @Field(() => ID, { nullable: true, description: 'The responsible member\'s user id.' }) ownerUserId: string | null;
   @Field(() => MemberRefType, { nullable: true, description: 'The responsible member (null if none, or no longer a member).' })
-  owner: MemberRefType | null | Promise<MemberRefType | null>;
+  owner: MemberSummary | null | Promise<MemberSummary | null>;
   @Field(() => PostalAddressType) billingAddress: PostalAddressType;
   @Field(() => PostalAddressType) shippingAddress: PostalAddressType;
   @Field(() => String, { nullable: true }) notes: string | null;
@@ -40,7 +40,9 @@ export class ClientType {
    * `owner` needs a lookup in accounts: pass a deferred lookup batched for the page, as `ClientService.present` does
    * (other modules should use that), or the resolved value.
    */
-  static from(client: ClientRecord, owner: MemberRefType | null | Deferred<MemberRefType | null>): ClientType {
+  static from(client: ClientRecord, owner: MemberSummary | null | Deferred<MemberSummary | null>): ClientType {
+    // Null as the database gives it, undefined on an entity created in this request.
+    const archivedAt = client.archivedAt ?? null;
     const type = Object.assign(new ClientType(), {
       id: client.id,
       name: client.name,
@@ -51,8 +53,8 @@ export class ClientType {
       billingAddress: PostalAddressType.from(client.billingAddress),
       shippingAddress: PostalAddressType.from(client.shippingAddress),
       notes: client.notes ?? null,
-      archived: client.archivedAt !== undefined && client.archivedAt !== null,
-      archivedAt: client.archivedAt ?? null,
+      archived: archivedAt !== null,
+      archivedAt,
       createdAt: client.createdAt,
       updatedAt: client.updatedAt,
     });

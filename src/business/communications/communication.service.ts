@@ -4,7 +4,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
-import { MemberDirectory, type MemberRefType } from '../../accounts/index.js';
+import { MemberDirectory, type MemberSummary } from '../../accounts/index.js';
 import { ClientService } from '../clients/index.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { ContactService } from '../contacts/index.js';
@@ -19,7 +19,6 @@ import {
 } from './communication.inputs.js';
 import { CommunicationType, type AuthorLookup } from './communication.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
-import { once } from '../../common/graphql/deferred-field.js';
 
 /** Marketing on these channels needs the contact's consent for the matching purpose; the other channels have none. */
 const MARKETING_PURPOSE: Partial<Record<CommunicationChannel, ConsentPurpose.MARKETING_EMAIL | ConsentPurpose.MARKETING_SMS>> = {
@@ -175,7 +174,7 @@ export class CommunicationService {
 
   /** One MemberDirectory lookup for all the authors of `communications`, run once and only if an author is read. */
   private authorLookup(ctx: TenantContext, communications: readonly Communication[]): AuthorLookup {
-    let summaries: Promise<Map<string, MemberRefType>> | undefined;
+    let summaries: Promise<Map<string, MemberSummary>> | undefined;
     const userIds = communications.flatMap((c) => (c.authorUserId ? [c.authorUserId] : []));
     return async (userId) => {
       if (!userId) return null;

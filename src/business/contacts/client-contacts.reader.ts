@@ -34,7 +34,7 @@ export class ClientContactsReader {
       // One array parameter (a literal of uuids read from the database): MikroORM would spread a JS array into a list.
       [...tenant.params, `{${clientIds.join(',')}}`, CLIENT_CONTACTS_LIMIT],
     );
-    const parseDate = (value: string) => this.em.getPlatform().parseDate(value) as Date;
+    const parseDate = (value: string) => this.em.getPlatform().parseDate(value);
     for (const row of rows) {
       const contact = contactFromRow(row, parseDate);
       const list = byClient.get(contact.clientId);

@@ -21,7 +21,6 @@ import { ConnectionArgs } from '../../common/pagination/connection.args.js';
 import { IfPresent, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { OrderStatus } from './order-status.js';
-import type { Page } from '../../common/pagination/connection.types.js';
 
 export const MAX_LINES = 200;
 export const MAX_EXTERNAL_REFERENCES = 20;

@@ -14,7 +14,6 @@ import type { OrderRelations } from './order-selection.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { tenantScoped } from '../../database/tenant-sql.js';
-import { once } from '../../common/graphql/deferred-field.js';
 
 /** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
 interface OrderRow {
@@ -240,7 +239,7 @@ export class OrderReader {
     }
     const direction = descending !== request.backward ? 'desc' : 'asc';
     const rows = await this.em.execute<OrderRow[]>(
-      `select ${ORDER_COLUMNS}, ${spec.keySql} as sort_key from "order" o where ${where}
+      `select ${ORDER_COLUMNS}, ${spec.keySql} as sort_key from "order" o where ${where.toString()}
         order by ${spec.column} ${direction}, o.id ${direction} limit ?`,
       [...where.params, request.limit + 1],
     );
@@ -263,7 +262,7 @@ export class OrderReader {
   }
 
   private async count(filter: Conditions): Promise<number> {
-    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter}`, filter.params);
+    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter.toString()}`, filter.params);
     return Number(row.count);
   }
 
@@ -358,7 +357,7 @@ export class OrderReader {
 
   private parseDate(): (value: string) => Date {
     const platform = this.em.getPlatform();
-    return (value: string) => platform.parseDate(value) as Date;
+    return (value: string) => platform.parseDate(value);
   }
 
   private linesOf(rows: LineRow[]): Map<string, OrderLineType[]> {

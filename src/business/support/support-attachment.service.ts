@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { LockMode, RequestContext as OrmRequestContext } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../common/errors/app-errors.js';
@@ -123,6 +123,6 @@ function emptyFile(): AppError {
 /** The request's EntityManager, bound by TenantSessionMiddleware with the caller's row-level security session. */
 function requestEntityManager(): EntityManager {
   const em = OrmRequestContext.getEntityManager();
-  if (!em) throw new Error('No request EntityManager: TenantSessionMiddleware must run for /support routes.');
+  if (!(em instanceof EntityManager)) throw new Error('No request EntityManager: TenantSessionMiddleware must run for /support routes.');
   return em as EntityManager;
 }

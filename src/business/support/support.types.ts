@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
 import { SupportRequestStatus, type SupportAttachment, type SupportReply, type SupportRequest } from './support-request.entity.js';
-import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
+import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
 export const attachmentDownloadPath = (id: string) => `/support/attachments/${id}`;
 
@@ -16,7 +16,7 @@ export class SupportAttachmentType {
   @Field() uploadedAt: Date;
   @Field({ description: 'GET it with the same Bearer credential to download the file.' }) downloadPath: string;
 
-  static from(attachment: SupportAttachment): SupportAttachmentType {
+  static from(this: void, attachment: SupportAttachment): SupportAttachmentType {
     return Object.assign(new SupportAttachmentType(), {
       id: attachment.id,
       fileName: attachment.fileName,
@@ -38,7 +38,7 @@ export class SupportReplyType {
   @Field(() => ID) authorUserId: string;
   @Field() createdAt: Date;
 
-  static from(reply: SupportReply): SupportReplyType {
+  static from(this: void, reply: SupportReply): SupportReplyType {
     return Object.assign(new SupportReplyType(), {
       id: reply.id,
       body: reply.body,

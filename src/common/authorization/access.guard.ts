@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { Request } from 'express';
+import { OperationTypeNode, type GraphQLResolveInfo } from 'graphql';
 import { isTenantContext, RequestContextStore, type RequestContext } from '../context/request-context.js';
 import { grantTenantContext } from '../context/tenant-context.js';
 import { AppError, ErrorCode, forbidden, unauthenticated } from '../errors/app-errors.js';
@@ -26,7 +27,7 @@ export class AccessGuard implements CanActivate {
     const writeGated = this.gatedByTenantWriteGates(execution, context, policy);
     if (!policyGated && !writeGated) return true;
     return (async () => {
-      if (policyGated) await this.policyGate?.assertAccepted(context);
+      if (policyGated) await this.policyGate.assertAccepted(context);
       if (writeGated && isTenantContext(context)) await this.writeGates?.assertWritable(context);
       return true;
     })();
@@ -95,7 +96,7 @@ export class AccessGuard implements CanActivate {
 
   private isChange(execution: ExecutionContext): boolean {
     if (execution.getType<GqlContextType>() === 'graphql') {
-      return GqlExecutionContext.create(execution).getInfo().operation.operation === 'mutation';
+      return GqlExecutionContext.create(execution).getInfo<GraphQLResolveInfo>().operation.operation === OperationTypeNode.MUTATION;
     }
     const method = execution.switchToHttp().getRequest<Request>().method;
     return method !== 'GET' && method !== 'HEAD';

@@ -37,7 +37,7 @@ export class ConsentResolver {
   @Mutation(() => SubjectConsentType, { description: 'Grant or withdraw your own consent, for one or more purposes, in one call.' })
   async recordMyConsent(@Ctx() ctx: RequestContext, @Args('input') input: RecordMyConsentInput): Promise<SubjectConsentType> {
     const userId = userIdOf(ctx);
-    await this.consent.recordForUser(ctx, userId, { ...input, source: input.source ?? ConsentSource.ACCOUNT_SETTINGS });
+    await this.consent.recordForUser(ctx, userId, { choices: input.choices, policyVersions: input.policyVersions, source: input.source ?? ConsentSource.ACCOUNT_SETTINGS });
     return this.consent.overview({ userId });
   }
 
@@ -53,7 +53,12 @@ export class ConsentResolver {
     description: 'Record a contact\'s grant or withdrawal. Withdrawing marketing suppresses the contact\'s address for good. Requires CLIENTS_WRITE.',
   })
   async recordContactConsent(@TenantCtx() ctx: TenantContext, @Args('input') input: RecordContactConsentInput): Promise<SubjectConsentType> {
-    await this.consent.recordForContact(ctx, input.contactId, { ...input, source: input.source ?? ConsentSource.API });
+    await this.consent.recordForContact(ctx, input.contactId, {
+      choices: input.choices,
+      policyVersions: input.policyVersions,
+      note: input.note,
+      source: input.source ?? ConsentSource.API,
+    });
     return this.consent.overview({ contactId: input.contactId });
   }
 

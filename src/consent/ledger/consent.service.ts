@@ -42,10 +42,15 @@ export interface MarketingRecipient {
 /** One ledger row, whichever ledger it came from. */
 export type LedgerEvent = ConsentEvent | ContactConsentEvent;
 
+/** One choice to record: a purpose granted or withdrawn. */
+export type ConsentChoice = Pick<ConsentChoiceInput, 'purpose' | 'status'>;
+/** A policy document's version, by kind. */
+export type PolicyVersion = Pick<PolicyVersionInput, 'kind' | 'version'>;
+
 export interface RecordConsent {
-  choices: ConsentChoiceInput[];
+  choices: readonly ConsentChoice[];
   source: ConsentSource;
-  policyVersions?: PolicyVersionInput[];
+  policyVersions?: readonly PolicyVersion[];
   note?: string | null;
 }
 
@@ -282,10 +287,10 @@ export class ConsentService {
 
   private identifierOf(channel: SuppressionChannel, who: { email?: string | null; phone?: string | null }): string | null {
     const raw = channel === SuppressionChannel.EMAIL ? who.email : who.phone;
-    return raw && raw.trim() ? raw : null;
+    return raw?.trim() ? raw : null;
   }
 
-  private assertChoices(choices: ConsentChoiceInput[]): void {
+  private assertChoices(choices: readonly ConsentChoice[]): void {
     const problems: string[] = [];
     if (choices.some((c) => !PURPOSES[c.purpose].withdrawable)) {
       problems.push('ESSENTIAL is always on: it is not based on consent and can be neither granted nor withdrawn');
@@ -297,7 +302,7 @@ export class ConsentService {
   }
 
   /** The policy version shown for each choice: the one the caller names, or the version in effect now. */
-  private async shownDocuments(choices: ConsentChoiceInput[], named: PolicyVersionInput[] = []): Promise<Map<ConsentPurpose, PolicyDocument>> {
+  private async shownDocuments(choices: readonly ConsentChoice[], named: readonly PolicyVersion[] = []): Promise<Map<ConsentPurpose, PolicyDocument>> {
     const current = await this.policies.current();
     const byKind = new Map(current.map((d) => [d.kind, d]));
     for (const version of named) {
@@ -316,7 +321,7 @@ export class ConsentService {
     return shown;
   }
 
-  private eventFields(ctx: RequestContext, choice: ConsentChoiceInput, input: RecordConsent, documents: Map<ConsentPurpose, PolicyDocument>) {
+  private eventFields(ctx: RequestContext, choice: ConsentChoice, input: RecordConsent, documents: Map<ConsentPurpose, PolicyDocument>) {
     return {
       purpose: choice.purpose,
       status: choice.status,

@@ -13,7 +13,7 @@ export class SuppressionKey {
   constructor(readonly value: string) {}
 
   /** SUPPRESSION_HASH_KEY when set (required in production); otherwise generated once into DATA_DIR/suppression-key. */
-  static resolve(config: AppConfig): SuppressionKey {
+  static resolve(this: void, config: AppConfig): SuppressionKey {
     return new SuppressionKey(resolveServerSecret(config, config.SUPPRESSION_HASH_KEY, 'suppression-key'));
   }
 

@@ -120,7 +120,7 @@ export class JobQueue {
   async states(em: EntityManager, kind: JobKindName, keys: readonly string[]): Promise<Map<string, JobState>> {
     const rows = await jobsByKey(em, kind.name, keys);
     return new Map(
-      rows.map((row) => [row.key, { status: row.status as JobStatus, attempts: row.attempts, lastError: row.last_error, runAt: row.run_at }]),
+      rows.map((row) => [row.key, { status: row.status, attempts: row.attempts, lastError: row.last_error, runAt: row.run_at }]),
     );
   }
 

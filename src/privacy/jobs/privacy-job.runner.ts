@@ -170,6 +170,6 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
   private inTransaction<T>(job: ClaimedJob, fn: (em: EntityManager, ctx: RequestContext) => Promise<T>): Promise<T> {
     const ctx = systemContext(PRIVACY_JOB_ACTOR, job.tenantId, PERMISSIONS);
     const em = tenantScopedFork(this.orm, job.tenantId, job.tenantId ? null : job.subjectUserId);
-    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager, ctx)));
+    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx, ctx)));
   }
 }

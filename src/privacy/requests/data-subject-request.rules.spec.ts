@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { DataSubjectRequestStatus as S } from './data-subject-request.entity';
 import { addCalendarMonths, assertTransition, canMove, dueDate, latestExtendedDueDate } from './data-subject-request.rules';
@@ -35,6 +36,8 @@ describe('data-subject request status machine', () => {
   });
 
   it('refuses a bad move with INVALID_TRANSITION', () => {
-    expect(() => assertTransition(S.COMPLETED, S.CANCELLED)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_TRANSITION' }) }));
+    expect(() => {
+      assertTransition(S.COMPLETED, S.CANCELLED);
+    }).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_TRANSITION' }) }));
   });
 });

@@ -43,7 +43,7 @@ export class PrivacyRequestEventType {
   @Field(() => [PrivacyFieldChangeType], { description: 'Fields changed by this step (rectification), or merged into the request.' })
   fieldChanges: PrivacyFieldChangeType[];
 
-  static from(event: DataSubjectRequestEvent): PrivacyRequestEventType {
+  static from(this: void, event: DataSubjectRequestEvent): PrivacyRequestEventType {
     const details = event.details ?? {};
     const changes = Array.isArray(details.changes) ? (details.changes as FieldChange[]) : [];
     return Object.assign(new PrivacyRequestEventType(), {
