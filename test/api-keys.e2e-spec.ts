@@ -7,7 +7,14 @@ const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $inpu
 const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { id active revokedAt } }`;
 const MEMBERS = `{ members { fullName email } }`;
 
-interface KeyRow { id: string; name: string; displayPrefix: string; scopes: string[]; active: boolean; lastUsedAt: string | null }
+interface KeyRow {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  scopes: string[];
+  active: boolean;
+  lastUsedAt: string | null;
+}
 
 describe('partner API keys', () => {
   let server: TestServer;
@@ -26,22 +33,22 @@ describe('partner API keys', () => {
     expect(errorsOf(used)[0].extensions?.code).toBe('FORBIDDEN_FIELD');
 
     const list = await server.gql<{ apiKeys: KeyRow[] }>({ query: KEYS, token: owner.accessToken });
-    const row = required(partialDataOf(list).apiKeys.find((k) => k.id === key.id), 'the key in the list');
+    const row = required(
+      partialDataOf(list).apiKeys.find((k) => k.id === key.id),
+      'the key in the list',
+    );
     expect(row.displayPrefix).toBe(key.secret.slice(0, 12));
     expect(row.active).toBe(true);
     expect(row.lastUsedAt).not.toBeNull();
 
     // Only the SHA-256 of the secret is in the database.
     const { MikroORM } = await import('@mikro-orm/postgresql');
-    const rows = await server.app.get(MikroORM).em.fork().execute<{ secret_hash: string }[]>(
-      `select secret_hash from api_key where id = ?`,
-      [key.id],
-    );
+    const rows = await server.app.get(MikroORM).em.fork().execute<{ secret_hash: string }[]>(`select secret_hash from api_key where id = ?`, [key.id]);
     expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].secret_hash).not.toContain(key.secret.slice(4, 20));
   });
 
-  it('refuses operations outside the key\'s scopes, and user-only operations', async () => {
+  it("refuses operations outside the key's scopes, and user-only operations", async () => {
     const owner = await signUpOwner(server);
     const key = await createApiKey(server, owner, ['ORDERS_READ', 'PII_READ']);
     const members = await server.gql({ query: MEMBERS, token: key.secret });
@@ -49,12 +56,10 @@ describe('partner API keys', () => {
     expect(errorsOf(members)[0].extensions?.missingPermissions).toEqual(['MEMBERS_READ']);
     expect(errorCode(await server.gql({ query: KEYS, token: key.secret }))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql({ query: `{ me { user { id } } }`, token: key.secret }))).toBe('FORBIDDEN');
-    expect(errorCode(await server.gql({ query: CREATE, variables: { input: { name: 'x', scopes: ['ORDERS_READ'] } }, token: key.secret }))).toBe(
-      'FORBIDDEN',
-    );
+    expect(errorCode(await server.gql({ query: CREATE, variables: { input: { name: 'x', scopes: ['ORDERS_READ'] } }, token: key.secret }))).toBe('FORBIDDEN');
   });
 
-  it('grants only a subset of the creator\'s permissions, never key or member management', async () => {
+  it("grants only a subset of the creator's permissions, never key or member management", async () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     // ADMIN lacks BILLING_MANAGE.

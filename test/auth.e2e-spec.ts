@@ -6,7 +6,10 @@ const REFRESH = `mutation($token: String!) { refreshSession(input: { refreshToke
 const ME = `{ me { user { id email fullName ageConfirmedAt } role permissions activeTenant { id name } memberships { tenantId role } } }`;
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { email } } }`;
 
-interface Tokens { accessToken: string; refreshToken: string }
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
 
 describe('sign-up, log-in and sessions', () => {
   let server: TestServer;
@@ -20,7 +23,15 @@ describe('sign-up, log-in and sessions', () => {
 
   it('signs up a company with its owner, who then sees themselves in `me`', async () => {
     const owner = await signUpOwner(server);
-    const me = await server.gql<{ me: { user: { email: string; ageConfirmedAt: string }; role: string; permissions: string[]; activeTenant: { id: string; name: string }; memberships: unknown[] } }>({
+    const me = await server.gql<{
+      me: {
+        user: { email: string; ageConfirmedAt: string };
+        role: string;
+        permissions: string[];
+        activeTenant: { id: string; name: string };
+        memberships: unknown[];
+      };
+    }>({
       query: ME,
       token: owner.accessToken,
     });
@@ -108,7 +119,7 @@ describe('sign-up, log-in and sessions', () => {
     expect(errorCode(await server.gql({ query: REFRESH, variables: { token: 'pxr_unknown' } }))).toBe('INVALID_TOKEN');
   });
 
-  it('logs out: the session\'s access and refresh tokens stop working', async () => {
+  it("logs out: the session's access and refresh tokens stop working", async () => {
     const owner = await signUpOwner(server);
     const out = await server.gql<{ logOut: boolean }>({ query: 'mutation { logOut }', token: owner.accessToken });
     expect(out.body.data).toEqual({ logOut: true });
@@ -158,7 +169,11 @@ describe('platform staff accounts', () => {
     });
     expect(me.body.errors).toBeUndefined();
     expect(partialDataOf(me).me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
-    const switched = await server.gql({ query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`, variables: { id: person.tenantId }, token });
+    const switched = await server.gql({
+      query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`,
+      variables: { id: person.tenantId },
+      token,
+    });
     expect(errorCode(switched)).toBe('FORBIDDEN');
     expect(errorCode(await server.gql({ query: `{ members { id } }`, token }))).toBe('FORBIDDEN');
 

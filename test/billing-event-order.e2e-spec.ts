@@ -237,7 +237,7 @@ describe('Stripe events in any order', () => {
     await ifCreated(stripe)?.stop();
   });
 
-  it('ends a whole subscription lifecycle in Stripe\'s end state, in order, reversed and shuffled', async () => {
+  it("ends a whole subscription lifecycle in Stripe's end state, in order, reversed and shuffled", async () => {
     const inOrder = await replay(lifecycle, (events) => events);
     // Every event type the service handles is in the history.
     expect(inOrder.types).toEqual([...HANDLED].sort());
@@ -264,7 +264,7 @@ describe('Stripe events in any order', () => {
     for (const seed of SEEDS) expect([seed, await replay(lifecycle, (events) => shuffled(events, seed))]).toEqual([seed, inOrder]);
   });
 
-  it('shows the subscription\'s default card when the customer has none, in every order', async () => {
+  it("shows the subscription's default card when the customer has none, in every order", async () => {
     const inOrder = await replay(checkoutCard, (events) => events);
     expect(inOrder).toMatchObject({ subscription: { status: 'ACTIVE', card: { brand: 'visa', last4: '1881', expMonth: 3, expYear: 2033 } } });
     expect(await replay(checkoutCard, (events) => [...events].reverse())).toEqual(inOrder);

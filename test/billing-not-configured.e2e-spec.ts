@@ -29,10 +29,12 @@ describe('billing without a Stripe key', () => {
 
   it('still shows the trial and the plans, and the rest of the API works', async () => {
     const owner = await signUpOwner(server);
-    const data = dataOf(await server.gql<{ subscription: Record<string, unknown>; plans: { code: string }[] }>({
-      query: `{ subscription { status plan { code } seats readOnly } plans { code } }`,
-      token: owner.accessToken,
-    }));
+    const data = dataOf(
+      await server.gql<{ subscription: Record<string, unknown>; plans: { code: string }[] }>({
+        query: `{ subscription { status plan { code } seats readOnly } plans { code } }`,
+        token: owner.accessToken,
+      }),
+    );
     expect(data.subscription).toEqual({ status: 'TRIALING', plan: null, seats: 5, readOnly: false });
     expect(data.plans.map((p) => p.code)).toEqual(['starter', 'team', 'business']);
     expect((await createClient(server, owner)).id).toBeTruthy();

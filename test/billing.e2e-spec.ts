@@ -58,11 +58,13 @@ describe('billing with Stripe', () => {
     return { status: response.status, body: (await response.json()) as Json };
   };
   const storedEvent = async (id: string) =>
-    (await privilegedQuery<{ attempts: number; processed_at: Date | null; last_error: string | null; outcome: string | null }>(
-      `select j.attempts, e.processed_at, j.last_error, e.outcome
+    (
+      await privilegedQuery<{ attempts: number; processed_at: Date | null; last_error: string | null; outcome: string | null }>(
+        `select j.attempts, e.processed_at, j.last_error, e.outcome
          from stripe_event e join job j on j.kind = 'stripe-event' and j.key = e.id where e.id = $1`,
-      [id],
-    ))[0];
+        [id],
+      )
+    )[0];
   const customerOf = async (tenantId: string) =>
     (await privilegedQuery<{ stripe_customer_id: string }>(`select stripe_customer_id from billing_account where tenant_id = $1`, [tenantId]))[0]
       ?.stripe_customer_id;
@@ -119,7 +121,10 @@ describe('billing with Stripe', () => {
     expect(createCustomer.idempotencyKey).toContain(owner.tenantId);
     const customerId = await customerOf(owner.tenantId);
     expect(customerId).toMatch(/^cus_/);
-    const session = required(stripe.requestsTo('POST', '/v1/checkout/sessions').find((r) => r.params.customer === customerId), 'the checkout session');
+    const session = required(
+      stripe.requestsTo('POST', '/v1/checkout/sessions').find((r) => r.params.customer === customerId),
+      'the checkout session',
+    );
     expect(session.params).toMatchObject({
       mode: 'subscription',
       client_reference_id: owner.tenantId,
@@ -134,7 +139,13 @@ describe('billing with Stripe', () => {
     const completed = await deliver(stripe.event('checkout.session.completed', stripe.get(sessionId)));
     expect(completed).toEqual({ status: 200, body: { received: true, duplicate: false } });
     const active = await subscription(owner.accessToken);
-    expect(active).toMatchObject({ plan: { code: 'team', name: 'Team', seatLimit: 10 }, status: 'ACTIVE', seats: 3, cancelAtPeriodEnd: false, readOnly: false });
+    expect(active).toMatchObject({
+      plan: { code: 'team', name: 'Team', seatLimit: 10 },
+      status: 'ACTIVE',
+      seats: 3,
+      cancelAtPeriodEnd: false,
+      readOnly: false,
+    });
     expect(new Date(required(active.currentPeriodEnd, 'the period end')).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
     // A second checkout would bill twice.
@@ -229,13 +240,21 @@ describe('billing with Stripe', () => {
     const refused = await gql(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } });
     expect(errorCode(refused)).toBe('SUBSCRIPTION_ACTIVE');
     expect((await privilegedQuery<{ status: string }>(`select status from tenant where id = $1`, [owner.tenantId]))[0].status).toBe('ACTIVE');
-    expect(dataOf(await gql<{ cancelSubscription: Json }>(owner.accessToken, CANCEL)).cancelSubscription).toEqual({ cancelAtPeriodEnd: true, status: 'ACTIVE' });
+    expect(dataOf(await gql<{ cancelSubscription: Json }>(owner.accessToken, CANCEL)).cancelSubscription).toEqual({
+      cancelAtPeriodEnd: true,
+      status: 'ACTIVE',
+    });
     expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)?.params).toEqual({ cancel_at_period_end: 'true' });
-    expect(dataOf(await gql<{ resumeSubscription: Json }>(owner.accessToken, RESUME)).resumeSubscription).toEqual({ cancelAtPeriodEnd: false, status: 'ACTIVE' });
+    expect(dataOf(await gql<{ resumeSubscription: Json }>(owner.accessToken, RESUME)).resumeSubscription).toEqual({
+      cancelAtPeriodEnd: false,
+      status: 'ACTIVE',
+    });
     expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)?.params).toEqual({ cancel_at_period_end: 'false' });
     expect(errorCode(await gql(owner.accessToken, RESUME))).toBe('INVALID_TRANSITION');
     dataOf(await gql(owner.accessToken, CANCEL));
-    expect(dataOf(await gql<{ closeTenant: { status: string } }>(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } })).closeTenant.status).toBe('CLOSED');
+    expect(
+      dataOf(await gql<{ closeTenant: { status: string } }>(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } })).closeTenant.status,
+    ).toBe('CLOSED');
   });
 
   it('refuses seat counts below the seats in use or above the plan, and changes nothing', async () => {
@@ -356,7 +375,7 @@ describe('billing with Stripe', () => {
   it('keeps only the card brand, last 4 digits and expiry, never a number', async () => {
     const owner = await signUpOwner(server);
     await subscribe(owner);
-    const customerId = (await customerOf(owner.tenantId));
+    const customerId = await customerOf(owner.tenantId);
     // Fields Stripe never sends (a number, a CVC) must not be copied even if they were.
     const method = stripe.attachCard(customerId, { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 }, { number: '4000056655665556', cvc: '123' });
     expect((await deliver(stripe.event('payment_method.attached', method))).status).toBe(200);

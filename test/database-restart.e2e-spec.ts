@@ -35,7 +35,10 @@ async function freshWrite(server: TestServer, owner: SignedUpOwner, timeoutMs: n
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` },
-      body: JSON.stringify({ query: `mutation($input: CreateClientInput!) { createClient(input: $input) { id } }`, variables: { input: { name: `Fresh ${randomUUID()}` } } }),
+      body: JSON.stringify({
+        query: `mutation($input: CreateClientInput!) { createClient(input: $input) { id } }`,
+        variables: { input: { name: `Fresh ${randomUUID()}` } },
+      }),
       signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
     });
     const body = (await response.json()) as { data?: { createClient?: { id: string } } | null };
@@ -53,9 +56,13 @@ describeWithPostgres('a PostgreSQL restart under concurrent load', () => {
   beforeAll(async () => {
     cluster = await startPostgresCluster(binaries.dir as string);
     await cluster.query('postgres', 'create database promox');
-    server = await startTestServer({ DATABASE_URL: cluster.url('promox'), DATABASE_POOL_SIZE: '4', DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+    server = await startTestServer({
+      DATABASE_URL: cluster.url('promox'),
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
       // The load is one user from one address, far above what the limits allow a person.
-      RATE_LIMIT_PER_ACTOR_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_ACTOR_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
     });
     owner = await signUpOwner(server);
   }, 60_000);

@@ -27,7 +27,8 @@ const SHRINK = process.env.FUZZ_SHRINK === '1';
  */
 function allowedChanges(operation: FuzzOperation, response: GraphQLResponse): Set<string> {
   const allowed = new Set(['operation_usage']);
-  const audited = (response.body.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false) || operation.name === 'logIn' || operation.name === 'refreshSession';
+  const audited =
+    (response.body.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false) || operation.name === 'logIn' || operation.name === 'refreshSession';
   if (audited) ['audit_entry', 'audit_chain_head'].forEach((table) => allowed.add(table));
   if (operation.name === 'refreshSession') allowed.add('refresh_session');
   return allowed;
@@ -63,7 +64,16 @@ describe('schema-driven fuzzing of every argument', () => {
     const line = await gql<{ order: { lines: { id: string }[] } }>(`query($id: ID!) { order(id: $id) { lines { id } } }`, { id: order.id });
     const communication = await gql<{ logCommunication: { id: string } }>(
       `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }`,
-      { input: { clientId: client.id, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: 'Proof attached', occurredAt: new Date().toISOString() } },
+      {
+        input: {
+          clientId: client.id,
+          contactId: contact.id,
+          channel: 'EMAIL',
+          direction: 'OUTBOUND',
+          body: 'Proof attached',
+          occurredAt: new Date().toISOString(),
+        },
+      },
     );
     const invitation = await gql<{ inviteMember: { invitation: { id: string } } }>(
       `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }`,

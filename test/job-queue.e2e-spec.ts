@@ -37,7 +37,13 @@ describe('job queue', () => {
   const logger = new Logger('JobQueueTest');
 
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
-  const row = async (key: string) => (await db.query<JobRow>(`select key, tenant_id, status, attempts, last_error, run_at, locked_until from job where kind = $1 and key = $2`, [KIND.name, key]))[0];
+  const row = async (key: string) =>
+    (
+      await db.query<JobRow>(`select key, tenant_id, status, attempts, last_error, run_at, locked_until from job where kind = $1 and key = $2`, [
+        KIND.name,
+        key,
+      ])
+    )[0];
   const enqueueAs = (tenantId: string, key: string, jobTenant = tenantId) =>
     tenantScopedFork(orm, tenantId).transactional((tx) => queue.enqueue(tx, KIND, { key, tenantId: jobTenant }));
 
@@ -54,12 +60,12 @@ describe('job queue', () => {
     await ifCreated(db)?.drop();
   });
 
-  it('serves the application\'s background work: privacy requests and Stripe events', () => {
+  it("serves the application's background work: privacy requests and Stripe events", () => {
     // Each kind's handler and its crash and retry tests: test/privacy-requests.e2e-spec.ts, test/billing.e2e-spec.ts.
     expect(queue.kinds()).toEqual(['privacy-request', 'stripe-event']);
   });
 
-  it('enqueues in the caller\'s transaction: a rolled-back write leaves no job, a committed one a due job', async () => {
+  it("enqueues in the caller's transaction: a rolled-back write leaves no job, a committed one a due job", async () => {
     const key = randomUUID();
     await expect(
       tenantScopedFork(orm, tenantA).transactional(async (tx) => {
@@ -76,7 +82,7 @@ describe('job queue', () => {
     await maintenanceFork(orm).transactional((tx) => queue.cancel(tx, KIND, key));
   });
 
-  it('lets a tenant\'s session enqueue and see only its own tenant\'s jobs', async () => {
+  it("lets a tenant's session enqueue and see only its own tenant's jobs", async () => {
     const key = randomUUID();
     await expect(enqueueAs(tenantA, key, tenantB)).rejects.toThrow(/row-level security/);
     await enqueueAs(tenantB, key);
@@ -139,7 +145,7 @@ describe('job queue', () => {
     expect(seen.map((s) => s.tenant)).toEqual([tenantA, tenantA, tenantA, tenantA]);
   });
 
-  it('takes over the job of a worker that died mid-job once its lease runs out, and ignores the dead worker\'s late word', async () => {
+  it("takes over the job of a worker that died mid-job once its lease runs out, and ignores the dead worker's late word", async () => {
     const key = randomUUID();
     await enqueueAs(tenantA, key);
     const ran: number[] = [];
@@ -165,7 +171,7 @@ describe('job queue', () => {
     expect(ran).toEqual([2]);
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
     // A worker that was only slow, not dead, reports its attempt afterwards: the job's state stays as the last attempt left it.
-    await queue.fail(KIND, required(dead, 'the dead worker\'s job'), 'Timed out.');
+    await queue.fail(KIND, required(dead, "the dead worker's job"), 'Timed out.');
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
   });
 

@@ -10,7 +10,14 @@ const REMOVE = `mutation($input: MemberIdInput!) { removeMember(input: $input) {
 const ME = `{ me { role permissions activeTenant { id } memberships { tenantId role } } }`;
 const SWITCH = `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken refreshToken activeTenant { id } } }`;
 
-interface MemberRow { id: string; userId: string; fullName: string; email: string | null; phone: string | null; role: string }
+interface MemberRow {
+  id: string;
+  userId: string;
+  fullName: string;
+  email: string | null;
+  phone: string | null;
+  role: string;
+}
 
 describe('members, invitations and roles', () => {
   let server: TestServer;
@@ -121,14 +128,24 @@ describe('members, invitations and roles', () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     const list = await members(owner.accessToken);
-    const ownerRow = required(list.find((m) => m.role === 'OWNER'), 'the owner');
-    const adminRow = required(list.find((m) => m.role === 'ADMIN'), 'the admin');
+    const ownerRow = required(
+      list.find((m) => m.role === 'OWNER'),
+      'the owner',
+    );
+    const adminRow = required(
+      list.find((m) => m.role === 'ADMIN'),
+      'the admin',
+    );
 
     // The last owner can be neither demoted nor removed.
-    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: owner.accessToken }))).toBe('LAST_OWNER');
+    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: owner.accessToken }))).toBe(
+      'LAST_OWNER',
+    );
     expect(errorCode(await server.gql({ query: REMOVE, variables: { input: { memberId: ownerRow.id } }, token: owner.accessToken }))).toBe('LAST_OWNER');
     // An admin can manage members but not grant ownership or touch an owner.
-    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: adminRow.id, role: 'OWNER' } }, token: admin.accessToken }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: adminRow.id, role: 'OWNER' } }, token: admin.accessToken }))).toBe(
+      'FORBIDDEN',
+    );
     expect(errorCode(await server.gql({ query: REMOVE, variables: { input: { memberId: ownerRow.id } }, token: admin.accessToken }))).toBe('FORBIDDEN');
 
     // With a second owner, the first may step down.
@@ -145,16 +162,24 @@ describe('members, invitations and roles', () => {
     });
     expect(partialDataOf(demoted).changeMemberRole.role).toBe('VIEWER');
     // The demotion applies to the next request of the old token at once.
-    expect(errorCode(await server.gql({ query: INVITE, variables: { input: { email: uniqueEmail('x'), role: 'VIEWER' } }, token: owner.accessToken }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql({ query: INVITE, variables: { input: { email: uniqueEmail('x'), role: 'VIEWER' } }, token: owner.accessToken }))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('never leaves a tenant without an owner when two owners demote each other at once', async () => {
     const owner = await signUpOwner(server);
     const second = await addMember(server, owner, 'VIEWER');
     const rows = await members(owner.accessToken);
-    const secondRow = required(rows.find((m) => m.userId === second.userId), 'the second member');
+    const secondRow = required(
+      rows.find((m) => m.userId === second.userId),
+      'the second member',
+    );
     await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: secondRow.id, role: 'OWNER' } }, token: owner.accessToken });
-    const ownerRow = required(rows.find((m) => m.role === 'OWNER'), 'the owner');
+    const ownerRow = required(
+      rows.find((m) => m.role === 'OWNER'),
+      'the owner',
+    );
     const [a, b] = await Promise.all([
       server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: second.accessToken }),
       server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: secondRow.id, role: 'ADMIN' } }, token: owner.accessToken }),
@@ -167,7 +192,10 @@ describe('members, invitations and roles', () => {
   it('removes a member, whose access ends with their next request', async () => {
     const owner = await signUpOwner(server);
     const viewer = await addMember(server, owner, 'VIEWER');
-    const row = required((await members(owner.accessToken)).find((m) => m.userId === viewer.userId), 'the viewer');
+    const row = required(
+      (await members(owner.accessToken)).find((m) => m.userId === viewer.userId),
+      'the viewer',
+    );
     const removed = await server.gql<{ removeMember: { id: string } }>({ query: REMOVE, variables: { input: { memberId: row.id } }, token: owner.accessToken });
     expect(partialDataOf(removed).removeMember.id).toBe(row.id);
     const afterwards = await server.gql({ query: MEMBERS, token: viewer.accessToken });
@@ -177,7 +205,7 @@ describe('members, invitations and roles', () => {
     expect(partialDataOf(me).me.memberships).toEqual([]);
   });
 
-  it('hides members\' email and phone from a reader without PII_READ, and nothing else', async () => {
+  it("hides members' email and phone from a reader without PII_READ, and nothing else", async () => {
     const owner = await signUpOwner(server, { phone: '+1 555 0100' });
     const viewer = await addMember(server, owner, 'VIEWER');
     const response = await server.gql<{ members: MemberRow[] }>({ query: MEMBERS, token: viewer.accessToken });
@@ -205,7 +233,7 @@ describe('members, invitations and roles', () => {
     expect(full.find((m) => m.role === 'OWNER')?.phone).toBe('+1 555 0100');
   });
 
-  it('hides the tenant\'s billing email without BILLING_READ, and needs BILLING_MANAGE to change it', async () => {
+  it("hides the tenant's billing email without BILLING_READ, and needs BILLING_MANAGE to change it", async () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     const manager = await addMember(server, owner, 'MANAGER');

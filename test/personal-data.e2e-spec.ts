@@ -34,7 +34,12 @@ describe('personal-data registry', () => {
   afterAll(async () => ifCreated(server)?.close());
 
   it('collects a declaration from every module that holds personal data', () => {
-    expect(registry.all().map((d) => d.module).sort()).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
+    expect(
+      registry
+        .all()
+        .map((d) => d.module)
+        .sort(),
+    ).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
     expect(registry.table('contact')).toMatchObject({ module: 'business', links: [{ subject: 'contact', column: 'id' }] });
     expect(registry.table('order')).toMatchObject({ onErasure: 'PSEUDONYMISE_ROW' });
     expect(registry.table('audit_entry')?.columns.every((c) => c.treatment === PersonalDataTreatment.REDACT)).toBe(true);
@@ -54,9 +59,22 @@ describe('personal-data registry', () => {
     expect(freeText).toEqual(
       expect.arrayContaining(['order.notes', 'client.notes', 'communication.body', 'support_request.body', 'support_reply.body', 'order_line.decoration']),
     );
-    const identifying = (table: string) => registry.table(table)?.columns.filter((c) => c.identifies).map((c) => [c.column, c.identifies]);
-    expect(identifying('contact')).toEqual([['first_name', 'name'], ['last_name', 'name'], ['email', 'email'], ['phone', 'phone']]);
-    expect(identifying('user')).toEqual([['full_name', 'name'], ['email', 'email'], ['phone', 'phone']]);
+    const identifying = (table: string) =>
+      registry
+        .table(table)
+        ?.columns.filter((c) => c.identifies)
+        .map((c) => [c.column, c.identifies]);
+    expect(identifying('contact')).toEqual([
+      ['first_name', 'name'],
+      ['last_name', 'name'],
+      ['email', 'email'],
+      ['phone', 'phone'],
+    ]);
+    expect(identifying('user')).toEqual([
+      ['full_name', 'name'],
+      ['email', 'email'],
+      ['phone', 'phone'],
+    ]);
   });
 
   it('fails for a new table with an undeclared personal column, link to a contact, or free text', async () => {

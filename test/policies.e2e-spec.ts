@@ -95,7 +95,7 @@ describe('policy documents', () => {
     expect(versions[0].n).toBe('1');
   });
 
-  it('makes acceptance stale from a new version\'s effective date, and refuses changes until it is accepted', async () => {
+  it("makes acceptance stale from a new version's effective date, and refuses changes until it is accepted", async () => {
     const early = await signUpOwner(server);
     const late = await signUpOwner(server);
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);

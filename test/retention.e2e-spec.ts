@@ -49,19 +49,23 @@ describe('retention jobs', () => {
     expect((await db.query<{ ip: string }>(`select ip from refresh_session`)).map((s) => s.ip)).toEqual(['127.0.0.0']);
     // A second run finds nothing left to do.
     expect(await jobs.run(new Date(Date.now() + 31 * DAY))).toMatchObject({ auditIpsTruncated: 0, sessionIpsTruncated: 0 });
-    const verified = dataOf(await server.gql<{ verifyAuditChain: { valid: boolean; entriesChecked: number } }>({
-      query: `query { verifyAuditChain { valid entriesChecked } }`,
-      token: owner.accessToken,
-    })).verifyAuditChain;
+    const verified = dataOf(
+      await server.gql<{ verifyAuditChain: { valid: boolean; entriesChecked: number } }>({
+        query: `query { verifyAuditChain { valid entriesChecked } }`,
+        token: owner.accessToken,
+      }),
+    ).verifyAuditChain;
     expect(verified.valid).toBe(true);
     expect(verified.entriesChecked).toBe(old.length);
   });
 
   it('deletes usage events and operation counts after USAGE_RETENTION_DAYS', async () => {
-    dataOf(await server.gql({
-      query: `mutation { recordMyConsent(input: { choices: [{ purpose: ANALYTICS, status: GRANTED }] }) { __typename } }`,
-      token: owner.accessToken,
-    }));
+    dataOf(
+      await server.gql({
+        query: `mutation { recordMyConsent(input: { choices: [{ purpose: ANALYTICS, status: GRANTED }] }) { __typename } }`,
+        token: owner.accessToken,
+      }),
+    );
     const at = new Date().toISOString();
     const recorded = await server.gql<{ recordUsage: { recorded: boolean } }>({
       query: `mutation($at: DateTime!) { recordUsage(input: { events: [{ kind: PAGE_VIEW, name: "/orders", sessionId: "s", occurredAt: $at }] }) { recorded } }`,

@@ -59,7 +59,8 @@ describe('tenant closure, reopening and purge', () => {
   let clock: Clock;
   let purge: TenantPurgeJob;
 
-  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) => server.gql<T>({ query, variables, token });
+  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) =>
+    server.gql<T>({ query, variables, token });
   const close = (owner: SignedUpOwner, token = owner.accessToken, confirmName = owner.companyName) =>
     gql<{ closeTenant: TenantView }>(token, CLOSE, { input: { confirmName } });
   const logIn = async (email: string) => {
@@ -71,10 +72,12 @@ describe('tenant closure, reopening and purge', () => {
   };
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
   const tenantRow = async (id: string) =>
-    (await db.query<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
-      `select status, purged_at, legal_hold_until, closed_at, phone from tenant where id = $1`,
-      [id],
-    ))[0];
+    (
+      await db.query<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
+        `select status, purged_at, legal_hold_until, closed_at, phone from tenant where id = $1`,
+        [id],
+      )
+    )[0];
 
   beforeAll(async () => {
     db = await isolatedDatabase();
@@ -88,9 +91,10 @@ describe('tenant closure, reopening and purge', () => {
     await ifCreated(db)?.drop();
   });
 
-  it('lists the retention policies each module declares, with this deployment\'s periods', async () => {
-    const policies = dataOf(await server.gql<{ retentionPolicies: { kind: string; days: number | null; configuredBy: string }[] }>({ query: RETENTION }))
-      .retentionPolicies;
+  it("lists the retention policies each module declares, with this deployment's periods", async () => {
+    const policies = dataOf(
+      await server.gql<{ retentionPolicies: { kind: string; days: number | null; configuredBy: string }[] }>({ query: RETENTION }),
+    ).retentionPolicies;
     const byKind = new Map(policies.map((p) => [p.kind, p]));
     for (const kind of ['USAGE_EVENTS', 'IP_ADDRESSES', 'PRIVACY_EXPORTS', 'CLOSED_TENANT_DATA', 'LEGAL_HOLD_RECORDS']) expect(byKind.has(kind)).toBe(true);
     expect(byKind.get('USAGE_EVENTS')).toMatchObject({ days: 180, configuredBy: 'USAGE_RETENTION_DAYS (environment)' });
@@ -159,7 +163,12 @@ describe('tenant closure, reopening and purge', () => {
 
   it('purges after the grace period all but legal-hold records, which are pseudonymised, and those when the legal hold ends', async () => {
     const tag = randomUUID().slice(0, 8);
-    const person = { firstName: `Ottoline${tag}`, lastName: `Brackenridge${tag}`, email: `ob.${tag}@closure.example`, phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}` };
+    const person = {
+      firstName: `Ottoline${tag}`,
+      lastName: `Brackenridge${tag}`,
+      email: `ob.${tag}@closure.example`,
+      phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}`,
+    };
     const owner = await signUpOwner(server);
     const member = await addMember(server, owner, 'SALES_REP');
     await createApiKey(server, owner, ['ORDERS_READ']);
@@ -168,8 +177,21 @@ describe('tenant closure, reopening and purge', () => {
     const order = await createOrder(server, owner, clientId, { contactId: contact.id, notes: `Hand to ${person.firstName} at reception` });
     const [before] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     const token = owner.accessToken;
-    dataOf(await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));
-    dataOf(await gql(token, LOG, { input: { clientId, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: `Hi ${person.firstName}`, occurredAt: new Date().toISOString() } }));
+    dataOf(
+      await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }),
+    );
+    dataOf(
+      await gql(token, LOG, {
+        input: {
+          clientId,
+          contactId: contact.id,
+          channel: 'EMAIL',
+          direction: 'OUTBOUND',
+          body: `Hi ${person.firstName}`,
+          occurredAt: new Date().toISOString(),
+        },
+      }),
+    );
     dataOf(await gql(member.accessToken, SUPPORT, { input: { subject: `Help for ${person.lastName}`, body: `Call ${person.phone}` } }));
     dataOf(await gql(token, FILE, { input: { contactId: contact.id, type: 'ACCESS', note: `Asked by ${person.firstName} ${person.lastName}` } }));
     dataOf(await gql(token, SETTINGS, { input: { taxRetentionYears: 7 } }));
@@ -214,7 +236,9 @@ describe('tenant closure, reopening and purge', () => {
     // What stays: the order with its sums, its client, the pseudonymised contact, the request record, the audit trail.
     const left = await rowsOf(db, owner.tenantId);
     expect(Object.keys(left).sort()).toEqual(
-      ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change'].filter((t) => t in left).sort(),
+      ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change']
+        .filter((t) => t in left)
+        .sort(),
     );
     expect(left).toMatchObject({ order: 1, client: 1, contact: 1, data_subject_request: 1, billing_invoice: 1 });
     const [after] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);

@@ -69,7 +69,7 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     if (entitlement.readOnly) {
       throw new AppError(
         ErrorCode.SUBSCRIPTION_INACTIVE,
-        'The subscription\'s payment is overdue past its grace period: the tenant is read-only until the invoice is paid.',
+        "The subscription's payment is overdue past its grace period: the tenant is read-only until the invoice is paid.",
         { graceEndedAt: entitlement.graceEndsAt?.toISOString() },
       );
     }
@@ -80,9 +80,13 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
     const renews = account?.stripeSubscriptionId && account.status !== SubscriptionStatus.CANCELED && !account.cancelAtPeriodEnd;
     if (renews) {
-      throw new AppError(ErrorCode.SUBSCRIPTION_ACTIVE, 'Cancel the subscription first (cancelSubscription, by the owner): it then ends with the paid period.', {
-        currentPeriodEnd: account.currentPeriodEnd?.toISOString() ?? null,
-      });
+      throw new AppError(
+        ErrorCode.SUBSCRIPTION_ACTIVE,
+        'Cancel the subscription first (cancelSubscription, by the owner): it then ends with the paid period.',
+        {
+          currentPeriodEnd: account.currentPeriodEnd?.toISOString() ?? null,
+        },
+      );
     }
   }
 

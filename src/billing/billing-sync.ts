@@ -31,8 +31,7 @@ const INVOICE_STATUS: Readonly<Record<string, InvoiceStatus>> = {
   void: InvoiceStatus.VOID,
 };
 
-export const idOf = (value: string | { id: string } | null | undefined): string | null =>
-  typeof value === 'string' ? value : (value?.id ?? null);
+export const idOf = (value: string | { id: string } | null | undefined): string | null => (typeof value === 'string' ? value : (value?.id ?? null));
 
 const fromEpoch = (seconds: number | null | undefined): Date | undefined => (seconds ? new Date(seconds * 1000) : undefined);
 
@@ -84,17 +83,19 @@ export class BillingSync {
   }
 
   async applyInvoice(em: EntityManager, account: BillingAccount, invoice: Stripe.Invoice): Promise<BillingInvoice> {
-    const row = (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ?? em.create(BillingInvoice, {
-      tenantId: account.tenantId,
-      stripeInvoiceId: invoice.id,
-      amountDue: 0,
-      amountPaid: 0,
-      currency: 'USD',
-      status: InvoiceStatus.DRAFT,
-      periodStart: new Date(invoice.period_start * 1000),
-      periodEnd: new Date(invoice.period_end * 1000),
-      issuedAt: new Date(invoice.created * 1000),
-    });
+    const row =
+      (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ??
+      em.create(BillingInvoice, {
+        tenantId: account.tenantId,
+        stripeInvoiceId: invoice.id,
+        amountDue: 0,
+        amountPaid: 0,
+        currency: 'USD',
+        status: InvoiceStatus.DRAFT,
+        periodStart: new Date(invoice.period_start * 1000),
+        periodEnd: new Date(invoice.period_end * 1000),
+        issuedAt: new Date(invoice.created * 1000),
+      });
     Object.assign(row, {
       number: invoice.number ?? undefined,
       amountDue: invoice.amount_due,

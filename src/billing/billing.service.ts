@@ -115,9 +115,7 @@ export class BillingService {
     this.gateway.client();
     const account = await this.lockedAccount(ctx);
     const customer = await this.ensureCustomer(ctx, account);
-    const session = await this.gateway.call((stripe) =>
-      stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }),
-    );
+    const session = await this.gateway.call((stripe) => stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }));
     return Object.assign(new BillingRedirectType(), { url: session.url });
   }
 

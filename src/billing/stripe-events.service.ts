@@ -163,7 +163,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async syncSubscription(stripe: Stripe, account: BillingAccount, subscriptionId: string): Promise<string> {
     const subscription = await stripe.subscriptions.retrieve(subscriptionId);
-    if (idOf(subscription.customer) !== account.stripeCustomerId) return 'ignored: another customer\'s subscription';
+    if (idOf(subscription.customer) !== account.stripeCustomerId) return "ignored: another customer's subscription";
     // The one the account names now, read again too: which of the two speaks for the tenant is decided on Stripe's state.
     const named = account.stripeSubscriptionId;
     const current = named && named !== subscription.id ? await this.retrieveSubscription(stripe, named) : null;

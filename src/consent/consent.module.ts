@@ -23,9 +23,7 @@ import { SubprocessorResolver } from './subprocessors/subprocessor.resolver.js';
  * PolicyAcceptanceGate interface.
  */
 @Module({
-  imports: [
-    MikroOrmModule.forFeature([ConsentEvent, ContactConsentEvent, SuppressionEntry, PolicyDocument, PolicyAcceptance]),
-  ],
+  imports: [MikroOrmModule.forFeature([ConsentEvent, ContactConsentEvent, SuppressionEntry, PolicyDocument, PolicyAcceptance])],
   providers: [
     { provide: SuppressionKey, inject: [AppConfig], useFactory: SuppressionKey.resolve },
     ConsentPersonalData,

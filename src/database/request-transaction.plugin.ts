@@ -2,22 +2,10 @@ import { Inject, Logger, Optional } from '@nestjs/common';
 import { Plugin } from '@nestjs/apollo';
 import { RequestContext as OrmRequestContext, type EntityManager } from '@mikro-orm/core';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
-import {
-  getArgumentValues,
-  getNamedType,
-  Kind,
-  OperationTypeNode,
-  type GraphQLFormattedError,
-  type GraphQLObjectType,
-} from 'graphql';
+import { getArgumentValues, getNamedType, Kind, OperationTypeNode, type GraphQLFormattedError, type GraphQLObjectType } from 'graphql';
 import { ErrorCode } from '../common/errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable, isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
-import {
-  OPERATION_AUDITOR,
-  type AuditedField,
-  type OperationAuditor,
-  type OperationOutcome,
-} from '../common/audit/operation-audit.js';
+import { OPERATION_AUDITOR, type AuditedField, type OperationAuditor, type OperationOutcome } from '../common/audit/operation-audit.js';
 
 const logger = new Logger('RequestTransaction');
 

@@ -58,7 +58,10 @@ export class FakeStripe {
     this.server?.closeAllConnections();
     const server = this.server;
     await new Promise<void>((resolve) => {
-      if (server) server.close(() => { resolve(); });
+      if (server)
+        server.close(() => {
+          resolve();
+        });
       else resolve();
     });
   }
@@ -232,19 +235,25 @@ export class FakeStripe {
       path: url.pathname,
       params,
       idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null,
-      authorization: (req.headers.authorization) ?? null,
+      authorization: req.headers.authorization ?? null,
     });
     const failure = this.failures.find((f) => f.method === method && f.path.test(url.pathname) && f.remaining > 0);
     if (failure) {
       failure.remaining -= 1;
-      this.send(res, failure.status, { error: { type: 'api_error', message: 'Fake Stripe is down.' } }); return;
+      this.send(res, failure.status, { error: { type: 'api_error', message: 'Fake Stripe is down.' } });
+      return;
     }
     try {
       const result = this.route(method, url.pathname, params, req.headers['idempotency-key'] as string | undefined);
-      if (!result) { this.send(res, 404, { error: { type: 'invalid_request_error', message: `No such route: ${method} ${url.pathname}` } }); return; }
-      this.send(res, 200, result); return;
+      if (!result) {
+        this.send(res, 404, { error: { type: 'invalid_request_error', message: `No such route: ${method} ${url.pathname}` } });
+        return;
+      }
+      this.send(res, 200, result);
+      return;
     } catch (error) {
-      this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: (error as Error).message } }); return;
+      this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: (error as Error).message } });
+      return;
     }
   }
 
@@ -297,7 +306,13 @@ export class FakeStripe {
     if (resource === 'checkout' && id === 'sessions' && method === 'GET' && sub) return this.get(sub);
     if (resource === 'billing_portal' && id === 'sessions' && method === 'POST') {
       const portalId = this.id('bps');
-      return remember({ id: portalId, object: 'billing_portal.session', customer: params.customer, return_url: params.return_url, url: `https://billing.stripe.test/p/session/${portalId}` });
+      return remember({
+        id: portalId,
+        object: 'billing_portal.session',
+        customer: params.customer,
+        return_url: params.return_url,
+        url: `https://billing.stripe.test/p/session/${portalId}`,
+      });
     }
     if (resource === 'subscriptions' && id && method === 'POST') {
       const quantity = params['items[0][quantity]'];

@@ -19,7 +19,18 @@ export function uniqueEmail(label = 'user'): string {
 
 const SIGN_UP = /* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
-    signUp(input: $input) { accessToken refreshToken user { id email } activeTenant { id name } }
+    signUp(input: $input) {
+      accessToken
+      refreshToken
+      user {
+        id
+        email
+      }
+      activeTenant {
+        id
+        name
+      }
+    }
   }
 `;
 
@@ -157,13 +168,52 @@ export async function createOrder(
 
 /** The partner query, exactly as integrations (and the benchmark) send it. */
 export const PARTNER_ORDERS = /* GraphQL */ `
-query PartnerOrders($since: DateTime!, $after: String) {
-  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
-    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
-      externalReferences { system kind value }
-      client { id name } contact { id firstName lastName email phone }
-      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
-    pageInfo { hasNextPage endCursor }
+  query PartnerOrders($since: DateTime!, $after: String) {
+    orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+      edges {
+        cursor
+        node {
+          id
+          number
+          status
+          currency
+          inHandsDate
+          updatedAt
+          subtotal
+          externalReferences {
+            system
+            kind
+            value
+          }
+          client {
+            id
+            name
+          }
+          contact {
+            id
+            firstName
+            lastName
+            email
+            phone
+          }
+          lines {
+            id
+            position
+            productName
+            sku
+            supplier
+            quantity
+            unitPrice
+            lineTotal
+            decoration
+            colour
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
   }
-}
 `;

@@ -18,9 +18,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = globalThis.embeddedPostgres.url;
     process.env.TEST_EMBEDDED_DATABASE = '1';
   }
-  const orm = await initOrm(
-    buildOrmConfig({ clientUrl: process.env.DATABASE_URL, poolSize: 2, migrationsList: loadMigrations() }),
-  );
+  const orm = await initOrm(buildOrmConfig({ clientUrl: process.env.DATABASE_URL, poolSize: 2, migrationsList: loadMigrations() }));
   try {
     await migrate(orm);
   } finally {

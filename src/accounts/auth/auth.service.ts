@@ -55,7 +55,9 @@ export class AuthService {
     });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const payload = this.payload(user, tenant, tokens);
-    await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], { coversOperation: true });
+    await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], {
+      coversOperation: true,
+    });
     return payload;
   }
 
@@ -65,10 +67,7 @@ export class AuthService {
    */
   async createUser(ctx: RequestContext, input: NewAccount): Promise<User> {
     if (!input.confirmAge16OrOlder) {
-      throw new AppError(
-        ErrorCode.AGE_CONFIRMATION_REQUIRED,
-        'PromoX is not for people under 16: confirm that you are 16 or older to create an account.',
-      );
+      throw new AppError(ErrorCode.AGE_CONFIRMATION_REQUIRED, 'PromoX is not for people under 16: confirm that you are 16 or older to create an account.');
     }
     this.passwords.assertStrong(input.password, input);
     if (await this.em.count(User, { email: input.email })) {
@@ -115,11 +114,9 @@ export class AuthService {
     });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const payload = this.payload(user, tenant, tokens);
-    await this.audit.record(
-      ctx,
-      [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }],
-      { coversOperation: true },
-    );
+    await this.audit.record(ctx, [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }], {
+      coversOperation: true,
+    });
     return payload;
   }
 
@@ -190,11 +187,7 @@ export class AuthService {
     const membership = await this.em.findOne(Membership, { user: ctx.actor.userId, tenant: tenantId }, { populate: ['tenant', 'user'] });
     if (!membership) throw notFound('Tenant');
     await this.tokens.retireLiveTokens(ctx.actor.sessionId);
-    return this.payload(
-      membership.user,
-      membership.tenant,
-      await this.tokens.issue(ctx, membership.user, membership.tenant, ctx.actor.sessionId),
-    );
+    return this.payload(membership.user, membership.tenant, await this.tokens.issue(ctx, membership.user, membership.tenant, ctx.actor.sessionId));
   }
 
   /** Tokens for a user who just joined a tenant (accepting an invitation). */
@@ -209,9 +202,7 @@ export class AuthService {
     const user = await this.em.findOneOrFail(User, ctx.actor.userId);
     // Staff act on the platform: their database role does not reach memberships, and they have no tenant.
     const staff = ctx.actor.platformRole !== undefined;
-    const memberships = staff
-      ? []
-      : await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
+    const memberships = staff ? [] : await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
     const active = memberships.find((m) => m.tenant.id === ctx.tenantId) ?? null;
     return Object.assign(new MeType(), {
       user: UserProfileType.from(user),

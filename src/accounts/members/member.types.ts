@@ -10,7 +10,7 @@ export class MemberRefType {
   @Field() fullName: string;
 }
 
-@ObjectType('Member', { description: 'A user\'s membership in the active tenant.' })
+@ObjectType('Member', { description: "A user's membership in the active tenant." })
 export class MemberType {
   @Field(() => ID, { description: 'The membership id.' }) id: string;
   @Field(() => ID) userId: string;

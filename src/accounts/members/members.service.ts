@@ -33,11 +33,7 @@ export class MembersService {
   ) {}
 
   async list(ctx: TenantContext): Promise<MemberType[]> {
-    const memberships = await this.em.find(
-      Membership,
-      { tenant: ctx.tenantId },
-      { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
+    const memberships = await this.em.find(Membership, { tenant: ctx.tenantId }, { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' } });
     return memberships.map((m) => MemberType.from(m));
   }
 
@@ -58,11 +54,7 @@ export class MembersService {
     }
     await this.assertSeatForInvitation(ctx, input.email);
     // A new invitation replaces any earlier pending one for the same address.
-    await this.em.nativeUpdate(
-      Invitation,
-      { tenant: tenantId, email: input.email, acceptedAt: null, revokedAt: null },
-      { revokedAt: new Date() },
-    );
+    await this.em.nativeUpdate(Invitation, { tenant: tenantId, email: input.email, acceptedAt: null, revokedAt: null }, { revokedAt: new Date() });
     const token = generateSecret(INVITATION_TOKEN_PREFIX);
     const invitation = this.em.create(Invitation, {
       tenant: this.em.getReference(Tenant, tenantId),
@@ -164,11 +156,7 @@ export class MembersService {
 
   /** Locks the tenant's owner rows, so two owners demoting each other at once cannot leave the tenant with none. */
   private async assertAnotherOwner(ctx: TenantContext, leaving: Membership): Promise<void> {
-    const owners = await this.em.find(
-      Membership,
-      { tenant: ctx.tenantId, role: Role.OWNER },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
-    );
+    const owners = await this.em.find(Membership, { tenant: ctx.tenantId, role: Role.OWNER }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
     if (!owners.some((owner) => owner.id !== leaving.id)) {
       throw new AppError(ErrorCode.LAST_OWNER, 'A tenant needs at least one owner: make someone else owner first.');
     }

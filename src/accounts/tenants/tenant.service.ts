@@ -69,7 +69,7 @@ export class TenantService {
     }
     // Typing the company's name guards against closing the wrong tenant from a stale tab.
     if (input.confirmName.trim() !== tenant.name) {
-      throw badInput('Type the company\'s name exactly to confirm the closure.', { field: 'confirmName' });
+      throw badInput("Type the company's name exactly to confirm the closure.", { field: 'confirmName' });
     }
     await this.closurePreconditions.assertClosable(ctx);
     const now = this.clock.now();

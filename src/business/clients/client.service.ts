@@ -68,9 +68,7 @@ export class ClientService {
    */
   present(ctx: TenantContext, clients: readonly ClientRecord[]): ClientType[] {
     const owners = once(() => this.ownersOf(ctx, clients));
-    return clients.map((client) =>
-      ClientType.from(client, async () => (client.ownerUserId ? ((await owners()).get(client.ownerUserId) ?? null) : null)),
-    );
+    return clients.map((client) => ClientType.from(client, async () => (client.ownerUserId ? ((await owners()).get(client.ownerUserId) ?? null) : null)));
   }
 
   async get(ctx: TenantContext, id: string): Promise<ClientType> {
@@ -82,10 +80,14 @@ export class ClientService {
     const order = sortOf(args.sort);
     const where = filterOf(args.filter);
     const keyset = keysetQuery(order, request);
-    const rows = await this.em.find(Client, { $and: [where, keyset.where as FilterQuery<Client>] }, {
-      orderBy: keyset.orderBy,
-      limit: request.limit + 1,
-    });
+    const rows = await this.em.find(
+      Client,
+      { $and: [where, keyset.where as FilterQuery<Client>] },
+      {
+        orderBy: keyset.orderBy,
+        limit: request.limit + 1,
+      },
+    );
     const nodes = new Map(this.present(ctx, rows.slice(0, request.limit)).map((node) => [node.id, node]));
     const count = () => this.em.count(Client, where);
     const page = toPage(

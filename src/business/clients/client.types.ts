@@ -25,7 +25,7 @@ export class ClientType {
   @Field(() => String, { nullable: true }) website: string | null;
   @Field(() => String, { nullable: true }) industry: string | null;
   @Field(() => [String]) tags: string[];
-  @Field(() => ID, { nullable: true, description: 'The responsible member\'s user id.' }) ownerUserId: string | null;
+  @Field(() => ID, { nullable: true, description: "The responsible member's user id." }) ownerUserId: string | null;
   @Field(() => MemberRefType, { nullable: true, description: 'The responsible member (null if none, or no longer a member).' })
   owner: MemberSummary | null | Promise<MemberSummary | null>;
   @Field(() => PostalAddressType) billingAddress: PostalAddressType;

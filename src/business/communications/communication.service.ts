@@ -70,11 +70,11 @@ export class CommunicationService {
     );
     const authors = this.authorLookup(ctx, rows);
     return toPage(
-        request,
-        rows,
-        (row) => ({ key: row[property].toISOString(), id: row.id }),
-        (row) => CommunicationType.from(row, authors),
-        () => this.em.count(Communication, filter),
+      request,
+      rows,
+      (row) => ({ key: row[property].toISOString(), id: row.id }),
+      (row) => CommunicationType.from(row, authors),
+      () => this.em.count(Communication, filter),
     );
   }
 
@@ -100,8 +100,7 @@ export class CommunicationService {
   async update(ctx: TenantContext, input: UpdateCommunicationInput): Promise<CommunicationType> {
     const communication = await this.findOrFail(input.id);
     if (input.contactId !== undefined) {
-      communication.contactId =
-        input.contactId === null ? undefined : (await this.contactOfClient(ctx, input.contactId, communication.clientId)).contactId;
+      communication.contactId = input.contactId === null ? undefined : (await this.contactOfClient(ctx, input.contactId, communication.clientId)).contactId;
     }
     if (input.channel !== undefined) communication.channel = input.channel;
     if (input.direction !== undefined) communication.direction = input.direction;
@@ -145,7 +144,7 @@ export class CommunicationService {
   private async contactOfClient(ctx: TenantContext, contactId: string, clientId: string): Promise<MarketingRecipient> {
     const contact = await this.contacts.require(ctx, contactId);
     if (contact.clientId !== clientId) {
-      const problem = 'contactId must be a contact of the communication\'s client';
+      const problem = "contactId must be a contact of the communication's client";
       throw badInput(`Invalid input. contactId: ${problem}`, { fields: [{ field: 'contactId', problems: [problem] }] });
     }
     return recipientOf(contact);

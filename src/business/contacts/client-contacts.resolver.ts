@@ -19,8 +19,7 @@ export class ClientContactsResolver {
 
   @ResolveField(() => [ContactType], {
     description:
-      `The client's contacts by name (last, first), at most ${CLIENT_CONTACTS_LIMIT}; ` +
-      'page through all of them with contacts(filter: { clientId }).',
+      `The client's contacts by name (last, first), at most ${CLIENT_CONTACTS_LIMIT}; ` + 'page through all of them with contacts(filter: { clientId }).',
   })
   contacts(@Ctx() ctx: RequestContext, @Context() request: object, @Parent() client: ClientType): Promise<ContactType[]> {
     let loader = this.loaders.get(request);

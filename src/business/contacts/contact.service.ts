@@ -90,13 +90,15 @@ export class ContactService {
     const byName = args.sort?.field === ContactSortField.NAME;
     const defaultDirection = byName ? SortDirection.ASC : SortDirection.DESC;
     const descending = (args.sort?.direction ?? defaultDirection) === SortDirection.DESC;
-    const keyset = byName
-      ? nameKeysetQuery(descending, request)
-      : keysetQuery({ field: 'createdAt', descending, parseKey: parseDateKey }, request);
-    const rows = await this.em.find(Contact, { $and: [where, keyset.where as FilterQuery<Contact>] }, {
-      orderBy: keyset.orderBy,
-      limit: request.limit + 1,
-    });
+    const keyset = byName ? nameKeysetQuery(descending, request) : keysetQuery({ field: 'createdAt', descending, parseKey: parseDateKey }, request);
+    const rows = await this.em.find(
+      Contact,
+      { $and: [where, keyset.where as FilterQuery<Contact>] },
+      {
+        orderBy: keyset.orderBy,
+        limit: request.limit + 1,
+      },
+    );
     const count = () => this.em.count(Contact, where);
     const page = toPage(
       request,

@@ -44,7 +44,6 @@ export function selectedRelations(info: GraphQLResolveInfo, path: readonly strin
  * Resolver parameter: the order relations the request selected, below `path` (['edges', 'node'] for a connection).
  * Hands the resolver a small plain object rather than the whole GraphQLResolveInfo.
  */
-export const SelectedRelations = createParamDecorator(
-  (path: readonly string[] | undefined, context: ExecutionContext): OrderRelations =>
-    selectedRelations(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>(), path ?? []),
+export const SelectedRelations = createParamDecorator((path: readonly string[] | undefined, context: ExecutionContext): OrderRelations =>
+  selectedRelations(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>(), path ?? []),
 );

@@ -246,7 +246,13 @@ export class OrderReader {
     const nodes = await this.present(ctx, rows.slice(0, request.limit), relations);
     const byId = new Map(nodes.map((node) => [node.id, node]));
     const count = () => this.count(filter);
-    const page = toPage(request, rows, (row) => ({ key: row.sort_key, id: row.id }), (row) => byId.get(row.id) as OrderType, count);
+    const page = toPage(
+      request,
+      rows,
+      (row) => ({ key: row.sort_key, id: row.id }),
+      (row) => byId.get(row.id) as OrderType,
+      count,
+    );
     // Counted only if totalCount is selected: Nest's field resolver reads properties and never calls them.
     return page;
   }
@@ -271,7 +277,10 @@ export class OrderReader {
     if (rows.length === 0) return [];
     const related = await this.relatedRows(ctx, rows, relations);
     const parseDate = this.parseDate();
-    const clientTypes = this.clients.present(ctx, related.clients.map((row) => clientRecordFromRow(row, parseDate)));
+    const clientTypes = this.clients.present(
+      ctx,
+      related.clients.map((row) => clientRecordFromRow(row, parseDate)),
+    );
     const clients = new Map(clientTypes.map((client) => [client.id, client]));
     const contacts = new Map(related.contacts.map((row) => [row.id as string, contactFromRow(row, parseDate)]));
     const lines = this.linesOf(related.lines);

@@ -197,7 +197,7 @@ export class OrderService {
   /** The id of the tenant's contact `contactId`, which must be one of the client's. */
   private async contactOf(ctx: TenantContext, clientId: string, contactId: string, field = 'contactId'): Promise<string> {
     const contact = await this.contacts.require(ctx, contactId);
-    if (contact.clientId !== clientId) throw fieldProblem(field, 'the contact must belong to the order\'s client');
+    if (contact.clientId !== clientId) throw fieldProblem(field, "the contact must belong to the order's client");
     return contact.id;
   }
 
@@ -232,4 +232,3 @@ export class OrderService {
     order.updatedAt = new Date();
   }
 }
-

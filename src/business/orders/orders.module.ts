@@ -15,12 +15,7 @@ import { Order } from './order.entity.js';
 import { OrderFeedMarkRetention } from './order-feed-mark.retention.js';
 
 @Module({
-  imports: [
-    MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter, OrderFeedMark]),
-    AccountsModule,
-    ClientsModule,
-    ContactsModule,
-  ],
+  imports: [MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter, OrderFeedMark]), AccountsModule, ClientsModule, ContactsModule],
   providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention, OrderReferences],
   exports: [],
 })

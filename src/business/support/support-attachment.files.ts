@@ -10,7 +10,7 @@ const MAX_FILE_NAME_LENGTH = 255;
  * a path or hide characters (separators, control characters, `.`/`..`) are refused.
  */
 export function parseFileName(header: string | string[] | undefined): string {
-  const hint = 'X-File-Name must be the file\'s name, percent-encoded UTF-8 (RFC 5987), e.g. UTF-8\'\'report%20Q3.pdf';
+  const hint = "X-File-Name must be the file's name, percent-encoded UTF-8 (RFC 5987), e.g. UTF-8''report%20Q3.pdf";
   if (typeof header !== 'string' || header.trim() === '') throw fileNameError(`${hint}.`);
   const encoded = header.trim().replace(/^utf-8''/i, '');
   let name: string;
@@ -65,8 +65,12 @@ export function readLimited(body: Readable, maxBytes: number): Promise<Buffer | 
       }
       chunks.push(chunk);
     };
-    const onEnd = () => { finish(Buffer.concat(chunks, size)); };
-    const onError = (error: unknown) => { finish(null, error); };
+    const onEnd = () => {
+      finish(Buffer.concat(chunks, size));
+    };
+    const onError = (error: unknown) => {
+      finish(null, error);
+    };
     body.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }

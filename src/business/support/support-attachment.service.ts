@@ -91,14 +91,10 @@ export class SupportAttachmentService {
     // The access policy admits only support staff and members of the active tenant.
     const staff = isSupportStaff(ctx);
     if (!isUUID(attachmentId)) throw notFound('Attachment');
-    const attachment = await requestEntityManager().findOne(
-      SupportAttachment,
-      { id: attachmentId },
-      { ...(staff ? STAFF_READ : {}), populate: ['content'] },
-    );
+    const attachment = await requestEntityManager().findOne(SupportAttachment, { id: attachmentId }, { ...(staff ? STAFF_READ : {}), populate: ['content'] });
     if (!attachment) throw notFound('Attachment');
     if (staff) {
-        // REST runs outside the GraphQL transaction: the entry gets one of its own, and the file is served only once it is written.
+      // REST runs outside the GraphQL transaction: the entry gets one of its own, and the file is served only once it is written.
       await requestEntityManager().transactional((tx) =>
         this.audit.read(ctx, 'downloadSupportAttachment', [{ supportRequestId: attachment.request.id, tenantId: attachment.tenantId }], tx),
       );

@@ -39,14 +39,21 @@ export class SupportStaffService {
     );
     const page = rows.slice(0, request.limit);
     const names = await this.tenantNames(page);
-    const lookups = this.threads.lookups(page.map((row) => row.id), true);
-    await this.audit.read(ctx, 'supportQueue', page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })));
+    const lookups = this.threads.lookups(
+      page.map((row) => row.id),
+      true,
+    );
+    await this.audit.read(
+      ctx,
+      'supportQueue',
+      page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })),
+    );
     return toPage(
-        request,
-        rows,
-        (row) => ({ key: row.lastActivityAt.toISOString(), id: row.id }),
-        (row) => StaffSupportRequestType.forStaff(row, lookups, names.get(row.tenantId) ?? ''),
-        () => this.em.count(SupportRequest, filter, STAFF_READ),
+      request,
+      rows,
+      (row) => ({ key: row.lastActivityAt.toISOString(), id: row.id }),
+      (row) => StaffSupportRequestType.forStaff(row, lookups, names.get(row.tenantId) ?? ''),
+      () => this.em.count(SupportRequest, filter, STAFF_READ),
     );
   }
 
@@ -71,11 +78,7 @@ export class SupportStaffService {
   }
 
   private async findOrFail(id: string, lock = false): Promise<SupportRequest> {
-    const request = await this.em.findOne(
-      SupportRequest,
-      { id },
-      lock ? { ...STAFF_READ, lockMode: LockMode.PESSIMISTIC_WRITE } : STAFF_READ,
-    );
+    const request = await this.em.findOne(SupportRequest, { id }, lock ? { ...STAFF_READ, lockMode: LockMode.PESSIMISTIC_WRITE } : STAFF_READ);
     if (!request) throw notFound('Support request');
     return request;
   }

@@ -30,7 +30,7 @@ export class SupportAttachmentType {
   }
 }
 
-@ObjectType('SupportReply', { description: 'A message in a support thread, from the tenant\'s member or from PromoX support.' })
+@ObjectType('SupportReply', { description: "A message in a support thread, from the tenant's member or from PromoX support." })
 export class SupportReplyType {
   @Field(() => ID) id: string;
   @Field() body: string;
@@ -60,7 +60,7 @@ export class SupportRequestType {
   @Field(() => ID) id: string;
   @Field() subject: string;
   @Field() body: string;
-  @Field(() => SupportRequestStatus, { description: 'OPEN until support answers (ANSWERED); a member\'s reply opens it again; CLOSED is final.' })
+  @Field(() => SupportRequestStatus, { description: "OPEN until support answers (ANSWERED); a member's reply opens it again; CLOSED is final." })
   status: SupportRequestStatus;
   @Field(() => ID) createdByUserId: string;
   @Field() createdAt: Date;

@@ -47,7 +47,10 @@ function parameterFactory(decorator: () => ParameterDecorator): (data: unknown, 
       return value;
     }
   }
-  const args = Reflect.getMetadata('__routeArguments__', Host, 'handler') as Record<string, { factory: (data: unknown, execution: ExecutionContext) => unknown }>;
+  const args = Reflect.getMetadata('__routeArguments__', Host, 'handler') as Record<
+    string,
+    { factory: (data: unknown, execution: ExecutionContext) => unknown }
+  >;
   return Object.values(args)[0].factory;
 }
 
@@ -95,9 +98,15 @@ describe('AccessGuard', () => {
   });
 
   it('checks permissions in the active tenant for users and API keys alike', () => {
-    RequestContextStore.run(user([Permission.ORDERS_READ]), () => { expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED'); });
-    RequestContextStore.run(user([]), () => { expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN'); });
-    RequestContextStore.run(user([Permission.ORDERS_READ], null), () => { expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN'); });
+    RequestContextStore.run(user([Permission.ORDERS_READ]), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED');
+    });
+    RequestContextStore.run(user([]), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN');
+    });
+    RequestContextStore.run(user([Permission.ORDERS_READ], null), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN');
+    });
     const key: RequestContext = { ...user([Permission.ORDERS_READ]), actor: { kind: 'apiKey', apiKeyId: 'k', createdByUserId: null } };
     RequestContextStore.run(key, () => {
       expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED');
@@ -157,7 +166,7 @@ describe('AccessGuard and the TenantContext', () => {
     });
   });
 
-  it('gates changes that need tenant permissions, not a user\'s own operations in their active tenant', async () => {
+  it("gates changes that need tenant permissions, not a user's own operations in their active tenant", async () => {
     const gates = new TenantWriteGates();
     gates.register({ assertWritable: () => Promise.reject(new Error('read-only')) });
     const gated = new AccessGuard(new Reflector(), undefined, gates);

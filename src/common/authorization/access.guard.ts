@@ -35,10 +35,7 @@ export class AccessGuard implements CanActivate {
 
   /** The operation's declared access policy; returns the caller's context (and the policy) when it is signed in. */
   private checkPolicy(execution: ExecutionContext): { context: RequestContext; policy: AccessPolicy } | null {
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
-      execution.getHandler(),
-      execution.getClass(),
-    ]);
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [execution.getHandler(), execution.getClass()]);
     if (!policy) {
       // Fail closed: an operation without a declared policy is a programming error, not an open door.
       throw new AppError(ErrorCode.FORBIDDEN, 'This operation declares no access policy.');

@@ -57,7 +57,10 @@ const order = {
   updatedAt: new Date('2026-11-25T06:00:00.123Z'),
   inHandsDate: '2027-05-01',
   subtotal: 36_000,
-  lines: [{ sku: 'CAP-1', unitPrice: 900 }, { sku: null, unitPrice: 0 }],
+  lines: [
+    { sku: 'CAP-1', unitPrice: 900 },
+    { sku: null, unitPrice: 0 },
+  ],
 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -149,7 +152,7 @@ describe('compiled execution (graphql-jit behind the Apollo gateway hook)', () =
     expect(asSeen(compiled)).toEqual(asSeen(interpreted));
   });
 
-  it('a scalar that cannot serialise its value: the same response, without the scalar\'s own error object', async () => {
+  it("a scalar that cannot serialise its value: the same response, without the scalar's own error object", async () => {
     // graphql-jit keeps only the message of a serialisation error; either way the formatter sees no AppError and
     // answers INTERNAL_SERVER_ERROR.
     const query = `{ order { id brokenTotal } }`;

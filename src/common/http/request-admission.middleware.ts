@@ -29,7 +29,10 @@ export class RequestAdmissionMiddleware implements NestMiddleware {
     try {
       credential = await this.credentials.verify(req);
     } catch (error) {
-      if (isAppError(error)) { sendGraphQLError(res, 401, error.code, error.message); return; }
+      if (isAppError(error)) {
+        sendGraphQLError(res, 401, error.code, error.message);
+        return;
+      }
       throw error;
     }
 

@@ -27,7 +27,9 @@ export abstract class RateLimitStore {
 
 export class MemoryRateLimitStore extends RateLimitStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private readonly sweeper = setInterval(() => { this.sweep(); }, 60_000).unref();
+  private readonly sweeper = setInterval(() => {
+    this.sweep();
+  }, 60_000).unref();
 
   hit(key: string, windowMs: number): Promise<RateLimitHit> {
     const now = Date.now();
@@ -72,7 +74,11 @@ export class MemoryRateLimitStore extends RateLimitStore {
 export class RedisRateLimitStore extends RateLimitStore {
   readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix: string, commandTimeoutMs = 500) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    commandTimeoutMs = 500,
+  ) {
     super();
     // Queued commands would run late against the wrong window; while disconnected, commands fail at once instead.
     this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, lazyConnect: false });
@@ -121,7 +127,10 @@ export class RedisRateLimitStore extends RateLimitStore {
 
   async close(): Promise<void> {
     // quit() waits for an answer that a Redis which went away never sends.
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => { this.redis.disconnect(); });
+    if (this.redis.status === 'ready')
+      await this.redis.quit().catch(() => {
+        this.redis.disconnect();
+      });
     else this.redis.disconnect();
   }
 }

@@ -5,12 +5,10 @@ import { ValidateIf } from 'class-validator';
 export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
-export const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
+export const TrimToNull = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
 
 /** Emails are compared trimmed and lower-cased everywhere (unique case-insensitively). */
-export const NormaliseEmail = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+export const NormaliseEmail = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
 /** An optional email, normalised like NormaliseEmail; a blank one clears the field (null). */
 export const NormaliseOptionalEmail = () =>

@@ -4,14 +4,7 @@ import { asTenantContext, type RequestContext, type TenantContext } from '../../
 import { AppError, badInput, ErrorCode } from '../../common/errors/app-errors.js';
 import { RateLimitStore } from '../../common/rate-limit/rate-limit.store.js';
 import { AppConfig } from '../../config/app-config.js';
-import {
-  ConsentPurpose,
-  ConsentSource,
-  ConsentStatus,
-  MARKETING_CHANNEL,
-  PURPOSES,
-  SuppressionChannel,
-} from '../purposes/consent-purpose.js';
+import { ConsentPurpose, ConsentSource, ConsentStatus, MARKETING_CHANNEL, PURPOSES, SuppressionChannel } from '../purposes/consent-purpose.js';
 import { PolicyDocumentService } from '../policies/policy-document.service.js';
 import type { PolicyDocument } from '../policies/policy-document.entity.js';
 import { ConsentContacts } from './consent-contacts.js';
@@ -85,10 +78,12 @@ export class ConsentService {
   /** The latest event per purpose (purposes never recorded are absent). */
   async current(subject: ConsentSubject): Promise<Map<ConsentPurpose, LedgerEvent>> {
     const rows = await latestPerPurpose(this.em, subject);
-    return new Map(rows.map((row) => {
-      const event: LedgerEvent = 'contactId' in subject ? this.em.map(ContactConsentEvent, row) : this.em.map(ConsentEvent, row);
-      return [event.purpose, event];
-    }));
+    return new Map(
+      rows.map((row) => {
+        const event: LedgerEvent = 'contactId' in subject ? this.em.map(ContactConsentEvent, row) : this.em.map(ConsentEvent, row);
+        return [event.purpose, event];
+      }),
+    );
   }
 
   /** The subject's events, newest first (at most the latest 500). */
@@ -244,20 +239,19 @@ export class ConsentService {
    * purpose and an address that is not on the suppression list. Refuses with CONSENT_REQUIRED.
    */
   async assertMarketingAllowed(recipient: MarketingRecipient | null, purpose: ConsentPurpose.MARKETING_EMAIL | ConsentPurpose.MARKETING_SMS): Promise<void> {
-    const refuse = (reason: string, message: string) =>
-      new AppError(ErrorCode.CONSENT_REQUIRED, message, { purpose, reason });
+    const refuse = (reason: string, message: string) => new AppError(ErrorCode.CONSENT_REQUIRED, message, { purpose, reason });
     if (!recipient) throw refuse('NO_CONTACT', `A marketing message needs a contact with current ${purpose} consent.`);
     const channel = MARKETING_CHANNEL[purpose] as SuppressionChannel;
     const identifier = this.identifierOf(channel, recipient);
     if (identifier && (await this.isSuppressed(channel, identifier))) {
-      throw refuse('SUPPRESSED', `The contact's ${channel === SuppressionChannel.EMAIL ? 'email address' : 'phone number'} is on the suppression list: it is never marketed to again.`);
+      throw refuse(
+        'SUPPRESSED',
+        `The contact's ${channel === SuppressionChannel.EMAIL ? 'email address' : 'phone number'} is on the suppression list: it is never marketed to again.`,
+      );
     }
     const latest = await this.latest({ contactId: recipient.contactId }, purpose);
     if (latest?.status !== ConsentStatus.GRANTED) {
-      throw refuse(
-        latest ? 'WITHDRAWN' : 'NO_CONSENT',
-        latest ? `The contact withdrew ${purpose} consent.` : `The contact has not given ${purpose} consent.`,
-      );
+      throw refuse(latest ? 'WITHDRAWN' : 'NO_CONSENT', latest ? `The contact withdrew ${purpose} consent.` : `The contact has not given ${purpose} consent.`);
     }
   }
 

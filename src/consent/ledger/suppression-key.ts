@@ -19,7 +19,9 @@ export class SuppressionKey {
 
   /** HMAC-SHA-256 of the normalised identifier, hex: what the list stores and looks up. */
   hashOf(channel: SuppressionChannel, identifier: string): string {
-    return createHmac('sha256', this.value).update(`${channel}:${normaliseIdentifier(channel, identifier)}`, 'utf8').digest('hex');
+    return createHmac('sha256', this.value)
+      .update(`${channel}:${normaliseIdentifier(channel, identifier)}`, 'utf8')
+      .digest('hex');
   }
 }
 

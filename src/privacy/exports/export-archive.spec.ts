@@ -72,7 +72,9 @@ describe('export archive', () => {
       }
     });
     const { sink } = memorySink();
-    await expect(writeExportArchive(subject, generatedAt, [table('communication'), table('order')], rows, sink)).rejects.toThrow('connection lost while reading page 3');
+    await expect(writeExportArchive(subject, generatedAt, [table('communication'), table('order')], rows, sink)).rejects.toThrow(
+      'connection lost while reading page 3',
+    );
     const readAtFailure = pagesRead;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(pagesRead).toBe(readAtFailure);

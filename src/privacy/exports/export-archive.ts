@@ -76,7 +76,9 @@ async function* subjectJson(subject: Subject, generatedAt: Date, tables: ExportT
   const head = `{"formatVersion":${EXPORT_FORMAT_VERSION},"generatedAt":${JSON.stringify(generatedAt.toISOString())},`;
   yield pageBytes([head, `"subject":${JSON.stringify({ kind: subject.kind, id: subject.id })},"tables":{`]);
   for (const [index, table] of tables.entries()) {
-    yield pageBytes([`${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`]);
+    yield pageBytes([
+      `${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`,
+    ]);
     let first = true;
     for await (const page of rows(table)) {
       const parts = page.map((row) => {
@@ -160,12 +162,22 @@ export function chunkSink(size: number, store: (chunk: Buffer) => Promise<void>)
     write(data: Buffer, _encoding, callback) {
       parts.push(data);
       length += data.length;
-      if (length < size) { callback(); return; }
-      storeFull().then(() => { callback(); }, callback);
+      if (length < size) {
+        callback();
+        return;
+      }
+      storeFull().then(() => {
+        callback();
+      }, callback);
     },
     final(callback) {
-      if (length === 0) { callback(); return; }
-      store(Buffer.concat(parts, length)).then(() => { callback(); }, callback);
+      if (length === 0) {
+        callback();
+        return;
+      }
+      store(Buffer.concat(parts, length)).then(() => {
+        callback();
+      }, callback);
     },
   });
 }

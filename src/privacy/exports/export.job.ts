@@ -89,7 +89,7 @@ abstract class ExportJob implements PrivacyJobProcessor {
 
   private async subjectOf(em: EntityManager, kind: DataSubjectKind, id: string): Promise<Subject> {
     const row = await subjectEmail(em, kind === DataSubjectKind.USER ? 'user' : 'contact', id);
-    if (!row) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to export.');
+    if (!row) throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to export.");
     return kind === DataSubjectKind.USER ? { kind: 'user', id, email: row.email } : { kind: 'contact', id };
   }
 }

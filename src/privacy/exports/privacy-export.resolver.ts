@@ -19,7 +19,7 @@ export class PrivacyExportResolver {
   /** Seen only by whoever may see the request: the user for their own, members with PRIVACY_MANAGE for a contact's. */
   @ResolveField(() => PrivacyExportLinkType, {
     nullable: true,
-    description: 'The export\'s download link, once an ACCESS or PORTABILITY request is completed and until the link expires.',
+    description: "The export's download link, once an ACCESS or PORTABILITY request is completed and until the link expires.",
   })
   exportLink(@Parent() request: PrivacyRequestType): Promise<ExportLink | null> {
     return this.exports.linkFor(this.em, request.id);

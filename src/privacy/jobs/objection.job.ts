@@ -31,7 +31,7 @@ export class ObjectionJob implements PrivacyJobProcessor {
     const isUser = request.subjectKind === DataSubjectKind.USER;
     const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
     const addresses = isUser ? await this.users.addresses(subjectId) : await this.contactAddresses(ctx, subjectId);
-    if (!addresses) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to object to.');
+    if (!addresses) throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to object to.");
     // Every address the person was known by, rectified-away ones too: an old list re-imported must not reach them.
     const known = await this.identifiers.of(em, { kind: isUser ? 'user' : 'contact', id: subjectId });
     const withdrawn = await this.consent.objectToMarketing(ctx, isUser ? { userId: subjectId } : { contactId: subjectId }, known);

@@ -34,7 +34,7 @@ export class RectificationJob implements PrivacyJobProcessor {
       applied = isUser ? await this.users.rectify(subjectId, changes) : await this.contacts.rectify(asTenantContext(ctx), subjectId, changes);
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) {
-        throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to correct.');
+        throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to correct.");
       }
       throw error;
     }

@@ -6,7 +6,7 @@ import { addCalendarMonths, assertTransition, canMove, dueDate, latestExtendedDu
 const at = (iso: string) => new Date(iso);
 
 describe('data-subject request deadlines', () => {
-  it('counts one calendar month, ending on the month\'s last day when it is shorter', () => {
+  it("counts one calendar month, ending on the month's last day when it is shorter", () => {
     expect(addCalendarMonths(at('2026-01-15T10:00:00Z'), 1).toISOString()).toBe('2026-02-15T10:00:00.000Z');
     expect(addCalendarMonths(at('2026-01-31T10:00:00Z'), 1).toISOString()).toBe('2026-02-28T10:00:00.000Z');
     expect(addCalendarMonths(at('2028-01-31T10:00:00Z'), 1).toISOString()).toBe('2028-02-29T10:00:00.000Z');

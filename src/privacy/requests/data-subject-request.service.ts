@@ -146,10 +146,14 @@ export class DataSubjectRequestService {
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseDateKey }, request);
     const where: FilterQuery<DataSubjectRequest> = { $and: [{ ownerTenantId: ctx.tenantId }, ...this.filterOf(args.filter, now)] };
-    const rows = await this.em.find(DataSubjectRequest, { $and: [where, keyset.where as FilterQuery<DataSubjectRequest>] }, {
-      orderBy: keyset.orderBy,
-      limit: request.limit + 1,
-    });
+    const rows = await this.em.find(
+      DataSubjectRequest,
+      { $and: [where, keyset.where as FilterQuery<DataSubjectRequest>] },
+      {
+        orderBy: keyset.orderBy,
+        limit: request.limit + 1,
+      },
+    );
     const events = await this.eventsOf(rows.slice(0, request.limit));
     const jobs = await this.jobsOf(rows.slice(0, request.limit));
     return toPage(
@@ -163,7 +167,7 @@ export class DataSubjectRequestService {
 
   async verify(ctx: TenantContext, input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
     if (input.method === IdentityVerificationMethod.SESSION) {
-      throw badInput('SESSION verification is for users\' own requests; say how the person\'s identity was checked.', { field: 'method' });
+      throw badInput("SESSION verification is for users' own requests; say how the person's identity was checked.", { field: 'method' });
     }
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     const now = this.clock.now();
@@ -352,11 +356,7 @@ export class DataSubjectRequestService {
   private async eventsOf(requests: DataSubjectRequest[]): Promise<Map<string, DataSubjectRequestEvent[]>> {
     const byRequest = new Map<string, DataSubjectRequestEvent[]>();
     if (requests.length === 0) return byRequest;
-    const events = await this.em.find(
-      DataSubjectRequestEvent,
-      { request: { $in: requests.map((r) => r.id) } },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
+    const events = await this.em.find(DataSubjectRequestEvent, { request: { $in: requests.map((r) => r.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     for (const event of events) byRequest.set(event.request.id, [...(byRequest.get(event.request.id) ?? []), event]);
     return byRequest;
   }
@@ -374,7 +374,11 @@ export class DataSubjectRequestService {
 
   /** The state of the requests' jobs (attempts, last error, next run), as this session may see them. */
   private jobsOf(requests: DataSubjectRequest[]): Promise<Map<string, JobState>> {
-    return this.jobs.states(this.em, PRIVACY_REQUEST_JOB, requests.map((r) => r.id));
+    return this.jobs.states(
+      this.em,
+      PRIVACY_REQUEST_JOB,
+      requests.map((r) => r.id),
+    );
   }
 
   /** A verified request's background work, in the transaction that verified it: it runs as the request's owner. */
