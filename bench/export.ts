@@ -22,22 +22,30 @@ const sizes = (argv.includes('--rows') && rowsArg ? rowsArg : '10000,100000').sp
 const gcArg = argv[argv.indexOf('--gc-every') + 1];
 const gcEveryMs = argv.includes('--gc-every') && gcArg ? Number(gcArg) : 250;
 const MB = 1024 * 1024;
-const log = (line: string) => console.log(`[bench:export] ${line}`);
+const log = (line: string) => {
+  console.log(`[bench:export] ${line}`);
+};
 
 async function seedContact(databaseUrl: string, rows: number): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('begin');
-    const { rows: [tenant] } = await client.query<{ id: string }>(
+    const {
+      rows: [tenant],
+    } = await client.query<{ id: string }>(
       `insert into tenant (id, created_at, updated_at, name, status) values (gen_random_uuid(), now(), now(), $1, 'ACTIVE') returning id`,
       [`Export benchmark (${rows})`],
     );
-    const { rows: [customer] } = await client.query<{ id: string }>(
+    const {
+      rows: [customer],
+    } = await client.query<{ id: string }>(
       `insert into client (id, created_at, updated_at, tenant_id, name, industry, tags) values (gen_random_uuid(), now(), now(), $1, 'Bench client', 'Tech', '{}') returning id`,
       [tenant.id],
     );
-    const { rows: [contact] } = await client.query<{ id: string }>(
+    const {
+      rows: [contact],
+    } = await client.query<{ id: string }>(
       `insert into contact (id, created_at, updated_at, tenant_id, client_id, first_name, last_name, email)
        values (gen_random_uuid(), now(), now(), $1, $2, 'Pat', 'Buyer', 'pat@bench.example') returning id`,
       [tenant.id, customer.id],
@@ -54,7 +62,9 @@ async function seedContact(databaseUrl: string, rows: number): Promise<string> {
        from generate_series(1, $4::int) g`,
       [tenant.id, customer.id, contact.id, rows],
     );
-    const { rows: [request] } = await client.query<{ id: string }>(
+    const {
+      rows: [request],
+    } = await client.query<{ id: string }>(
       `insert into data_subject_request (id, created_at, updated_at, tenant_id, type, status, subject_kind, subject_contact_id, subject_key,
                                          received_at, deadline_rule, due_at, original_due_at, job_steps_done, next_attempt_at)
        values (gen_random_uuid(), now(), now(), $1, 'ACCESS', 'VERIFIED', 'CONTACT', $2, $3, now(), 'GDPR_ONE_MONTH',
@@ -88,7 +98,14 @@ interface Peaks {
 async function peakMemory<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; peaks: Peaks }> {
   global.gc?.();
   const start = process.memoryUsage();
-  const peaks: Peaks = { rss: start.rss, heapUsed: start.heapUsed, external: start.external, arrayBuffers: start.arrayBuffers, live: start.heapUsed + start.external, baseline: start.heapUsed + start.external };
+  const peaks: Peaks = {
+    rss: start.rss,
+    heapUsed: start.heapUsed,
+    external: start.external,
+    arrayBuffers: start.arrayBuffers,
+    live: start.heapUsed + start.external,
+    baseline: start.heapUsed + start.external,
+  };
   const sample = () => {
     const now = process.memoryUsage();
     peaks.rss = Math.max(peaks.rss, now.rss);
@@ -97,14 +114,15 @@ async function peakMemory<T>(work: () => Promise<T>): Promise<{ result: T; ms: n
     peaks.arrayBuffers = Math.max(peaks.arrayBuffers, now.arrayBuffers);
   };
   const sampler = setInterval(sample, 10);
-  const collector = gcEveryMs > 0 && global.gc
-    ? setInterval(() => {
-        sample();
-        global.gc?.();
-        const now = process.memoryUsage();
-        peaks.live = Math.max(peaks.live, now.heapUsed + now.external);
-      }, gcEveryMs)
-    : undefined;
+  const collector =
+    gcEveryMs > 0 && global.gc
+      ? setInterval(() => {
+          sample();
+          global.gc?.();
+          const now = process.memoryUsage();
+          peaks.live = Math.max(peaks.live, now.heapUsed + now.external);
+        }, gcEveryMs)
+      : undefined;
   const started = performance.now();
   try {
     const result = await work();
@@ -139,7 +157,7 @@ async function main(): Promise<void> {
       log(`seeded a contact with ${rows} communications and ${rows} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const build = await peakMemory(() => runner.runDue(1));
       const em = maintenanceFork(server.app.get(MikroORM));
-      const [file] = await em.execute<{ id: string; byte_size: string }[]>(`select id, byte_size from privacy_export where request_id = ?`, [requestId]);
+      const file = (await em.execute<{ id: string; byte_size: string }[]>(`select id, byte_size from privacy_export where request_id = ?`, [requestId])).at(0);
       if (!file) throw new Error('the export was not built');
       const link = await exports.linkFor(em, requestId);
       if (!link) throw new Error('the export has no link');
@@ -159,7 +177,7 @@ async function main(): Promise<void> {
       );
       results.push({ rows, peaks });
     }
-    const [small, large] = [results[0], results.at(-1)];
+    const [small, large] = [results.at(0), results.at(-1)];
     if (small && large && small !== large) {
       const ratio = (pick: (p: Peaks) => number) => (pick(large.peaks) / pick(small.peaks)).toFixed(2);
       log(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { partnerPageSql } from './partner-page.sql.js';
 
@@ -19,7 +19,7 @@ function decodeCursor(cursor: string | null): [string | null, string | null] {
   return [xid, id];
 }
 
-createServer(async (req, res) => {
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
@@ -42,8 +42,10 @@ createServer(async (req, res) => {
     res.end(body);
   } catch (error) {
     res.writeHead(500, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+    res.end(JSON.stringify({ error: error instanceof Error ? error.message : 'the query failed' }));
   }
-}).listen(port, '127.0.0.1', () => {
+}
+
+createServer((req, res) => void handle(req, res)).listen(port, '127.0.0.1', () => {
   process.send?.('ready');
 });

@@ -4,10 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { buildOrmConfig } from '../src/database/mikro-orm.config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { migrate } from '../src/database/migrate.js';
+import { initOrm, migrate } from '../src/database/migrate.js';
 import { seed } from './seed.js';
 
 /**
@@ -50,7 +49,9 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const log = (line: string) => console.log(`[bench] ${line}`);
+const log = (line: string) => {
+  console.log(`[bench] ${line}`);
+};
 
 function start(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -59,12 +60,18 @@ function start(script: string, env: Record<string, string>, readyUrl: string): P
     const poll = async () => {
       try {
         const response = await fetch(readyUrl);
-        if (response.ok) return resolve(child);
+        if (response.ok) {
+          resolve(child);
+          return;
+        }
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline || child.exitCode !== null) return reject(new Error(`${script} did not start`));
-      setTimeout(poll, 250);
+      if (Date.now() > deadline || child.exitCode !== null) {
+        reject(new Error(`${script} did not start`));
+        return;
+      }
+      setTimeout(() => void poll(), 250);
     };
     void poll();
   });
@@ -165,7 +172,7 @@ async function main(): Promise<void> {
     stopEmbedded = () => embedded.stop();
   }
 
-  const orm = await MikroORM.init(buildOrmConfig({ clientUrl: databaseUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] }));
+  const orm = await initOrm(buildOrmConfig({ clientUrl: databaseUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] }));
   await migrate(orm);
   await orm.close();
   const tenant = await seed(databaseUrl, { largeOrders: options.orders, linesPerOrder: options.lines, smallTenants: 19, smallOrders: 2_000 }, log);
@@ -224,7 +231,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) {
       const [fromApi, fromRaw] = await Promise.all([fetchPage(api, cursors[i]), fetchPage(raw, cursors[i])]);
       if (!isDeepStrictEqual(fromApi, fromRaw)) {
-        throw new Error(`The API and the raw handler disagree on page ${i + 1}:\n${JSON.stringify(fromApi).slice(0, 2000)}\n---\n${JSON.stringify(fromRaw).slice(0, 2000)}`);
+        throw new Error(
+          `The API and the raw handler disagree on page ${i + 1}:\n${JSON.stringify(fromApi).slice(0, 2000)}\n---\n${JSON.stringify(fromRaw).slice(0, 2000)}`,
+        );
       }
       checked += 1;
       const info = (fromApi as { data: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }).data.orders.pageInfo;
@@ -245,14 +254,19 @@ async function main(): Promise<void> {
       }
     }
 
-    console.log(`\nPartner page: 50 orders with client, contact and lines; large tenant ${options.orders.toLocaleString('en-US')} orders × ${options.lines} lines, 20 tenants; ${options.duration} s per measurement.\n`);
+    console.log(
+      `\nPartner page: 50 orders with client, contact and lines; large tenant ${options.orders.toLocaleString('en-US')} orders × ${options.lines} lines, 20 tenants; ${options.duration} s per measurement.\n`,
+    );
     // CPU ms per request is the figure to compare across runs on a shared machine; the last column is what the ratio
     // of req/s would be if each process had the cores to itself.
-    console.log('| clients | raw req/s | raw p50 / p99 (ms) | raw CPU ms/req | API req/s | API p50 / p99 (ms) | API CPU ms/req | API / raw | API / raw by CPU |');
+    console.log(
+      '| clients | raw req/s | raw p50 / p99 (ms) | raw CPU ms/req | API req/s | API p50 / p99 (ms) | API CPU ms/req | API / raw | API / raw by CPU |',
+    );
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const connections of options.connections) {
-      const r = rows.find((m) => m.target === raw.name && m.connections === connections)!;
-      const a = rows.find((m) => m.target === api.name && m.connections === connections)!;
+      const r = rows.find((m) => m.target === raw.name && m.connections === connections);
+      const a = rows.find((m) => m.target === api.name && m.connections === connections);
+      if (!r || !a) throw new Error(`no measurement for ${connections} connections`);
       console.log(
         `| ${connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} / ${r.p99} | ${cpu(r.cpuPerRequest)} | ` +
           `${a.requestsPerSecond.toFixed(0)} | ${a.p50} / ${a.p99} | ${cpu(a.cpuPerRequest)} | ` +

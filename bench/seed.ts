@@ -57,13 +57,7 @@ export async function seed(databaseUrl: string, plan: SeedPlan, log: (line: stri
   }
 }
 
-async function seedTenant(
-  client: pg.Client,
-  name: string,
-  orders: number,
-  linesPerOrder: number,
-  log: ((line: string) => void) | null,
-): Promise<string> {
+async function seedTenant(client: pg.Client, name: string, orders: number, linesPerOrder: number, log: ((line: string) => void) | null): Promise<string> {
   const clients = Math.max(10, Math.round(orders / 50));
   await client.query('begin');
   const tenant = await client.query<{ id: string }>(
@@ -94,10 +88,10 @@ async function seedTenant(
      from client c cross join generate_series(1, 2) n where c.tenant_id = $1`,
     [tenantId],
   );
-  await client.query(
-    `insert into order_number_counter (id, created_at, updated_at, tenant_id, last_number) values (gen_random_uuid(), now(), now(), $1, $2)`,
-    [tenantId, orders],
-  );
+  await client.query(`insert into order_number_counter (id, created_at, updated_at, tenant_id, last_number) values (gen_random_uuid(), now(), now(), $1, $2)`, [
+    tenantId,
+    orders,
+  ]);
   await client.query('commit');
 
   const slices = Math.ceil(orders / SLICE_ORDERS);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigurationError, loadAppConfig } from './config/app-config.js';
 import { createRootLogger, writeAfterLogs } from './common/logging/logger.js';
 import { startServer } from './server.js';
-import { DEMO_OWNER_EMAIL, type DemoCredentials } from './accounts/demo-seed.service.js';
+import { DEMO_OWNER_EMAIL, type DemoCredentials } from './accounts/index.js';
 
 async function main(): Promise<void> {
   let config;

@@ -7,16 +7,15 @@ import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
-import { DemoSeedService, type DemoCredentials } from './accounts/demo-seed.service.js';
-import { STRIPE_WEBHOOK_PATH } from './billing/stripe-webhook.controller.js';
+import { type DemoCredentials, DemoSeedService } from './accounts/index.js';
+import { STRIPE_WEBHOOK_PATH } from './billing/index.js';
 import { bodyErrorHandler } from './common/http/http-failures.js';
 import { keepRawBodyOf } from './common/http/raw-body.js';
 import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrate } from './database/migrate.js';
-import { EXPORT_PATH } from './privacy/exports/export-link.js';
-import { undecodableExportLinks } from './privacy/exports/privacy-export.controller.js';
+import { EXPORT_PATH, undecodableExportLinks } from './privacy/index.js';
 
 export interface StartServerOptions {
   config: AppConfig;
@@ -60,6 +59,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         schemaFile: options.schemaFile ?? (config.isProduction ? true : join(process.cwd(), 'schema.gql')),
         migrationsList: options.migrationsList,
       }),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class but takes a plain object
       { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
     );
     app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));

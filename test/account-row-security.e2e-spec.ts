@@ -54,11 +54,20 @@ describe('row-level security on memberships, invitations and refresh sessions', 
     [a, b] = await Promise.all([signUpOwner(server), signUpOwner(server)]);
     bMember = await addMember(server, b, 'MANAGER');
     both = await addMember(server, a, 'SALES_REP');
-    const toBoth = dataOf(await server.gql<{ inviteMember: { token: string } }>({ query: INVITE, variables: { input: { email: both.email, role: 'VIEWER' } }, token: b.accessToken }));
+    const toBoth = dataOf(
+      await server.gql<{ inviteMember: { token: string } }>({
+        query: INVITE,
+        variables: { input: { email: both.email, role: 'VIEWER' } },
+        token: b.accessToken,
+      }),
+    );
     dataOf(await server.gql({ query: ACCEPT, variables: { input: { token: toBoth.inviteMember.token } }, token: both.accessToken }));
     // Pending invitations in both tenants, and one in B to an address of A's member who has not answered it.
     invitedAddress = uniqueEmail('pending-b');
-    for (const [owner, email] of [[a, uniqueEmail('pending-a')], [b, invitedAddress]] as const) {
+    for (const [owner, email] of [
+      [a, uniqueEmail('pending-a')],
+      [b, invitedAddress],
+    ] as const) {
       dataOf(await server.gql({ query: INVITE, variables: { input: { email, role: 'VIEWER' } }, token: owner.accessToken }));
     }
   });
@@ -95,7 +104,7 @@ describe('row-level security on memberships, invitations and refresh sessions', 
     }
   });
 
-  it('shows a request of tenant A none of B\'s memberships and invitations, and no other user\'s sessions', async () => {
+  it("shows a request of tenant A none of B's memberships and invitations, and no other user's sessions", async () => {
     const [inA, inB] = [await tenantRows(a.tenantId), await tenantRows(b.tenantId)];
     expect(inB.memberships).toHaveLength(3);
     expect(inB.invitations.length).toBeGreaterThanOrEqual(3);
@@ -134,7 +143,7 @@ describe('row-level security on memberships, invitations and refresh sessions', 
     expect(asKey).toEqual({ ...(await tenantRows(b.tenantId)), sessions: [] });
   });
 
-  it('writes none of B\'s rows from A, nor another user\'s session, and cannot move a row into B', async () => {
+  it("writes none of B's rows from A, nor another user's session, and cannot move a row into B", async () => {
     const [bOwnerMembership] = await idsWhere('membership', 'tenant_id = $1 and user_id = $2', [b.tenantId, b.userId]);
     const [bInvitation] = await idsWhere('invitation', 'tenant_id = $1 and email = $2', [b.tenantId, invitedAddress]);
     const before = {
@@ -154,7 +163,11 @@ describe('row-level security on memberships, invitations and refresh sessions', 
 
     // Inserting into B, or for another user, is refused by WITH CHECK.
     await expect(
-      run(`insert into membership (id, created_at, updated_at, tenant_id, user_id, role) values (?, now(), now(), ?, ?, 'OWNER')`, [randomUUID(), b.tenantId, a.userId]),
+      run(`insert into membership (id, created_at, updated_at, tenant_id, user_id, role) values (?, now(), now(), ?, ?, 'OWNER')`, [
+        randomUUID(),
+        b.tenantId,
+        a.userId,
+      ]),
     ).rejects.toThrow(/row-level security/);
     await expect(
       run(
@@ -189,7 +202,7 @@ describe('row-level security on memberships, invitations and refresh sessions', 
     }).toEqual(before);
   });
 
-  it('still confines a request whose code forgets the tenant to its own tenant\'s members', async () => {
+  it("still confines a request whose code forgets the tenant to its own tenant's members", async () => {
     const service = server.app.get(MembersService);
     const em = server.app.get(EntityManager);
     const list = jest.spyOn(service, 'list').mockImplementation(async () => {
@@ -205,7 +218,7 @@ describe('row-level security on memberships, invitations and refresh sessions', 
     }
   });
 
-  it('leaves the credential path its reach: it reads any tenant\'s rows and any user\'s sessions', async () => {
+  it("leaves the credential path its reach: it reads any tenant's rows and any user's sessions", async () => {
     const seen = await tenantScopedFork(orm, a.tenantId, a.userId).transactional((tx) =>
       asCredentialPath(tx, async () => ({
         memberships: (await tx.execute<{ id: string }[]>('select id from membership where tenant_id = ? order by id', [b.tenantId])).map((r) => r.id),

@@ -1,12 +1,20 @@
 import { addMember, createApiKey, signUpOwner } from './support/fixtures';
-import { errorCode, startTestServer, type TestServer } from './support/test-server';
+import { errorCode, startTestServer, type TestServer, partialDataOf, errorsOf } from './support/test-server';
+import { required } from './support/required';
 
 const KEYS = `{ apiKeys { id name displayPrefix scopes active lastUsedAt revokedAt expiresAt } }`;
 const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id scopes } } }`;
 const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { id active revokedAt } }`;
 const MEMBERS = `{ members { fullName email } }`;
 
-type KeyRow = { id: string; name: string; displayPrefix: string; scopes: string[]; active: boolean; lastUsedAt: string | null };
+interface KeyRow {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  scopes: string[];
+  active: boolean;
+  lastUsedAt: string | null;
+}
 
 describe('partner API keys', () => {
   let server: TestServer;
@@ -21,39 +29,37 @@ describe('partner API keys', () => {
     expect(key.secret).toMatch(/^pxk_[A-Za-z0-9_-]{43}$/);
 
     const used = await server.gql<{ members: { fullName: string; email: string | null }[] }>({ query: MEMBERS, token: key.secret });
-    expect(used.body.data!.members).toEqual([{ fullName: 'Olive Owner', email: null }]);
-    expect(used.body.errors![0].extensions?.code).toBe('FORBIDDEN_FIELD');
+    expect(partialDataOf(used).members).toEqual([{ fullName: 'Olive Owner', email: null }]);
+    expect(errorsOf(used)[0].extensions?.code).toBe('FORBIDDEN_FIELD');
 
     const list = await server.gql<{ apiKeys: KeyRow[] }>({ query: KEYS, token: owner.accessToken });
-    const row = list.body.data!.apiKeys.find((k) => k.id === key.id)!;
+    const row = required(
+      partialDataOf(list).apiKeys.find((k) => k.id === key.id),
+      'the key in the list',
+    );
     expect(row.displayPrefix).toBe(key.secret.slice(0, 12));
     expect(row.active).toBe(true);
     expect(row.lastUsedAt).not.toBeNull();
 
     // Only the SHA-256 of the secret is in the database.
     const { MikroORM } = await import('@mikro-orm/postgresql');
-    const rows = await server.app.get(MikroORM).em.fork().execute<{ secret_hash: string }[]>(
-      `select secret_hash from api_key where id = ?`,
-      [key.id],
-    );
+    const rows = await server.app.get(MikroORM).em.fork().execute<{ secret_hash: string }[]>(`select secret_hash from api_key where id = ?`, [key.id]);
     expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].secret_hash).not.toContain(key.secret.slice(4, 20));
   });
 
-  it('refuses operations outside the key\'s scopes, and user-only operations', async () => {
+  it("refuses operations outside the key's scopes, and user-only operations", async () => {
     const owner = await signUpOwner(server);
     const key = await createApiKey(server, owner, ['ORDERS_READ', 'PII_READ']);
     const members = await server.gql({ query: MEMBERS, token: key.secret });
     expect(errorCode(members)).toBe('FORBIDDEN');
-    expect(members.body.errors![0].extensions?.missingPermissions).toEqual(['MEMBERS_READ']);
+    expect(errorsOf(members)[0].extensions?.missingPermissions).toEqual(['MEMBERS_READ']);
     expect(errorCode(await server.gql({ query: KEYS, token: key.secret }))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql({ query: `{ me { user { id } } }`, token: key.secret }))).toBe('FORBIDDEN');
-    expect(errorCode(await server.gql({ query: CREATE, variables: { input: { name: 'x', scopes: ['ORDERS_READ'] } }, token: key.secret }))).toBe(
-      'FORBIDDEN',
-    );
+    expect(errorCode(await server.gql({ query: CREATE, variables: { input: { name: 'x', scopes: ['ORDERS_READ'] } }, token: key.secret }))).toBe('FORBIDDEN');
   });
 
-  it('grants only a subset of the creator\'s permissions, never key or member management', async () => {
+  it("grants only a subset of the creator's permissions, never key or member management", async () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     // ADMIN lacks BILLING_MANAGE.
@@ -66,7 +72,7 @@ describe('partner API keys', () => {
     const unknown = await server.gql({ query: CREATE, variables: { input: { name: 'x', scopes: ['ROOT'] } }, token: owner.accessToken });
     expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
     const list = await server.gql<{ apiKeys: KeyRow[] }>({ query: KEYS, token: owner.accessToken });
-    expect(list.body.data!.apiKeys).toEqual([]);
+    expect(partialDataOf(list).apiKeys).toEqual([]);
   });
 
   it('revokes a key, which stops working at once', async () => {
@@ -78,7 +84,7 @@ describe('partner API keys', () => {
       variables: { id: key.id },
       token: owner.accessToken,
     });
-    expect(revoked.body.data!.revokeApiKey.active).toBe(false);
+    expect(partialDataOf(revoked).revokeApiKey.active).toBe(false);
     const after = await server.gql({ query: MEMBERS, token: key.secret });
     expect(after.status).toBe(401);
     expect(errorCode(after)).toBe('UNAUTHENTICATED');
@@ -100,6 +106,6 @@ describe('partner API keys', () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 200));
     expect((await server.gql({ query: MEMBERS, token: key.secret })).status).toBe(401);
     const list = await server.gql<{ apiKeys: KeyRow[] }>({ query: KEYS, token: owner.accessToken });
-    expect(list.body.data!.apiKeys[0].active).toBe(false);
+    expect(partialDataOf(list).apiKeys[0].active).toBe(false);
   });
 });

@@ -1,20 +1,44 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { addMember, createApiKey, createClient, createOrder, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { privilegedQuery } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 const DESKTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 const ENTRIES = /* GraphQL */ `
-  query($first: Int, $after: String, $filter: AuditEntryFilter) {
+  query ($first: Int, $after: String, $filter: AuditEntryFilter) {
     auditEntries(first: $first, after: $after, filter: $filter) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node {
-        id sequence occurredAt actorType actorUserId actorApiKeyId action targetType targetId result errorCode requestId
-        ip userAgent browser os deviceType redactedAt hash
-      } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          sequence
+          occurredAt
+          actorType
+          actorUserId
+          actorApiKeyId
+          action
+          targetType
+          targetId
+          result
+          errorCode
+          requestId
+          ip
+          userAgent
+          browser
+          os
+          deviceType
+          redactedAt
+          hash
+        }
+      }
     }
   }
 `;
@@ -98,7 +122,7 @@ describe('audit trail', () => {
     server = await startTestServer({ AUDIT_API_KEY_USE_INTERVAL_SECONDS: '0', MAINTENANCE_INTERVAL_MINUTES: '0' });
     owner = await signUpOwner(server);
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('records every mutation in its transaction, with actor, target, request, IP and parsed device', async () => {
     const response = await server.gql<{ createClient: { id: string } }>({
@@ -137,7 +161,7 @@ describe('audit trail', () => {
     expect(await privilegedQuery(`select 1 from client where tenant_id = $1 and name = 'Kept?'`, [owner.tenantId])).toEqual([]);
   });
 
-  it('records sign-ins: a success in the tenant\'s trail with the device, a failure in the platform\'s, kept although the call fails', async () => {
+  it("records sign-ins: a success in the tenant's trail with the device, a failure in the platform's, kept although the call fails", async () => {
     const logIn = (password: string, requestId: string) =>
       server.gql({
         query: `mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }`,
@@ -145,17 +169,41 @@ describe('audit trail', () => {
         headers: { 'user-agent': DESKTOP, 'x-request-id': requestId },
       });
     expect(errorCode(await logIn('wrong password, surely', 'audit-login-bad'))).toBe('INVALID_CREDENTIALS');
-    const failures = await privilegedQuery<{ tenant_id: string | null; actor_type: string; result: string; error_code: string; target_id: string; browser: string; os: string }>(
+    const failures = await privilegedQuery<{
+      tenant_id: string | null;
+      actor_type: string;
+      result: string;
+      error_code: string;
+      target_id: string;
+      browser: string;
+      os: string;
+    }>(
       `select tenant_id, actor_type::text as actor_type, result::text as result, error_code, target_id, browser, os
          from audit_entry where request_id = 'audit-login-bad'`,
     );
     expect(failures).toEqual([
-      { tenant_id: null, actor_type: 'ANONYMOUS', result: 'FAILURE', error_code: 'INVALID_CREDENTIALS', target_id: owner.userId, browser: 'Chrome 131', os: 'Windows 10' },
+      {
+        tenant_id: null,
+        actor_type: 'ANONYMOUS',
+        result: 'FAILURE',
+        error_code: 'INVALID_CREDENTIALS',
+        target_id: owner.userId,
+        browser: 'Chrome 131',
+        os: 'Windows 10',
+      },
     ]);
 
     dataOf(await logIn(STRONG_PASSWORD, 'audit-login-ok'));
     expect(await byRequest('audit-login-ok')).toEqual([
-      expect.objectContaining({ actorType: 'USER', actorUserId: owner.userId, action: 'auth.signIn', result: 'SUCCESS', targetId: owner.userId, browser: 'Chrome 131', deviceType: 'desktop' }),
+      expect.objectContaining({
+        actorType: 'USER',
+        actorUserId: owner.userId,
+        action: 'auth.signIn',
+        result: 'SUCCESS',
+        targetId: owner.userId,
+        browser: 'Chrome 131',
+        deviceType: 'desktop',
+      }),
     ]);
   });
 
@@ -172,14 +220,22 @@ describe('audit trail', () => {
     ]);
 
     const key = await createApiKey(server, owner, ['ORDERS_READ']);
-    const read = await server.gql({ query: `query { orders(first: 1) { edges { node { id } } } }`, token: key.secret, headers: { 'x-request-id': 'audit-key-1' } });
+    const read = await server.gql({
+      query: `query { orders(first: 1) { edges { node { id } } } }`,
+      token: key.secret,
+      headers: { 'x-request-id': 'audit-key-1' },
+    });
     dataOf(read);
     expect(await byRequest('audit-key-1')).toEqual([
       expect.objectContaining({ actorType: 'API_KEY', actorApiKeyId: key.id, action: 'apiKey.use', targetType: 'ApiKey', targetId: key.id }),
     ]);
     // A masked field is a refusal too (throttled per actor and field set).
     await createOrder(server, owner, (await createClient(server, owner)).id);
-    const masked = await server.gql({ query: `query { orders(first: 1) { edges { node { id margin } } } }`, token: key.secret, headers: { 'x-request-id': 'audit-key-2' } });
+    const masked = await server.gql({
+      query: `query { orders(first: 1) { edges { node { id margin } } } }`,
+      token: key.secret,
+      headers: { 'x-request-id': 'audit-key-2' },
+    });
     expect(errorCode(masked)).toBe('FORBIDDEN_FIELD');
     expect((await byRequest('audit-key-2')).map((e) => [e.action, e.result, e.errorCode, e.targetType])).toEqual(
       expect.arrayContaining([
@@ -197,11 +253,13 @@ describe('audit trail', () => {
     expect(mine.totalCount).toBe(3);
     expect(mine.edges.map((e) => e.node.targetId)).toEqual([made[2], made[1]]);
     expect(mine.pageInfo.hasNextPage).toBe(true);
-    const rest = dataOf(await server.gql<EntriesData>({
-      query: ENTRIES,
-      variables: { first: 2, after: mine.pageInfo.endCursor, filter: { actorUserId: other.userId, action: 'createClient' } },
-      token: owner.accessToken,
-    })).auditEntries;
+    const rest = dataOf(
+      await server.gql<EntriesData>({
+        query: ENTRIES,
+        variables: { first: 2, after: mine.pageInfo.endCursor, filter: { actorUserId: other.userId, action: 'createClient' } },
+        token: owner.accessToken,
+      }),
+    ).auditEntries;
     expect(rest.edges.map((e) => e.node.targetId)).toEqual([made[0]]);
     expect((await entries(owner.accessToken, { targetId: made[1] })).edges.map((e) => e.node.action)).toEqual(['createClient']);
     expect((await entries(owner.accessToken, { from: new Date(Date.now() + 60_000).toISOString() })).totalCount).toBe(0);
@@ -209,7 +267,7 @@ describe('audit trail', () => {
 
     // Sequences are consecutive, newest first.
     const all = (await entries(owner.accessToken, {}, 100)).edges.map((e) => BigInt(e.node.sequence));
-    all.forEach((seq, i) => i > 0 && expect(seq).toBe(all[i - 1] - 1n));
+    for (let i = 1; i < all.length; i += 1) expect(all[i]).toBe(all[i - 1] - 1n);
 
     // AUDIT_READ only; and another tenant's trail is not visible.
     expect(errorCode(await server.gql({ query: ENTRIES, variables: {}, token: other.accessToken }))).toBe('FORBIDDEN');
@@ -229,7 +287,9 @@ describe('audit trail', () => {
     await expect(privilegedQuery(`update audit_entry set ip = null where id = $1`, [row.id])).rejects.toThrow(/change only by redacting/);
     // Inserting into another tenant's trail is refused by row-level security.
     const stranger = await signUpOwner(server);
-    expect(await asAppRole(owner.tenantId, `insert into audit_chain_head (chain_key, last_seq, last_hash) values ('${stranger.tenantId}', 0, 'x')`)).toMatch(/row-level security/);
+    expect(await asAppRole(owner.tenantId, `insert into audit_chain_head (chain_key, last_seq, last_hash) values ('${stranger.tenantId}', 0, 'x')`)).toMatch(
+      /row-level security/,
+    );
   });
 
   it('verifies the hash chain, and finds the first tampered or missing entry', async () => {

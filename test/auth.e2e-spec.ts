@@ -1,12 +1,15 @@
 import { signUpOwner, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
-import { errorCode, startTestServer, type TestServer } from './support/test-server';
+import { errorCode, startTestServer, type TestServer, partialDataOf, errorsOf } from './support/test-server';
 
 const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { accessToken refreshToken activeTenant { id } user { email } } }`;
 const REFRESH = `mutation($token: String!) { refreshSession(input: { refreshToken: $token }) { accessToken refreshToken } }`;
 const ME = `{ me { user { id email fullName ageConfirmedAt } role permissions activeTenant { id name } memberships { tenantId role } } }`;
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { email } } }`;
 
-type Tokens = { accessToken: string; refreshToken: string };
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
 
 describe('sign-up, log-in and sessions', () => {
   let server: TestServer;
@@ -20,12 +23,20 @@ describe('sign-up, log-in and sessions', () => {
 
   it('signs up a company with its owner, who then sees themselves in `me`', async () => {
     const owner = await signUpOwner(server);
-    const me = await server.gql<{ me: { user: { email: string; ageConfirmedAt: string }; role: string; permissions: string[]; activeTenant: { id: string; name: string }; memberships: unknown[] } }>({
+    const me = await server.gql<{
+      me: {
+        user: { email: string; ageConfirmedAt: string };
+        role: string;
+        permissions: string[];
+        activeTenant: { id: string; name: string };
+        memberships: unknown[];
+      };
+    }>({
       query: ME,
       token: owner.accessToken,
     });
     expect(me.body.errors).toBeUndefined();
-    const data = me.body.data!.me;
+    const data = partialDataOf(me).me;
     expect(data.user.email).toBe(owner.email);
     expect(new Date(data.user.ageConfirmedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(data.role).toBe('OWNER');
@@ -55,7 +66,7 @@ describe('sign-up, log-in and sessions', () => {
     const owner = await signUpOwner(server);
     const response = await logIn(`  ${owner.email.toUpperCase()} `, owner.password);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data!.logIn.activeTenant.id).toBe(owner.tenantId);
+    expect(partialDataOf(response).logIn.activeTenant.id).toBe(owner.tenantId);
   });
 
   it('gives the same answer for an unknown email and a wrong password', async () => {
@@ -64,7 +75,7 @@ describe('sign-up, log-in and sessions', () => {
     const unknownEmail = await logIn(uniqueEmail('ghost'), 'not the right password at all');
     expect(errorCode(wrongPassword)).toBe('INVALID_CREDENTIALS');
     expect(errorCode(unknownEmail)).toBe('INVALID_CREDENTIALS');
-    expect(wrongPassword.body.errors![0].message).toBe(unknownEmail.body.errors![0].message);
+    expect(errorsOf(wrongPassword)[0].message).toBe(errorsOf(unknownEmail)[0].message);
   });
 
   it('locks an account after repeated failures, even for the right password, and the same for unknown emails', async () => {
@@ -81,7 +92,7 @@ describe('sign-up, log-in and sessions', () => {
     const owner = await signUpOwner(server);
     const first = await server.gql<{ refreshSession: Tokens }>({ query: REFRESH, variables: { token: owner.refreshToken } });
     expect(first.body.errors).toBeUndefined();
-    const rotated = first.body.data!.refreshSession;
+    const rotated = partialDataOf(first).refreshSession;
     expect(rotated.refreshToken).not.toBe(owner.refreshToken);
     expect((await server.gql({ query: ME, token: rotated.accessToken })).body.errors).toBeUndefined();
 
@@ -95,7 +106,7 @@ describe('sign-up, log-in and sessions', () => {
 
     // Other sessions of the same user are untouched.
     const other = await logIn(owner.email, owner.password);
-    expect((await server.gql({ query: ME, token: other.body.data!.logIn.accessToken })).body.errors).toBeUndefined();
+    expect((await server.gql({ query: ME, token: partialDataOf(other).logIn.accessToken })).body.errors).toBeUndefined();
   });
 
   it('refuses garbage and expired credentials with 401 UNAUTHENTICATED', async () => {
@@ -108,7 +119,7 @@ describe('sign-up, log-in and sessions', () => {
     expect(errorCode(await server.gql({ query: REFRESH, variables: { token: 'pxr_unknown' } }))).toBe('INVALID_TOKEN');
   });
 
-  it('logs out: the session\'s access and refresh tokens stop working', async () => {
+  it("logs out: the session's access and refresh tokens stop working", async () => {
     const owner = await signUpOwner(server);
     const out = await server.gql<{ logOut: boolean }>({ query: 'mutation { logOut }', token: owner.accessToken });
     expect(out.body.data).toEqual({ logOut: true });
@@ -150,15 +161,19 @@ describe('platform staff accounts', () => {
     const person = await signUpOwner(server);
     await privilegedQuery(`update "user" set platform_role = 'SUPPORT' where id = $1`, [person.userId]);
     const staff = await server.gql<{ logIn: Tokens }>({ query: LOG_IN, variables: { input: { email: person.email, password: person.password } } });
-    const token = staff.body.data!.logIn.accessToken;
+    const token = partialDataOf(staff).logIn.accessToken;
 
     const me = await server.gql<{ me: { user: { email: string }; activeTenant: null; memberships: unknown[]; platformRole: string } }>({
       query: `{ me { user { email } activeTenant { id } memberships { tenantId } platformRole } }`,
       token,
     });
     expect(me.body.errors).toBeUndefined();
-    expect(me.body.data!.me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
-    const switched = await server.gql({ query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`, variables: { id: person.tenantId }, token });
+    expect(partialDataOf(me).me).toEqual({ user: { email: person.email }, activeTenant: null, memberships: [], platformRole: 'SUPPORT' });
+    const switched = await server.gql({
+      query: `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken } }`,
+      variables: { id: person.tenantId },
+      token,
+    });
     expect(errorCode(switched)).toBe('FORBIDDEN');
     expect(errorCode(await server.gql({ query: `{ members { id } }`, token }))).toBe('FORBIDDEN');
 

@@ -3,6 +3,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { FakeStripe } from './support/fake-stripe';
 import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { dataOf, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated, required } from './support/required';
 
 const WEBHOOK_SECRET = 'whsec_promox_order_secret';
 const PLANS = [
@@ -76,7 +77,7 @@ const lifecycle: Script = (stripe, customerId, sessionA) => {
   const roles: Record<string, string> = {};
   const send = (type: string, object: Json) => {
     events.push(stripe.event(type, object));
-    stripe.time! += 60;
+    stripe.time = required(stripe.time, 'the Stripe clock') + 60;
   };
   const invoice = (role: string, subscriptionId: string, change: { status: string; amount: number }) => {
     const created = stripe.createInvoice(subscriptionId, change);
@@ -118,9 +119,9 @@ const lifecycle: Script = (stripe, customerId, sessionA) => {
   send('invoice.voided', stripe.updateInvoice(second, { status: 'void' }));
   const third = invoice('invoice 3', a, { status: 'open', amount: 700 });
   send('invoice.marked_uncollectible', stripe.updateInvoice(third, { status: 'uncollectible' }));
-  stripe.time! += DAY;
+  stripe.time = required(stripe.time, 'the Stripe clock') + DAY;
   send('customer.subscription.deleted', stripe.updateSubscription(a, { status: 'canceled' }));
-  stripe.time! += DAY;
+  stripe.time = required(stripe.time, 'the Stripe clock') + DAY;
   const sessionB = stripe.createCheckoutSession(customerId, 'price_starter_test', 2).id as string;
   const subB = stripe.completeCheckout(sessionB);
   const b = subB.id as string;
@@ -141,9 +142,9 @@ const bothEnded: Script = (stripe, customerId, sessionA) => {
     const sub = stripe.completeCheckout(sessionId);
     Object.assign(roles, { [sub.id as string]: role, [(sub.items as { data: Json[] }).data[0].id as string]: `item of ${role}` });
     events.push(stripe.event('checkout.session.completed', stripe.get(sessionId)), stripe.event('customer.subscription.created', sub));
-    stripe.time! += DAY;
+    stripe.time = required(stripe.time, 'the Stripe clock') + DAY;
     events.push(stripe.event('customer.subscription.deleted', stripe.updateSubscription(sub.id as string, { status: 'canceled' })));
-    stripe.time! += DAY;
+    stripe.time = required(stripe.time, 'the Stripe clock') + DAY;
   };
   subscribe('subscription A', sessionA);
   subscribe('subscription B', stripe.createCheckoutSession(customerId, 'price_starter_test', 1).id as string);
@@ -192,7 +193,7 @@ describe('Stripe events in any order', () => {
       `select stripe_customer_id from billing_account where tenant_id = $1`,
       [owner.tenantId],
     );
-    const { events, roles } = script(stripe, customerId, url.split('/').pop()!);
+    const { events, roles } = script(stripe, customerId, required(url.split('/').pop(), 'the session id'));
     stripe.time = undefined;
     for (const event of arrange(events)) await deliver(event);
     const outcomes = await db.query<{ type: string; outcome: string | null; last_error: string | null }>(
@@ -232,11 +233,11 @@ describe('Stripe events in any order', () => {
   beforeEach(() => jest.spyOn(Clock.prototype, 'now').mockReturnValue(new Date()));
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await stripe?.stop();
+    await ifCreated(server)?.close();
+    await ifCreated(stripe)?.stop();
   });
 
-  it('ends a whole subscription lifecycle in Stripe\'s end state, in order, reversed and shuffled', async () => {
+  it("ends a whole subscription lifecycle in Stripe's end state, in order, reversed and shuffled", async () => {
     const inOrder = await replay(lifecycle, (events) => events);
     // Every event type the service handles is in the history.
     expect(inOrder.types).toEqual([...HANDLED].sort());
@@ -263,7 +264,7 @@ describe('Stripe events in any order', () => {
     for (const seed of SEEDS) expect([seed, await replay(lifecycle, (events) => shuffled(events, seed))]).toEqual([seed, inOrder]);
   });
 
-  it('shows the subscription\'s default card when the customer has none, in every order', async () => {
+  it("shows the subscription's default card when the customer has none, in every order", async () => {
     const inOrder = await replay(checkoutCard, (events) => events);
     expect(inOrder).toMatchObject({ subscription: { status: 'ACTIVE', card: { brand: 'visa', last4: '1881', expMonth: 3, expYear: 2033 } } });
     expect(await replay(checkoutCard, (events) => [...events].reverse())).toEqual(inOrder);

@@ -1,6 +1,7 @@
 import { privilegedQuery } from './support/database';
 import { createClient, signUpOwner } from './support/fixtures';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 // The embedded quick start has no Stripe key: billing says so, and everything else works.
 describe('billing without a Stripe key', () => {
@@ -9,7 +10,7 @@ describe('billing without a Stripe key', () => {
   beforeAll(async () => {
     server = await startTestServer({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', BILLING_TRIAL_SEAT_LIMIT: '5' });
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('answers BILLING_NOT_CONFIGURED for billing operations, changing nothing', async () => {
     const owner = await signUpOwner(server);
@@ -28,10 +29,12 @@ describe('billing without a Stripe key', () => {
 
   it('still shows the trial and the plans, and the rest of the API works', async () => {
     const owner = await signUpOwner(server);
-    const data = dataOf(await server.gql<{ subscription: Record<string, unknown>; plans: { code: string }[] }>({
-      query: `{ subscription { status plan { code } seats readOnly } plans { code } }`,
-      token: owner.accessToken,
-    }));
+    const data = dataOf(
+      await server.gql<{ subscription: Record<string, unknown>; plans: { code: string }[] }>({
+        query: `{ subscription { status plan { code } seats readOnly } plans { code } }`,
+        token: owner.accessToken,
+      }),
+    );
     expect(data.subscription).toEqual({ status: 'TRIALING', plan: null, seats: 5, readOnly: false });
     expect(data.plans.map((p) => p.code)).toEqual(['starter', 'team', 'business']);
     expect((await createClient(server, owner)).id).toBeTruthy();

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { STRIPE_EVENT_JOB, StripeEvents } from '../src/billing/stripe-events.service';
 import { JobQueue } from '../src/database/job-queue/job-queue';
 import { Clock } from '../src/common/time/clock';
@@ -5,6 +6,7 @@ import { privilegedQuery } from './support/database';
 import { FakeStripe } from './support/fake-stripe';
 import { addMember, createClient, signUpOwner, uniqueEmail, type SignedUpOwner } from './support/fixtures';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated, required } from './support/required';
 
 const WEBHOOK_SECRET = 'whsec_promox_test_secret';
 const GRACE_HOURS = 72;
@@ -56,11 +58,13 @@ describe('billing with Stripe', () => {
     return { status: response.status, body: (await response.json()) as Json };
   };
   const storedEvent = async (id: string) =>
-    (await privilegedQuery<{ attempts: number; processed_at: Date | null; last_error: string | null; outcome: string | null }>(
-      `select j.attempts, e.processed_at, j.last_error, e.outcome
+    (
+      await privilegedQuery<{ attempts: number; processed_at: Date | null; last_error: string | null; outcome: string | null }>(
+        `select j.attempts, e.processed_at, j.last_error, e.outcome
          from stripe_event e join job j on j.kind = 'stripe-event' and j.key = e.id where e.id = $1`,
-      [id],
-    ))[0];
+        [id],
+      )
+    )[0];
   const customerOf = async (tenantId: string) =>
     (await privilegedQuery<{ stripe_customer_id: string }>(`select stripe_customer_id from billing_account where tenant_id = $1`, [tenantId]))[0]
       ?.stripe_customer_id;
@@ -70,7 +74,7 @@ describe('billing with Stripe', () => {
   /** Checkout through the API, then Stripe's side of a paid checkout and its webhook: an active subscription. */
   const subscribe = async (owner: SignedUpOwner, plan = 'team', seats = 3) => {
     const url = dataOf(await gql<{ startCheckout: { url: string } }>(owner.accessToken, START_CHECKOUT, { input: { plan, seats } })).startCheckout.url;
-    const sessionId = url.split('/').pop()!;
+    const sessionId = required(url.split('/').pop(), 'the session id');
     const sub = stripe.completeCheckout(sessionId);
     expect((await deliver(stripe.event('checkout.session.completed', stripe.get(sessionId)))).status).toBe(200);
     return { sessionId, subscriptionId: sub.id as string, customerId: sub.customer as string };
@@ -92,8 +96,8 @@ describe('billing with Stripe', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await stripe?.stop();
+    await ifCreated(server)?.close();
+    await ifCreated(stripe)?.stop();
   });
 
   it('lists the configured plans to any member', async () => {
@@ -117,7 +121,10 @@ describe('billing with Stripe', () => {
     expect(createCustomer.idempotencyKey).toContain(owner.tenantId);
     const customerId = await customerOf(owner.tenantId);
     expect(customerId).toMatch(/^cus_/);
-    const session = stripe.requestsTo('POST', '/v1/checkout/sessions').find((r) => r.params.customer === customerId)!;
+    const session = required(
+      stripe.requestsTo('POST', '/v1/checkout/sessions').find((r) => r.params.customer === customerId),
+      'the checkout session',
+    );
     expect(session.params).toMatchObject({
       mode: 'subscription',
       client_reference_id: owner.tenantId,
@@ -127,13 +134,19 @@ describe('billing with Stripe', () => {
     });
 
     // Stripe completes the checkout and says so.
-    const sessionId = checkout.startCheckout.url.split('/').pop()!;
+    const sessionId = required(checkout.startCheckout.url.split('/').pop(), 'the session id');
     const sub = stripe.completeCheckout(sessionId);
     const completed = await deliver(stripe.event('checkout.session.completed', stripe.get(sessionId)));
     expect(completed).toEqual({ status: 200, body: { received: true, duplicate: false } });
     const active = await subscription(owner.accessToken);
-    expect(active).toMatchObject({ plan: { code: 'team', name: 'Team', seatLimit: 10 }, status: 'ACTIVE', seats: 3, cancelAtPeriodEnd: false, readOnly: false });
-    expect(new Date(active.currentPeriodEnd!).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(active).toMatchObject({
+      plan: { code: 'team', name: 'Team', seatLimit: 10 },
+      status: 'ACTIVE',
+      seats: 3,
+      cancelAtPeriodEnd: false,
+      readOnly: false,
+    });
+    expect(new Date(required(active.currentPeriodEnd, 'the period end')).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
     // A second checkout would bill twice.
     expect(errorCode(await gql(owner.accessToken, START_CHECKOUT, { input: { plan: 'team', seats: 3 } }))).toBe('INVALID_TRANSITION');
@@ -145,7 +158,7 @@ describe('billing with Stripe', () => {
     expect(errorCode(refused)).toBe('SEAT_LIMIT_REACHED');
     expect(refused.body.errors?.[0].extensions).toMatchObject({ seatLimit: 3 });
     expect(dataOf(await gql<{ changeSeats: Json }>(owner.accessToken, CHANGE_SEATS, { seats: 4 })).changeSeats).toEqual({ seats: 4, status: 'ACTIVE' });
-    const update = stripe.requestsTo('POST', `/v1/subscriptions/${sub.id as string}`).at(-1)!;
+    const update = required(stripe.requestsTo('POST', `/v1/subscriptions/${sub.id as string}`).at(-1), 'the subscription update');
     expect(update.params).toMatchObject({ 'items[0][quantity]': '4', proration_behavior: 'create_prorations' });
     expect(update.params['items[0][id]']).toMatch(/^si_/);
     expect(dataOf(await invite(owner.accessToken))).toBeTruthy();
@@ -157,7 +170,7 @@ describe('billing with Stripe', () => {
     expect((await deliver(stripe.event('invoice.payment_failed', invoice))).status).toBe(200);
     const pastDue = await subscription(owner.accessToken);
     expect(pastDue).toMatchObject({ status: 'PAST_DUE', readOnly: false });
-    const graceEnds = new Date(pastDue.graceEndsAt!).getTime();
+    const graceEnds = new Date(required(pastDue.graceEndsAt, 'the grace end')).getTime();
     expect(graceEnds).toBeGreaterThan(Date.now() + (GRACE_HOURS - 1) * 3_600_000);
     expect((await createClient(server, owner, { name: 'Still working Ltd' })).id).toBeTruthy();
 
@@ -171,7 +184,7 @@ describe('billing with Stripe', () => {
     expect(await subscription(owner.accessToken)).toMatchObject({ status: 'PAST_DUE', readOnly: true });
     const portal = dataOf(await gql<{ openBillingPortal: { url: string } }>(owner.accessToken, PORTAL)).openBillingPortal;
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\/p\/session\/bps_/);
-    expect(stripe.requestsTo('POST', '/v1/billing_portal/sessions').at(-1)!.params).toEqual({
+    expect(stripe.requestsTo('POST', '/v1/billing_portal/sessions').at(-1)?.params).toEqual({
       customer: customerId,
       return_url: 'https://app.promox.test/settings/billing',
     });
@@ -227,13 +240,21 @@ describe('billing with Stripe', () => {
     const refused = await gql(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } });
     expect(errorCode(refused)).toBe('SUBSCRIPTION_ACTIVE');
     expect((await privilegedQuery<{ status: string }>(`select status from tenant where id = $1`, [owner.tenantId]))[0].status).toBe('ACTIVE');
-    expect(dataOf(await gql<{ cancelSubscription: Json }>(owner.accessToken, CANCEL)).cancelSubscription).toEqual({ cancelAtPeriodEnd: true, status: 'ACTIVE' });
-    expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)!.params).toEqual({ cancel_at_period_end: 'true' });
-    expect(dataOf(await gql<{ resumeSubscription: Json }>(owner.accessToken, RESUME)).resumeSubscription).toEqual({ cancelAtPeriodEnd: false, status: 'ACTIVE' });
-    expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)!.params).toEqual({ cancel_at_period_end: 'false' });
+    expect(dataOf(await gql<{ cancelSubscription: Json }>(owner.accessToken, CANCEL)).cancelSubscription).toEqual({
+      cancelAtPeriodEnd: true,
+      status: 'ACTIVE',
+    });
+    expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)?.params).toEqual({ cancel_at_period_end: 'true' });
+    expect(dataOf(await gql<{ resumeSubscription: Json }>(owner.accessToken, RESUME)).resumeSubscription).toEqual({
+      cancelAtPeriodEnd: false,
+      status: 'ACTIVE',
+    });
+    expect(stripe.requestsTo('POST', `/v1/subscriptions/${subscriptionId}`).at(-1)?.params).toEqual({ cancel_at_period_end: 'false' });
     expect(errorCode(await gql(owner.accessToken, RESUME))).toBe('INVALID_TRANSITION');
     dataOf(await gql(owner.accessToken, CANCEL));
-    expect(dataOf(await gql<{ closeTenant: { status: string } }>(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } })).closeTenant.status).toBe('CLOSED');
+    expect(
+      dataOf(await gql<{ closeTenant: { status: string } }>(owner.accessToken, CLOSE, { input: { confirmName: owner.companyName } })).closeTenant.status,
+    ).toBe('CLOSED');
   });
 
   it('refuses seat counts below the seats in use or above the plan, and changes nothing', async () => {
@@ -295,7 +316,7 @@ describe('billing with Stripe', () => {
     const owner = await signUpOwner(server);
     await subscribe(owner);
     const customerId = await customerOf(owner.tenantId);
-    const event = stripe.event('customer.updated', stripe.get(customerId!));
+    const event = stripe.event('customer.updated', stripe.get(customerId));
     const wrongSecret = stripe.sign(event, 'whsec_someone_else');
     const good = stripe.sign(event);
     const cases = [
@@ -354,7 +375,7 @@ describe('billing with Stripe', () => {
   it('keeps only the card brand, last 4 digits and expiry, never a number', async () => {
     const owner = await signUpOwner(server);
     await subscribe(owner);
-    const customerId = (await customerOf(owner.tenantId))!;
+    const customerId = await customerOf(owner.tenantId);
     // Fields Stripe never sends (a number, a CVC) must not be copied even if they were.
     const method = stripe.attachCard(customerId, { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 }, { number: '4000056655665556', cvc: '123' });
     expect((await deliver(stripe.event('payment_method.attached', method))).status).toBe(200);

@@ -1,8 +1,10 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type TestServer, errorsOf } from './support/test-server';
+import { required } from './support/required';
 
 const CLIENT_FIELDS = `id name website industry tags ownerUserId owner { userId fullName }
   billingAddress { line1 line2 city region postalCode country } shippingAddress { line1 city country }
@@ -46,8 +48,6 @@ interface PageInfo {
 interface ClientsPage {
   clients: { edges: { cursor: string; node: { id: string; name: string } }[]; pageInfo: PageInfo };
 }
-
-
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -228,7 +228,10 @@ describe('clients', () => {
       const rep = await addMember(server, owner, 'SALES_REP');
       const client = await createClient(server, owner, { ownerUserId: rep.userId });
       const members = dataOf(await gqlAs<{ members: { id: string; userId: string }[] }>(owner.accessToken, `{ members { id userId } }`)).members;
-      const membership = members.find((m) => m.userId === rep.userId)!;
+      const membership = required(
+        members.find((m) => m.userId === rep.userId),
+        "the rep's membership",
+      );
       dataOf(await gqlAs(owner.accessToken, `mutation($id: ID!) { removeMember(input: { memberId: $id }) { id } }`, { id: membership.id }));
       const read = dataOf(await gqlAs<{ client: ClientView }>(owner.accessToken, CLIENT, { id: client.id })).client;
       expect(read).toMatchObject({ ownerUserId: rep.userId, owner: null });
@@ -250,14 +253,23 @@ describe('clients', () => {
       ).createClient;
       await sleep(5);
 
-      const renamed = dataOf(await gqlAs<{ updateClient: ClientView }>(owner.accessToken, UPDATE, { input: { id: created.id, name: ' Contoso Ltd ' } }))
-        .updateClient;
+      const renamed = dataOf(
+        await gqlAs<{ updateClient: ClientView }>(owner.accessToken, UPDATE, { input: { id: created.id, name: ' Contoso Ltd ' } }),
+      ).updateClient;
       expect(renamed).toEqual({ ...created, name: 'Contoso Ltd', updatedAt: renamed.updatedAt });
       expect(new Date(renamed.updatedAt).getTime()).toBeGreaterThan(new Date(created.updatedAt).getTime());
 
       const changed = dataOf(
         await gqlAs<{ updateClient: ClientView }>(owner.accessToken, UPDATE, {
-          input: { id: created.id, tags: ['c', ' c ', 'd'], billingAddress: { city: 'Cambridge' }, website: null, notes: null, ownerUserId: null, industry: '' },
+          input: {
+            id: created.id,
+            tags: ['c', ' c ', 'd'],
+            billingAddress: { city: 'Cambridge' },
+            website: null,
+            notes: null,
+            ownerUserId: null,
+            industry: '',
+          },
         }),
       ).updateClient;
       expect(changed).toMatchObject({
@@ -270,12 +282,19 @@ describe('clients', () => {
         ownerUserId: null,
         owner: null,
       });
-      const cleared = dataOf(await gqlAs<{ updateClient: ClientView }>(owner.accessToken, UPDATE, { input: { id: created.id, tags: [], billingAddress: null } }))
-        .updateClient;
+      const cleared = dataOf(
+        await gqlAs<{ updateClient: ClientView }>(owner.accessToken, UPDATE, { input: { id: created.id, tags: [], billingAddress: null } }),
+      ).updateClient;
       expect(cleared).toMatchObject({ tags: [], billingAddress: { line1: null, city: null } });
 
       // A name cannot be cleared, and a bad field refuses the whole change.
-      for (const input of [{ name: null }, { name: '' }, { name: 'Fine', website: 'javascript:alert(1)' }, { tags: null }, { name: 'Fine', industry: '\u0000' }]) {
+      for (const input of [
+        { name: null },
+        { name: '' },
+        { name: 'Fine', website: 'javascript:alert(1)' },
+        { tags: null },
+        { name: 'Fine', industry: '\u0000' },
+      ]) {
         const response = await gqlAs(owner.accessToken, UPDATE, { input: { id: created.id, ...input } });
         expect({ input, code: errorCode(response) }).toEqual({ input, code: 'BAD_USER_INPUT' });
       }
@@ -303,15 +322,18 @@ describe('clients', () => {
       const owner = await signUpOwner(server);
       const kept = await createClient(server, owner, { name: 'Kept' });
       const old = await createClient(server, owner, { name: 'Old' });
-      const archived = dataOf(await gqlAs<{ archiveClient: { archived: boolean; archivedAt: string } }>(owner.accessToken, ARCHIVE, { id: old.id }))
-        .archiveClient;
+      const archived = dataOf(
+        await gqlAs<{ archiveClient: { archived: boolean; archivedAt: string } }>(owner.accessToken, ARCHIVE, { id: old.id }),
+      ).archiveClient;
       expect(archived.archived).toBe(true);
       expect(Number.isNaN(Date.parse(archived.archivedAt))).toBe(false);
       // Archiving again keeps the first time.
       const again = dataOf(await gqlAs<{ archiveClient: { archivedAt: string } }>(owner.accessToken, ARCHIVE, { id: old.id })).archiveClient;
       expect(again.archivedAt).toBe(archived.archivedAt);
 
-      type Counted = { clients: { totalCount: number; edges: { node: { name: string; archived: boolean } }[] } };
+      interface Counted {
+        clients: { totalCount: number; edges: { node: { name: string; archived: boolean } }[] };
+      }
       const list = async (filter?: Record<string, unknown>) => dataOf(await gqlAs<Counted>(owner.accessToken, CLIENTS_COUNTED, { filter })).clients;
       expect(await list()).toMatchObject({ totalCount: 1, edges: [{ node: { name: 'Kept', archived: false } }] });
       expect(await list({ archived: 'EXCLUDE' })).toMatchObject({ totalCount: 1 });
@@ -320,8 +342,9 @@ describe('clients', () => {
       // Still readable by id.
       expect(dataOf(await gqlAs<{ client: ClientView }>(owner.accessToken, CLIENT, { id: old.id })).client.archived).toBe(true);
 
-      const restored = dataOf(await gqlAs<{ unarchiveClient: { archived: boolean; archivedAt: string | null } }>(owner.accessToken, UNARCHIVE, { id: old.id }))
-        .unarchiveClient;
+      const restored = dataOf(
+        await gqlAs<{ unarchiveClient: { archived: boolean; archivedAt: string | null } }>(owner.accessToken, UNARCHIVE, { id: old.id }),
+      ).unarchiveClient;
       expect(restored).toEqual({ id: old.id, archived: false, archivedAt: null });
       expect((await list()).totalCount).toBe(2);
       expect(kept.id).toBeDefined();
@@ -347,7 +370,9 @@ describe('clients', () => {
       }
     });
 
-    type Counted = { clients: { totalCount: number; edges: { node: { name: string } }[] } };
+    interface Counted {
+      clients: { totalCount: number; edges: { node: { name: string } }[] };
+    }
     const names = async (filter: Record<string, unknown>) => {
       const clients = dataOf(await gqlAs<Counted>(owner.accessToken, CLIENTS_COUNTED, { filter })).clients;
       expect(clients.totalCount).toBe(clients.edges.length);
@@ -384,7 +409,10 @@ describe('clients', () => {
         expect({ tag, names: found.edges.map((e) => e.node.name) }).toEqual({ tag, names: ['Punctuated'] });
       }
       for (const tag of ['a', 'b', 'x', 'hi', 'null']) {
-        expect({ tag, count: dataOf(await gqlAs<Counted>(other.accessToken, CLIENTS_COUNTED, { filter: { tag } })).clients.totalCount }).toEqual({ tag, count: 0 });
+        expect({ tag, count: dataOf(await gqlAs<Counted>(other.accessToken, CLIENTS_COUNTED, { filter: { tag } })).clients.totalCount }).toEqual({
+          tag,
+          count: 0,
+        });
       }
     });
 
@@ -551,13 +579,13 @@ describe('clients', () => {
       ] as const) {
         const response = await gqlAs(viewer.accessToken, query, variables);
         expect(errorCode(response)).toBe('FORBIDDEN');
-        expect(response.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
+        expect(errorsOf(response)[0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
       }
       expect(await clientRow(client.id)).toMatchObject({ name: client.name, archived_at: null });
       const byRep = await createClient(server, rep, { name: 'By rep' });
-      expect(dataOf(await gqlAs<{ updateClient: ClientView }>(rep.accessToken, UPDATE, { input: { id: byRep.id, industry: 'Retail' } })).updateClient.industry).toBe(
-        'Retail',
-      );
+      expect(
+        dataOf(await gqlAs<{ updateClient: ClientView }>(rep.accessToken, UPDATE, { input: { id: byRep.id, industry: 'Retail' } })).updateClient.industry,
+      ).toBe('Retail');
     });
 
     it('gives API keys exactly their scopes', async () => {
@@ -572,13 +600,13 @@ describe('clients', () => {
       expect(dataOf(await gqlAs<{ archiveClient: { archived: boolean } }>(writer.secret, ARCHIVE, { id: byKey.id })).archiveClient.archived).toBe(true);
       const denied = await gqlAs(unrelated.secret, CLIENTS, {});
       expect(errorCode(denied)).toBe('FORBIDDEN');
-      expect(denied.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_READ']);
+      expect(errorsOf(denied)[0].extensions?.missingPermissions).toEqual(['CLIENTS_READ']);
       expect(errorCode(await gqlAs(unrelated.secret, CLIENT, { id: client.id }))).toBe('FORBIDDEN');
     });
   });
 
   describe('tenant isolation', () => {
-    it('answers every id-taking operation on another tenant\'s client with NOT_FOUND, like an unknown id, and leaves it unchanged', async () => {
+    it("answers every id-taking operation on another tenant's client with NOT_FOUND, like an unknown id, and leaves it unchanged", async () => {
       const a = await signUpOwner(server);
       const b = await signUpOwner(server);
       const theirs = await createClient(server, b, { name: 'B private', tags: ['b'] });
@@ -604,8 +632,9 @@ describe('clients', () => {
       // Lists show none of B's clients, whatever the filter.
       await createClient(server, a, { name: 'A own' });
       for (const filter of [{}, { search: 'B private' }, { tag: 'b' }, { ownerUserId: b.userId }, { archived: 'INCLUDE' }]) {
-        const page = dataOf(await gqlAs<{ clients: { totalCount: number; edges: { node: { id: string } }[] } }>(a.accessToken, CLIENTS_COUNTED, { filter }))
-          .clients;
+        const page = dataOf(
+          await gqlAs<{ clients: { totalCount: number; edges: { node: { id: string } }[] } }>(a.accessToken, CLIENTS_COUNTED, { filter }),
+        ).clients;
         expect(page.edges.map((e) => e.node.id)).not.toContain(theirs.id);
         expect(page.totalCount).toBe(page.edges.length);
       }
@@ -620,11 +649,13 @@ describe('clients', () => {
     const PAGE_WITH_CONTACTS = `query($first: Int) { clients(first: $first, sort: { field: NAME }) {
       edges { node { name owner { fullName } contacts { firstName lastName email } } }
     } }`;
-    type WithContacts = {
-      clients: { edges: { node: { name: string; owner: { fullName: string } | null; contacts: { firstName: string; lastName: string; email: string | null }[] } }[] };
-    };
+    interface WithContacts {
+      clients: {
+        edges: { node: { name: string; owner: { fullName: string } | null; contacts: { firstName: string; lastName: string; email: string | null }[] } }[];
+      };
+    }
 
-    it('lists each client\'s contacts by last and first name', async () => {
+    it("lists each client's contacts by last and first name", async () => {
       const owner = await signUpOwner(server);
       const c1 = await createClient(server, owner, { name: 'One', ownerUserId: owner.userId });
       const c2 = await createClient(server, owner, { name: 'Two' });

@@ -90,7 +90,9 @@ describe('consent', () => {
   const logMarketing = (token: string, clientId: string, contactId: string | null, channel = 'EMAIL') =>
     server.gql<{ logCommunication: { id: string; marketing: boolean } }>({
       query: LOG,
-      variables: { input: { clientId, contactId, channel, direction: 'OUTBOUND', body: 'Spring catalogue', occurredAt: new Date().toISOString(), marketing: true } },
+      variables: {
+        input: { clientId, contactId, channel, direction: 'OUTBOUND', body: 'Spring catalogue', occurredAt: new Date().toISOString(), marketing: true },
+      },
       token,
     });
   const ledgerCount = async (table: string, column: string, value: string) =>
@@ -100,12 +102,14 @@ describe('consent', () => {
   const inRequest = <T>(tenantId: string | null, fn: (consent: ConsentService) => Promise<T>): Promise<T> => {
     const orm: MikroORM = server.app.get(MikroORM);
     const consent = server.app.get(ConsentService);
-    return RequestContextStore.run(systemContext('consent-test', tenantId, new Set()), () =>
-      new Promise<T>((resolve, reject) => {
-        OrmRequestContext.create(tenantScopedFork(orm, tenantId), () => {
-          fn(consent).then(resolve, reject);
-        });
-      }),
+    return RequestContextStore.run(
+      systemContext('consent-test', tenantId, new Set()),
+      () =>
+        new Promise<T>((resolve, reject) => {
+          OrmRequestContext.create(tenantScopedFork(orm, tenantId), () => {
+            fn(consent).then(resolve, reject);
+          });
+        }),
     );
   };
 
@@ -130,7 +134,7 @@ describe('consent', () => {
     expect(schema).toMatch(/Legal basis: Consent \(GDPR art\. 6\(1\)\(a\)/);
   });
 
-  describe('a user\'s own consent', () => {
+  describe("a user's own consent", () => {
     it('grants and withdraws in one call each, and shows the history with proof', async () => {
       const user = await signUpOwner(server);
       const before = await myConsent(user.accessToken);
@@ -140,7 +144,10 @@ describe('consent', () => {
 
       const granted = dataOf(
         await recordMine(user.accessToken, {
-          choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'MARKETING_EMAIL', status: 'GRANTED' }],
+          choices: [
+            { purpose: 'ANALYTICS', status: 'GRANTED' },
+            { purpose: 'MARKETING_EMAIL', status: 'GRANTED' },
+          ],
         }),
       ).recordMyConsent;
       expect(stateOf(granted, 'ANALYTICS')).toMatchObject({ granted: true, status: 'GRANTED', source: 'ACCOUNT_SETTINGS' });
@@ -155,8 +162,14 @@ describe('consent', () => {
       expect(history.map((h) => [h.purpose, h.status])).toEqual([
         ['ANALYTICS', 'WITHDRAWN'],
         ...(history[1].purpose === 'ANALYTICS'
-          ? [['ANALYTICS', 'GRANTED'], ['MARKETING_EMAIL', 'GRANTED']]
-          : [['MARKETING_EMAIL', 'GRANTED'], ['ANALYTICS', 'GRANTED']]),
+          ? [
+              ['ANALYTICS', 'GRANTED'],
+              ['MARKETING_EMAIL', 'GRANTED'],
+            ]
+          : [
+              ['MARKETING_EMAIL', 'GRANTED'],
+              ['ANALYTICS', 'GRANTED'],
+            ]),
       ]);
       const [latest] = history;
       const [cookiePolicy] = await privilegedQuery<{ text: string; content_hash: string }>(
@@ -179,7 +192,10 @@ describe('consent', () => {
       expect(errorCode(essential)).toBe('BAD_USER_INPUT');
       expect(badFields(essential)).toEqual(['choices']);
       const twice = await recordMine(user.accessToken, {
-        choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'ANALYTICS', status: 'WITHDRAWN' }],
+        choices: [
+          { purpose: 'ANALYTICS', status: 'GRANTED' },
+          { purpose: 'ANALYTICS', status: 'WITHDRAWN' },
+        ],
       });
       expect(errorCode(twice)).toBe('BAD_USER_INPUT');
       const unknown = await recordMine(user.accessToken, {
@@ -188,9 +204,7 @@ describe('consent', () => {
       });
       expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
       expect(errorCode(await recordMine(user.accessToken, { choices: [] }))).toBe('BAD_USER_INPUT');
-      expect(errorCode(await recordMine(user.accessToken, { choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }], source: 'API' }))).toBe(
-        'BAD_USER_INPUT',
-      );
+      expect(errorCode(await recordMine(user.accessToken, { choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }], source: 'API' }))).toBe('BAD_USER_INPUT');
       expect(await ledgerCount('consent_event', 'user_id', user.userId)).toBe(0);
     });
 
@@ -201,7 +215,7 @@ describe('consent', () => {
     });
   });
 
-  describe('a contact\'s consent and the marketing gate', () => {
+  describe("a contact's consent and the marketing gate", () => {
     let clientId: string;
 
     beforeAll(async () => {
@@ -222,7 +236,13 @@ describe('consent', () => {
           note: 'Ticked the newsletter box on the trade-show form',
         }),
       );
-      dataOf(await recordContact(a.accessToken, { contactId: contact.id, choices: [{ purpose: 'MARKETING_SMS', status: 'GRANTED' }], source: 'DATA_SUBJECT_REQUEST' }));
+      dataOf(
+        await recordContact(a.accessToken, {
+          contactId: contact.id,
+          choices: [{ purpose: 'MARKETING_SMS', status: 'GRANTED' }],
+          source: 'DATA_SUBJECT_REQUEST',
+        }),
+      );
 
       const overview = await contactConsent(aViewer.accessToken, contact.id);
       expect(stateOf(overview, 'MARKETING_EMAIL')).toMatchObject({ granted: true, source: 'SIGN_UP' });
@@ -238,7 +258,7 @@ describe('consent', () => {
       expect(overview.history[0]).toMatchObject({ purpose: 'MARKETING_SMS', recordedByUserId: a.userId, recordedByApiKeyId: null });
     });
 
-    it('reads and writes another tenant\'s contact as not found, recording nothing', async () => {
+    it("reads and writes another tenant's contact as not found, recording nothing", async () => {
       const contact = await createContact(server, a, clientId);
       const attempt = await recordContact(b.accessToken, { contactId: contact.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] });
       expect(errorCode(attempt)).toBe('NOT_FOUND');
@@ -260,7 +280,9 @@ describe('consent', () => {
       // A service message needs no marketing consent.
       const service = await server.gql({
         query: LOG,
-        variables: { input: { clientId, contactId: contact.id, channel: 'SMS', direction: 'OUTBOUND', body: 'Your order shipped', occurredAt: new Date().toISOString() } },
+        variables: {
+          input: { clientId, contactId: contact.id, channel: 'SMS', direction: 'OUTBOUND', body: 'Your order shipped', occurredAt: new Date().toISOString() },
+        },
         token: a.accessToken,
       });
       dataOf(service);
@@ -278,7 +300,11 @@ describe('consent', () => {
       dataOf(await logMarketing(a.accessToken, clientId, contact.id));
 
       const withdrawn = dataOf(
-        await recordContact(a.accessToken, { contactId: contact.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'WITHDRAWN' }], source: 'DATA_SUBJECT_REQUEST' }),
+        await recordContact(a.accessToken, {
+          contactId: contact.id,
+          choices: [{ purpose: 'MARKETING_EMAIL', status: 'WITHDRAWN' }],
+          source: 'DATA_SUBJECT_REQUEST',
+        }),
       ).recordContactConsent;
       expect(stateOf(withdrawn, 'MARKETING_EMAIL')).toMatchObject({ granted: false, status: 'WITHDRAWN' });
       const refused = await logMarketing(a.accessToken, clientId, contact.id);
@@ -318,10 +344,16 @@ describe('consent', () => {
   });
 
   describe('cookie banner', () => {
-    it('records an anonymous visitor\'s choices and reads them back by visitor id', async () => {
+    it("records an anonymous visitor's choices and reads them back by visitor id", async () => {
       const visitorId = randomUUID();
       const states = dataOf(
-        await recordVisitor({ visitorId, choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'PERSONALIZATION', status: 'WITHDRAWN' }] }),
+        await recordVisitor({
+          visitorId,
+          choices: [
+            { purpose: 'ANALYTICS', status: 'GRANTED' },
+            { purpose: 'PERSONALIZATION', status: 'WITHDRAWN' },
+          ],
+        }),
       ).recordVisitorConsent;
       expect(stateOf(states, 'ANALYTICS')).toMatchObject({ granted: true, source: 'COOKIE_BANNER' });
       expect(stateOf(states, 'PERSONALIZATION')).toMatchObject({ granted: false, status: 'WITHDRAWN' });
@@ -357,13 +389,28 @@ describe('consent', () => {
       }
     });
 
-    it('links a visitor\'s choices to the account at sign-up, keeping the visitor\'s events', async () => {
+    it("links a visitor's choices to the account at sign-up, keeping the visitor's events", async () => {
       const visitorId = randomUUID();
-      dataOf(await recordVisitor({ visitorId, choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'PERSONALIZATION', status: 'WITHDRAWN' }] }));
+      dataOf(
+        await recordVisitor({
+          visitorId,
+          choices: [
+            { purpose: 'ANALYTICS', status: 'GRANTED' },
+            { purpose: 'PERSONALIZATION', status: 'WITHDRAWN' },
+          ],
+        }),
+      );
       const signUp = await server.gql<{ signUp: { accessToken: string; user: { id: string } } }>({
         query: SIGN_UP,
         variables: {
-          input: { companyName: 'Linked Promo', fullName: 'Vera Visitor', email: uniqueEmail('vera'), password: STRONG_PASSWORD, confirmAge16OrOlder: true, visitorId },
+          input: {
+            companyName: 'Linked Promo',
+            fullName: 'Vera Visitor',
+            email: uniqueEmail('vera'),
+            password: STRONG_PASSWORD,
+            confirmAge16OrOlder: true,
+            visitorId,
+          },
         },
         headers: UA,
       });
@@ -376,7 +423,7 @@ describe('consent', () => {
       expect(await ledgerCount('consent_event', 'visitor_id', visitorId)).toBe(2);
     });
 
-    it('links at log-in only the visitor\'s choices that are newer than the user\'s own', async () => {
+    it("links at log-in only the visitor's choices that are newer than the user's own", async () => {
       const user = await signUpOwner(server);
       dataOf(await recordMine(user.accessToken, { choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] }));
       const visitorId = randomUUID();
@@ -400,7 +447,7 @@ describe('consent', () => {
   });
 
   describe('the exported ConsentService', () => {
-    it('answers hasConsent for users, contacts and visitors in the request\'s session; ESSENTIAL is always true', async () => {
+    it("answers hasConsent for users, contacts and visitors in the request's session; ESSENTIAL is always true", async () => {
       const user = await signUpOwner(server);
       dataOf(await recordMine(user.accessToken, { choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }] }));
       const contact = await createContact(server, a, (await createClient(server, a)).id, { email: uniqueEmail('svc') });
@@ -448,7 +495,13 @@ describe('consent', () => {
 
     it('lets a note change, and nothing else of the row, only while erasure replaces identifiers in it', async () => {
       const contact = await createContact(server, a, (await createClient(server, a)).id, { email: uniqueEmail('note') });
-      dataOf(await recordContact(a.accessToken, { contactId: contact.id, note: 'Told Ann at the fair', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] }));
+      dataOf(
+        await recordContact(a.accessToken, {
+          contactId: contact.id,
+          note: 'Told Ann at the fair',
+          choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }],
+        }),
+      );
       const orm: MikroORM = server.app.get(MikroORM);
       const row = `contact_consent_event where contact_id = '${contact.id}'`;
       const asApp = (erasing: boolean, sql: string) =>
@@ -456,11 +509,17 @@ describe('consent', () => {
           if (erasing) await tx.execute(`select set_config('app.erasing_mentions', 'on', true)`);
           return tx.execute(sql);
         });
-      await expect(asApp(false, `update contact_consent_event set note = 'Told [erased] at the fair' where contact_id = '${contact.id}'`)).rejects.toThrow(/append-only/);
-      await expect(asApp(true, `update contact_consent_event set status = 'WITHDRAWN' where contact_id = '${contact.id}'`)).rejects.toThrow(/permission denied/);
+      await expect(asApp(false, `update contact_consent_event set note = 'Told [erased] at the fair' where contact_id = '${contact.id}'`)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(asApp(true, `update contact_consent_event set status = 'WITHDRAWN' where contact_id = '${contact.id}'`)).rejects.toThrow(
+        /permission denied/,
+      );
       // The owner, who may change any column, meets the trigger: with the setting on, still only the note.
       await expect(
-        privilegedQuery(`select set_config('app.erasing_mentions', 'on', true); update contact_consent_event set status = 'WITHDRAWN', note = 'x' where contact_id = '${contact.id}'`),
+        privilegedQuery(
+          `select set_config('app.erasing_mentions', 'on', true); update contact_consent_event set status = 'WITHDRAWN', note = 'x' where contact_id = '${contact.id}'`,
+        ),
       ).rejects.toThrow(/append-only/);
       await asApp(true, `update contact_consent_event set note = 'Told [erased] at the fair' where contact_id = '${contact.id}'`);
       expect(await privilegedQuery(`select status, note from ${row}`)).toEqual([{ status: 'GRANTED', note: 'Told [erased] at the fair' }]);
@@ -479,13 +538,7 @@ describe('consent', () => {
         `select c.relname as table from pg_trigger t join pg_class c on c.oid = t.tgrelid
           where t.tgname = 'append_only' and t.tgenabled = 'O' order by 1`,
       );
-      expect(triggers.map((t) => t.table)).toEqual([
-        'consent_event',
-        'consent_suppression',
-        'contact_consent_event',
-        'policy_acceptance',
-        'policy_document',
-      ]);
+      expect(triggers.map((t) => t.table)).toEqual(['consent_event', 'consent_suppression', 'contact_consent_event', 'policy_acceptance', 'policy_document']);
     });
 
     it('keeps contact ledgers under forced row-level security, tenant by tenant', async () => {

@@ -1,7 +1,8 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { privilegedQuery } from './support/database';
 import { addMember, createApiKey, createClient, createContact, signUpOwner, type SignedUpOwner } from './support/fixtures';
-import { badFields, dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { badFields, dataOf, errorCode, startTestServer, type TestServer, errorsOf } from './support/test-server';
 
 const CONTACT_FIELDS = `id clientId firstName lastName title email phone address { line1 line2 city region postalCode country } createdAt updatedAt`;
 const CONTACT = `query($id: ID!) { contact(id: $id) { ${CONTACT_FIELDS} } }`;
@@ -36,9 +37,9 @@ interface ContactsPage {
     pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   };
 }
-type Counted = { contacts: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] } };
-
-
+interface Counted {
+  contacts: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,8 +71,7 @@ describe('contacts', () => {
   });
   afterAll(() => server.close());
 
-  const gqlAs = <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) =>
-    server.gql<T>({ query, variables, token });
+  const gqlAs = <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) => server.gql<T>({ query, variables, token });
 
   /** Every page forward, then every page backward from the end; returns "First Last" names in list order. */
   async function walk(token: string, variables: Record<string, unknown>, size: number): Promise<{ forward: string[]; backward: string[] }> {
@@ -165,7 +165,7 @@ describe('contacts', () => {
       const before = await contactCount(owner.tenantId);
       const response = await gqlAs(owner.accessToken, CREATE, { input: { clientId: randomUUID(), firstName: 'No', lastName: 'Client' } });
       expect(errorCode(response)).toBe('NOT_FOUND');
-      expect(response.body.errors![0].message).toBe('Client not found.');
+      expect(errorsOf(response)[0].message).toBe('Client not found.');
       expect(await contactCount(owner.tenantId)).toBe(before);
     });
 
@@ -184,8 +184,9 @@ describe('contacts', () => {
         }),
       ).createContact;
       await sleep(5);
-      const renamed = dataOf(await gqlAs<{ updateContact: ContactView }>(owner.accessToken, UPDATE, { input: { id: created.id, lastName: ' Murray Hopper ' } }))
-        .updateContact;
+      const renamed = dataOf(
+        await gqlAs<{ updateContact: ContactView }>(owner.accessToken, UPDATE, { input: { id: created.id, lastName: ' Murray Hopper ' } }),
+      ).updateContact;
       expect(renamed).toEqual({ ...created, lastName: 'Murray Hopper', updatedAt: renamed.updatedAt });
       expect(new Date(renamed.updatedAt).getTime()).toBeGreaterThan(new Date(created.updatedAt).getTime());
 
@@ -201,8 +202,9 @@ describe('contacts', () => {
         title: null,
         address: { line1: '1 Prospect St', city: null, country: null },
       });
-      const cleared = dataOf(await gqlAs<{ updateContact: ContactView }>(owner.accessToken, UPDATE, { input: { id: created.id, email: null, address: null } }))
-        .updateContact;
+      const cleared = dataOf(
+        await gqlAs<{ updateContact: ContactView }>(owner.accessToken, UPDATE, { input: { id: created.id, email: null, address: null } }),
+      ).updateContact;
       expect(cleared).toMatchObject({ email: null, address: { line1: null } });
 
       for (const input of [{ firstName: null }, { lastName: '' }, { email: 'nope' }, { phone: 'x', firstName: 'Changed' }, { firstName: 'A\u0000' }]) {
@@ -363,7 +365,9 @@ describe('contacts', () => {
         );
       }
       const onClient = dataOf(
-        await gqlAs<{ client: { contacts: { lastName: string }[] } }>(other.accessToken, `query($id: ID!) { client(id: $id) { contacts { lastName } } }`, { id: big.id }),
+        await gqlAs<{ client: { contacts: { lastName: string }[] } }>(other.accessToken, `query($id: ID!) { client(id: $id) { contacts { lastName } } }`, {
+          id: big.id,
+        }),
       ).client.contacts;
       expect(onClient.map((c) => c.lastName)).toEqual(Array.from({ length: 50 }, (_, i) => `Person ${String(i).padStart(2, '0')}`));
       const all = dataOf(await gqlAs<Counted>(other.accessToken, CONTACTS_COUNTED, { filter: { clientId: big.id }, first: 100 })).contacts;
@@ -391,7 +395,13 @@ describe('contacts', () => {
       ).id;
     });
 
-    const PII_QUERIES: { name: string; query: string; variables: () => Record<string, unknown>; prefix: (string | number)[]; node: (data: unknown) => unknown }[] = [
+    const PII_QUERIES: {
+      name: string;
+      query: string;
+      variables: () => Record<string, unknown>;
+      prefix: (string | number)[];
+      node: (data: unknown) => unknown;
+    }[] = [
       {
         name: 'contact',
         query: `query($id: ID!) { contact(id: $id) { firstName lastName title email phone address { city } } }`,
@@ -424,7 +434,13 @@ describe('contacts', () => {
         });
         const errors = response.body.errors ?? [];
         expect({ name, codes: errors.map((e) => e.extensions?.code) }).toEqual({ name, codes: ['FORBIDDEN_FIELD', 'FORBIDDEN_FIELD', 'FORBIDDEN_FIELD'] });
-        expect(errors.map((e) => e.path).sort()).toEqual([[...prefix, 'address'], [...prefix, 'email'], [...prefix, 'phone']].sort());
+        expect(errors.map((e) => e.path).sort()).toEqual(
+          [
+            [...prefix, 'address'],
+            [...prefix, 'email'],
+            [...prefix, 'phone'],
+          ].sort(),
+        );
         expect(errors.every((e) => e.extensions?.requiredPermission === 'PII_READ')).toBe(true);
       }
     }
@@ -483,7 +499,7 @@ describe('contacts', () => {
         ] as const) {
           const response = await gqlAs(token, query, variables);
           expect(errorCode(response)).toBe('FORBIDDEN');
-          expect(response.body.errors![0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
+          expect(errorsOf(response)[0].extensions?.missingPermissions).toEqual(['CLIENTS_WRITE']);
         }
       }
       expect(await contactRow(contactId)).toMatchObject({ email: 'pia@client.example' });
@@ -493,7 +509,7 @@ describe('contacts', () => {
   });
 
   describe('tenant isolation', () => {
-    it('answers every id-taking operation on another tenant\'s contact or client with NOT_FOUND, like an unknown id', async () => {
+    it("answers every id-taking operation on another tenant's contact or client with NOT_FOUND, like an unknown id", async () => {
       const a = await signUpOwner(server);
       const b = await signUpOwner(server);
       const ownClient = await createClient(server, a);

@@ -3,6 +3,7 @@ import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startRequestLoad } from './support/request-load';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /** No request may go unanswered longer than this, outage or not (the pool's acquire timeout is 2 s here). */
 const HUNG_AFTER_MS = 10_000;
@@ -34,7 +35,10 @@ async function freshWrite(server: TestServer, owner: SignedUpOwner, timeoutMs: n
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` },
-      body: JSON.stringify({ query: `mutation($input: CreateClientInput!) { createClient(input: $input) { id } }`, variables: { input: { name: `Fresh ${randomUUID()}` } } }),
+      body: JSON.stringify({
+        query: `mutation($input: CreateClientInput!) { createClient(input: $input) { id } }`,
+        variables: { input: { name: `Fresh ${randomUUID()}` } },
+      }),
       signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
     });
     const body = (await response.json()) as { data?: { createClient?: { id: string } } | null };
@@ -52,9 +56,13 @@ describeWithPostgres('a PostgreSQL restart under concurrent load', () => {
   beforeAll(async () => {
     cluster = await startPostgresCluster(binaries.dir as string);
     await cluster.query('postgres', 'create database promox');
-    server = await startTestServer({ DATABASE_URL: cluster.url('promox'), DATABASE_POOL_SIZE: '4', DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+    server = await startTestServer({
+      DATABASE_URL: cluster.url('promox'),
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
       // The load is one user from one address, far above what the limits allow a person.
-      RATE_LIMIT_PER_ACTOR_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_ACTOR_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
     });
     owner = await signUpOwner(server);
   }, 60_000);
@@ -62,9 +70,9 @@ describeWithPostgres('a PostgreSQL restart under concurrent load', () => {
   afterAll(async () => {
     // A pool that lost track of its connections never finishes closing: bound it, so that such a failure reads as one.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([server?.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    await Promise.race([ifCreated(server)?.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
     clearTimeout(timer);
-    await cluster?.destroy();
+    await ifCreated(cluster)?.destroy();
   }, 30_000);
 
   it('answers 503 while PostgreSQL is down, recovers by itself when it is back, and keeps every acknowledged write', async () => {

@@ -6,7 +6,12 @@ import { dirname, join, relative, resolve } from 'node:path';
  * somewhere that exists, and no page citing files the repository does not have. Reads files only; no server.
  */
 const root = resolve(__dirname, '..');
-const pages = [join(root, 'README.md'), ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(root, 'docs', f))];
+const pages = [
+  join(root, 'README.md'),
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'docs', f)),
+];
 const README_MAX_BYTES = 10_000;
 /** Files that live outside the repository (the team's design notes): a page must say what it needs itself. */
 const OUTSIDE_FILES = /\b(DESIGN|STACK)\.md\b/;
@@ -23,7 +28,10 @@ function anchorsOf(markdown: string): Set<string> {
   const withoutFences = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
   for (const [, text] of withoutFences.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const rendered = text.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
-    const base = rendered.toLowerCase().replace(/[^\p{L}\p{N}\p{M} _-]/gu, '').replace(/ /g, '-');
+    const base = rendered
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M} _-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count === 0 ? base : `${base}-${count}`);
@@ -47,9 +55,7 @@ describe('the manual (README.md and docs/)', () => {
   it('has the pages the README sends readers to', () => {
     expect(pages.map((page) => relative(root, page)).sort()).toEqual(
       expect.arrayContaining(
-        ['api', 'architecture', 'benchmarks', 'billing', 'configuration', 'operations', 'partners', 'privacy', 'security'].map(
-          (name) => `docs/${name}.md`,
-        ),
+        ['api', 'architecture', 'benchmarks', 'billing', 'configuration', 'operations', 'partners', 'privacy', 'security'].map((name) => `docs/${name}.md`),
       ),
     );
   });
@@ -58,7 +64,8 @@ describe('the manual (README.md and docs/)', () => {
     const broken: string[] = [];
     for (const page of pages) {
       for (const target of relativeLinks(readFileSync(page, 'utf8'))) {
-        const [path, anchor] = target.split('#', 2);
+        const parts = target.split('#', 2);
+        const [path, anchor] = [parts.at(0), parts.at(1)];
         const file = path ? resolve(dirname(page), decodeURIComponent(path)) : page;
         const where = `${relative(root, page)} → ${target}`;
         if (!existsSync(file)) {

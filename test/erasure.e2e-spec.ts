@@ -6,6 +6,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 interface Request {
   id: string;
@@ -40,11 +41,13 @@ describe('erasure and objection requests', () => {
   let clock: Clock;
   let clientId: string;
 
-  const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => server.gql<T>({ query, variables, token: owner.accessToken });
+  const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+    server.gql<T>({ query, variables, token: owner.accessToken });
   const fileAndVerify = async (input: Record<string, unknown>): Promise<Request> => {
     const filed = dataOf(await gql<{ filePrivacyRequest: Request }>(FILE, { input })).filePrivacyRequest;
-    return dataOf(await gql<{ verifyPrivacyRequest: Request }>(VERIFY, { input: { id: filed.id, method: 'PHONE_CALLBACK', note: 'Called back on the number on file.' } }))
-      .verifyPrivacyRequest;
+    return dataOf(
+      await gql<{ verifyPrivacyRequest: Request }>(VERIFY, { input: { id: filed.id, method: 'PHONE_CALLBACK', note: 'Called back on the number on file.' } }),
+    ).verifyPrivacyRequest;
   };
   const one = async (id: string) => dataOf(await gql<{ privacyRequest: Request }>(ONE, { id })).privacyRequest;
   const logMarketing = (contactId: string, body = 'Spring catalogue') =>
@@ -66,29 +69,47 @@ describe('erasure and objection requests', () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   describe('erasure of a contact', () => {
     it('leaves no trace of the email, phone or name in any text column, keeps the order and its sums, and the audit chain verifies', async () => {
       const tag = randomUUID().slice(0, 8);
-      const person = { firstName: `Zephyrine${tag}`, lastName: `Quillfeather${tag}`, email: `zq.${tag}@erase.example`, phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}` };
+      const person = {
+        firstName: `Zephyrine${tag}`,
+        lastName: `Quillfeather${tag}`,
+        email: `zq.${tag}@erase.example`,
+        phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}`,
+      };
       const newEmail = `zq.new.${tag}@erase.example`;
-      const contact = await createContact(server, owner, clientId, { ...person, title: `Buyer ${tag}`, address: { line1: `1 ${tag} Street`, city: 'London', country: 'GB' } });
+      const contact = await createContact(server, owner, clientId, {
+        ...person,
+        title: `Buyer ${tag}`,
+        address: { line1: `1 ${tag} Street`, city: 'London', country: 'GB' },
+      });
       await grantEmailMarketing(contact.id);
       expect(dataOf(await logMarketing(contact.id, `Hello ${person.firstName} ${person.lastName}, our catalogue`))).toBeTruthy();
       const order = await createOrder(server, owner, clientId, { contactId: contact.id });
       const before = dataOf(await gql<{ order: { subtotal: number; contactId: string } }>(ORDER, { id: order.id })).order;
 
       // A rectification first, so the request history holds the old and new email.
-      const rectification = await fileAndVerify({ contactId: contact.id, type: 'RECTIFICATION', changes: { email: newEmail }, note: `Asked by ${person.firstName}` });
+      const rectification = await fileAndVerify({
+        contactId: contact.id,
+        type: 'RECTIFICATION',
+        changes: { email: newEmail },
+        note: `Asked by ${person.firstName}`,
+      });
       await runner.runDue();
       expect((await one(rectification.id)).events.some((e) => e.fieldChanges?.some((c) => c.old === person.email))).toBe(true);
       const terms = [person.email, newEmail, person.phone, person.firstName, person.lastName];
       expect(await traces(terms, db.query)).not.toEqual([]);
 
-      const erasure = await fileAndVerify({ contactId: contact.id, type: 'ERASURE', note: `${person.firstName} ${person.lastName} phoned from ${person.phone}` });
+      const erasure = await fileAndVerify({
+        contactId: contact.id,
+        type: 'ERASURE',
+        note: `${person.firstName} ${person.lastName} phoned from ${person.phone}`,
+      });
       await runner.runDue();
       const done = await one(erasure.id);
       expect(done).toMatchObject({ status: 'COMPLETED', lastError: null, stepsDone: ERASE_STEPS });
@@ -96,7 +117,10 @@ describe('erasure and objection requests', () => {
       expect(await traces(terms, db.query)).toEqual([]);
       // The order stays, with its sums and its link to the (pseudonymised) contact row.
       expect(dataOf(await gql<{ order: { subtotal: number; contactId: string } }>(ORDER, { id: order.id })).order).toEqual(before);
-      const [row] = await db.query<{ first_name: string; last_name: string; email: string | null }>(`select first_name, last_name, email from contact where id = $1`, [contact.id]);
+      const [row] = await db.query<{ first_name: string; last_name: string; email: string | null }>(
+        `select first_name, last_name, email from contact where id = $1`,
+        [contact.id],
+      );
       expect(row.first_name).toMatch(/^erased-[0-9a-f]{12}$/);
       expect(row).toMatchObject({ last_name: row.first_name, email: null });
       // The suppression list keeps the address as a hash only, so the person is never marketed to again.
@@ -143,17 +167,30 @@ describe('erasure and objection requests', () => {
           },
         }),
       );
-      const thread = dataOf(await gql<{ createSupportRequest: { id: string } }>(SUPPORT, {
-        input: { subject: `Duplicate contact ${person.lastName}`, body: `Please merge ${person.firstName} ${person.lastName} <${person.email}>.` },
-      })).createSupportRequest;
+      const thread = dataOf(
+        await gql<{ createSupportRequest: { id: string } }>(SUPPORT, {
+          input: { subject: `Duplicate contact ${person.lastName}`, body: `Please merge ${person.firstName} ${person.lastName} <${person.email}>.` },
+        }),
+      ).createSupportRequest;
       dataOf(await gql(REPLY, { input: { id: thread.id, body: `She also used ${oldEmail} and ${person.phone.replace(/ /g, '')}.` } }));
-      dataOf(await gql(RECORD_CONSENT, {
-        input: { contactId: colleague.id, source: 'SIGN_UP', note: `Form handed in by ${person.firstName} ${person.lastName}`, choices: [{ purpose: 'PERSONALIZATION', status: 'GRANTED' }] },
-      }));
-      const filedForColleague = dataOf(await gql<{ filePrivacyRequest: Request }>(FILE, {
-        input: { contactId: colleague.id, type: 'ACCESS', note: `Phoned in by ${person.firstName} ${person.lastName}` },
-      })).filePrivacyRequest;
-      dataOf(await gql(REJECT, { input: { id: filedForColleague.id, reason: `${person.firstName} ${person.lastName} can not ask for ${colleague.firstName}.` } }));
+      dataOf(
+        await gql(RECORD_CONSENT, {
+          input: {
+            contactId: colleague.id,
+            source: 'SIGN_UP',
+            note: `Form handed in by ${person.firstName} ${person.lastName}`,
+            choices: [{ purpose: 'PERSONALIZATION', status: 'GRANTED' }],
+          },
+        }),
+      );
+      const filedForColleague = dataOf(
+        await gql<{ filePrivacyRequest: Request }>(FILE, {
+          input: { contactId: colleague.id, type: 'ACCESS', note: `Phoned in by ${person.firstName} ${person.lastName}` },
+        }),
+      ).filePrivacyRequest;
+      dataOf(
+        await gql(REJECT, { input: { id: filedForColleague.id, reason: `${person.firstName} ${person.lastName} can not ask for ${colleague.firstName}.` } }),
+      );
       const objection = dataOf(await gql<{ filePrivacyRequest: Request }>(FILE, { input: { contactId: colleague.id, type: 'OBJECTION' } })).filePrivacyRequest;
       dataOf(await gql(VERIFY, { input: { id: objection.id, method: 'PHONE_CALLBACK', note: `Confirmed with ${person.firstName}, ${written.national}` } }));
       await runner.runDue();
@@ -161,9 +198,20 @@ describe('erasure and objection requests', () => {
       const terms = [person.firstName, person.lastName, person.email, oldEmail, person.phone, ...Object.values(written)];
       // The scan can fail: each place holds her before the erasure.
       const before = await traces(terms, db.query);
-      for (const place of ['order.notes', 'order_line.decoration', 'client.notes', 'communication.subject', 'communication.body', 'support_request.subject',
-        'support_request.body', 'support_reply.body', 'contact_consent_event.note', 'data_subject_request.rejection_reason',
-        'data_subject_request.verification_note', 'data_subject_request_event.note']) {
+      for (const place of [
+        'order.notes',
+        'order_line.decoration',
+        'client.notes',
+        'communication.subject',
+        'communication.body',
+        'support_request.subject',
+        'support_request.body',
+        'support_reply.body',
+        'contact_consent_event.note',
+        'data_subject_request.rejection_reason',
+        'data_subject_request.verification_note',
+        'data_subject_request_event.note',
+      ]) {
         expect(before).toContain(place);
       }
 
@@ -182,9 +230,13 @@ describe('erasure and objection requests', () => {
       expect(clientRow.notes).toBe('Key buyer: [erased] ([erased]), ring [erased].');
       const [said] = await db.query<{ subject: string; body: string }>(`select subject, body from communication where contact_id = $1`, [colleague.id]);
       expect(said).toEqual({ subject: 'About [erased]', body: `${colleague.firstName} says [erased] moved; her mobile [erased], email [erased].` });
-      const [consentNote] = await db.query<{ note: string }>(`select note from contact_consent_event where contact_id = $1 and note is not null`, [colleague.id]);
+      const [consentNote] = await db.query<{ note: string }>(`select note from contact_consent_event where contact_id = $1 and note is not null`, [
+        colleague.id,
+      ]);
       expect(consentNote.note).toBe('Form handed in by [erased]');
-      expect(await traces([colleague.firstName], db.query)).toEqual(expect.arrayContaining(['order.notes', 'communication.body', 'data_subject_request.rejection_reason']));
+      expect(await traces([colleague.firstName], db.query)).toEqual(
+        expect.arrayContaining(['order.notes', 'communication.body', 'data_subject_request.rejection_reason']),
+      );
       // A second erasure finds only the pseudonym, which it does not search for: the notes stay as they are.
       const again = await fileAndVerify({ contactId: contact.id, type: 'ERASURE' });
       await runner.runDue();
@@ -206,7 +258,11 @@ describe('erasure and objection requests', () => {
       };
       await runner.runDue();
       const failed = await one(request.id);
-      expect(failed).toMatchObject({ status: 'IN_PROGRESS', lastError: 'Crashed in the consent step.', stepsDone: ['start', 'suppress', 'mentions', 'business'] });
+      expect(failed).toMatchObject({
+        status: 'IN_PROGRESS',
+        lastError: 'Crashed in the consent step.',
+        stepsDone: ['start', 'suppress', 'mentions', 'business'],
+      });
       runner.stepHook = undefined;
       jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 60 * 60_000));
       await runner.runDue();
@@ -229,10 +285,11 @@ describe('erasure and objection requests', () => {
 
       const refused = await logMarketing(contact.id);
       expect(errorCode(refused)).toBe('CONSENT_REQUIRED');
-      const consent = dataOf(await gql<{ contactConsent: { purposes: { purpose: string; granted: boolean; status: string | null; source: string | null }[] } }>(
-        CONTACT_CONSENT,
-        { contactId: contact.id },
-      )).contactConsent;
+      const consent = dataOf(
+        await gql<{ contactConsent: { purposes: { purpose: string; granted: boolean; status: string | null; source: string | null }[] } }>(CONTACT_CONSENT, {
+          contactId: contact.id,
+        }),
+      ).contactConsent;
       for (const purpose of ['MARKETING_EMAIL', 'MARKETING_SMS', 'PERSONALIZATION']) {
         expect(consent.purposes.find((p) => p.purpose === purpose)).toMatchObject({ granted: false, status: 'WITHDRAWN', source: 'DATA_SUBJECT_REQUEST' });
       }
@@ -240,7 +297,9 @@ describe('erasure and objection requests', () => {
       expect(await suppressed('+442079460101')).toBe(true);
       // The same person entered again as a new contact can not be opted back in.
       const again = await createContact(server, owner, clientId, { email: email.toUpperCase() });
-      expect(errorCode(await gql(RECORD_CONSENT, { input: { contactId: again.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }))).toBe('CONSENT_SUPPRESSED');
+      expect(errorCode(await gql(RECORD_CONSENT, { input: { contactId: again.id, choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }))).toBe(
+        'CONSENT_SUPPRESSED',
+      );
     });
 
     it('of a contact suppresses the email and phone their rectifications replaced as well as the current ones', async () => {
@@ -259,15 +318,19 @@ describe('erasure and objection requests', () => {
       const user = await signUpOwner(server, { phone: '+1 555 0199' });
       const asUser = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
         dataOf(await server.gql<T>({ query, variables, token: user.accessToken }));
-      await asUser(`mutation { recordMyConsent(input: {choices: [{purpose: MARKETING_EMAIL, status: GRANTED}, {purpose: ANALYTICS, status: GRANTED}]}) { purposes { purpose } } }`);
+      await asUser(
+        `mutation { recordMyConsent(input: {choices: [{purpose: MARKETING_EMAIL, status: GRANTED}, {purpose: ANALYTICS, status: GRANTED}]}) { purposes { purpose } } }`,
+      );
       const filed = (await asUser<{ requestMyObjection: Request }>(`mutation { requestMyObjection { ${REQUEST} } }`)).requestMyObjection;
       expect(filed.status).toBe('VERIFIED');
       await runner.runDue();
       const mine = (await asUser<{ myPrivacyRequests: Request[] }>(`query { myPrivacyRequests { ${REQUEST} } }`)).myPrivacyRequests;
       expect(mine.find((r) => r.id === filed.id)).toMatchObject({ status: 'COMPLETED', stepsDone: ['start', 'withdraw', 'complete'] });
-      const consent = (await asUser<{ myConsent: { purposes: { purpose: string; granted: boolean; source: string | null }[] } }>(
-        `query { myConsent { purposes { purpose granted source } } }`,
-      )).myConsent;
+      const consent = (
+        await asUser<{ myConsent: { purposes: { purpose: string; granted: boolean; source: string | null }[] } }>(
+          `query { myConsent { purposes { purpose granted source } } }`,
+        )
+      ).myConsent;
       expect(consent.purposes.find((p) => p.purpose === 'MARKETING_EMAIL')).toMatchObject({ granted: false, source: 'DATA_SUBJECT_REQUEST' });
       // Analytics is not marketing: the objection leaves it alone.
       expect(consent.purposes.find((p) => p.purpose === 'ANALYTICS')).toMatchObject({ granted: true });

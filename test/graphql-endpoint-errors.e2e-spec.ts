@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { CredentialVerifier } from '../src/common/context/credential-verifier.js';
@@ -35,7 +36,11 @@ describe('client mistakes on the GraphQL endpoint have their own codes', () => {
 
   it('refuses a subscription with 400 OPERATION_NOT_SUPPORTED before running it', async () => {
     await expectGraphQLError(await post({ query: 'subscription { orderChanged { id } }' }), 400, 'OPERATION_NOT_SUPPORTED');
-    await expectGraphQLError(await post({ query: 'subscription Feed { me { role } }' }, { authorization: `Bearer ${owner.accessToken}` }), 400, 'OPERATION_NOT_SUPPORTED');
+    await expectGraphQLError(
+      await post({ query: 'subscription Feed { me { role } }' }, { authorization: `Bearer ${owner.accessToken}` }),
+      400,
+      'OPERATION_NOT_SUPPORTED',
+    );
     // Chosen by operationName from a document that also holds a query: still refused, and the query still answers.
     const document = 'query Q { __typename } subscription S { __typename }';
     await expectGraphQLError(await post({ query: document, operationName: 'S' }), 400, 'OPERATION_NOT_SUPPORTED');

@@ -5,11 +5,14 @@ import { privilegedQuery } from './support/database';
 async function erased(identifiers: Partial<SubjectIdentifiers>, texts: string[]): Promise<string[]> {
   const patterns = identifierPatterns({ names: [], emails: [], phones: [], ...identifiers });
   const expression = patterns.reduce((sql, _pattern, i) => `regexp_replace(${sql}, $${i + 2}, '${ERASED_MARKER}', 'g')`, 't');
-  const rows = await privilegedQuery<{ t: string }>(`select ${expression} as t from unnest($1::text[]) with ordinality as x(t, n) order by n`, [texts, ...patterns]);
+  const rows = await privilegedQuery<{ t: string }>(`select ${expression} as t from unnest($1::text[]) with ordinality as x(t, n) order by n`, [
+    texts,
+    ...patterns,
+  ]);
   return rows.map((row) => row.t);
 }
 
-describe('finding a subject\'s identifiers in free text', () => {
+describe("finding a subject's identifiers in free text", () => {
   it('finds an email address in any case, and not inside a longer address', async () => {
     expect(
       await erased({ emails: ['zq.tag@erase.example'] }, [
@@ -32,7 +35,12 @@ describe('finding a subject\'s identifiers in free text', () => {
       '020.7946.0123',
       '2079460123',
     ];
-    expect(await erased({ phones: ['+44 20 7946 0123'] }, written.map((phone) => `Call ${phone} after 5.`))).toEqual(written.map(() => 'Call [erased] after 5.'));
+    expect(
+      await erased(
+        { phones: ['+44 20 7946 0123'] },
+        written.map((phone) => `Call ${phone} after 5.`),
+      ),
+    ).toEqual(written.map(() => 'Call [erased] after 5.'));
     // A longer number, or the same digits inside one, is someone else's.
     const others = ['020 7946 01234', '1020 7946 0123', 'Order 9912079460123'];
     expect(await erased({ phones: ['+44 20 7946 0123'] }, others)).toEqual(others);

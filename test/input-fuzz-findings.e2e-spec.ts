@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { badFields, dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
 
@@ -31,9 +32,11 @@ describe('inputs the fuzz suite found answered as server errors', () => {
       const response = await gql(SETTINGS, { input: { [field]: null } });
       expect({ field, code: errorCode(response), fields: badFields(response) }).toEqual({ field, code: 'BAD_USER_INPUT', fields: [field] });
     }
-    const tenant = dataOf(await gql<{ me: { activeTenant: { name: string; phone: string | null; privacyDeadlineRule: string; taxRetentionYears: number } } }>(
-      '{ me { activeTenant { name phone privacyDeadlineRule taxRetentionYears } } }',
-    )).me.activeTenant;
+    const tenant = dataOf(
+      await gql<{ me: { activeTenant: { name: string; phone: string | null; privacyDeadlineRule: string; taxRetentionYears: number } } }>(
+        '{ me { activeTenant { name phone privacyDeadlineRule taxRetentionYears } } }',
+      ),
+    ).me.activeTenant;
     expect(tenant).toEqual({ name: owner.companyName, phone: null, privacyDeadlineRule: expect.any(String), taxRetentionYears: expect.any(Number) });
     // Left out, they stay as they are; a field that may be cleared still takes null.
     expect(dataOf(await gql<{ updateTenant: { name: string } }>(TENANT, { input: { phone: null } })).updateTenant.name).toBe(owner.companyName);

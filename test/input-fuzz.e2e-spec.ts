@@ -7,6 +7,7 @@ import { createApiKey, createClient, createContact, createOrder, signUpOwner, un
 import { argumentsOf, fuzzedOperations, requestFor, type FuzzOperation, type KnownIds } from './support/schema-inputs';
 import { TableChecksums } from './support/table-checksums';
 import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /**
  * Schema-driven fuzzing: every query and mutation that takes arguments gets FUZZ_RUNS generated argument sets
@@ -26,14 +27,16 @@ const SHRINK = process.env.FUZZ_SHRINK === '1';
  */
 function allowedChanges(operation: FuzzOperation, response: GraphQLResponse): Set<string> {
   const allowed = new Set(['operation_usage']);
-  const audited = response.body.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') || operation.name === 'logIn' || operation.name === 'refreshSession';
+  const audited =
+    (response.body.errors?.some((e) => e.extensions?.code === 'FORBIDDEN') ?? false) || operation.name === 'logIn' || operation.name === 'refreshSession';
   if (audited) ['audit_entry', 'audit_chain_head'].forEach((table) => allowed.add(table));
   if (operation.name === 'refreshSession') allowed.add('refresh_session');
   return allowed;
 }
 
 const shortJson = (value: unknown, max = 600) => {
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify answers undefined for undefined, functions and symbols, whatever its declared type says.
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
 };
 
@@ -61,7 +64,16 @@ describe('schema-driven fuzzing of every argument', () => {
     const line = await gql<{ order: { lines: { id: string }[] } }>(`query($id: ID!) { order(id: $id) { lines { id } } }`, { id: order.id });
     const communication = await gql<{ logCommunication: { id: string } }>(
       `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }`,
-      { input: { clientId: client.id, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: 'Proof attached', occurredAt: new Date().toISOString() } },
+      {
+        input: {
+          clientId: client.id,
+          contactId: contact.id,
+          channel: 'EMAIL',
+          direction: 'OUTBOUND',
+          body: 'Proof attached',
+          occurredAt: new Date().toISOString(),
+        },
+      },
     );
     const invitation = await gql<{ inviteMember: { invitation: { id: string } } }>(
       `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }`,
@@ -94,9 +106,9 @@ describe('schema-driven fuzzing of every argument', () => {
     checksums = await TableChecksums.open(db.url);
   });
   afterAll(async () => {
-    await checksums?.close();
-    await server?.close();
-    await db?.drop();
+    await ifCreated(checksums)?.close();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   /** What is wrong with the answer to one generated request, or null. */

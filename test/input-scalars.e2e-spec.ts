@@ -37,7 +37,9 @@ const DATE_TIME_PLACES: [string, string, (at: string) => string][] = [
 /** The value as a GraphQL literal: strings quoted, objects as input objects. */
 function literal(value: unknown): string {
   if (value !== null && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([key, item]) => `${key}: ${literal(item)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([key, item]) => `${key}: ${literal(item)}`)
+      .join(', ')} }`;
   }
   return JSON.stringify(value);
 }
@@ -105,8 +107,12 @@ describe('DateTime, LocalDate and SafeInt take only what they say', () => {
     );
     expect(dataOf(key).createApiKey.apiKey.expiresAt).toBe('9999-12-31T23:59:59.999Z');
     const since = async (at: string) =>
-      dataOf(await gql<{ communications: { totalCount: number } }>(`query($at: DateTime) { communications(filter: { clientId: "${clientId}", occurredAfter: $at }) { totalCount } }`, { at }))
-        .communications.totalCount;
+      dataOf(
+        await gql<{ communications: { totalCount: number } }>(
+          `query($at: DateTime) { communications(filter: { clientId: "${clientId}", occurredAfter: $at }) { totalCount } }`,
+          { at },
+        ),
+      ).communications.totalCount;
     expect(await since('0001-01-01T00:00:00Z')).toBeGreaterThanOrEqual(1);
     expect(await since('9999-12-31T23:59:59.999Z')).toBe(0);
   });

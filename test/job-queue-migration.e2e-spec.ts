@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm } from '../src/database/migrate';
 import { buildOrmConfig } from '../src/database/mikro-orm.config';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { loadMigrations } from './support/migrations';
+import { ifCreated } from './support/required';
 
 /** The last migration before the job queue: the database as an instance that ran the old job code left it. */
 const BEFORE_QUEUE = 'Migration20261207030945';
@@ -35,19 +37,27 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
       await db.query(`grant ${role} to current_user`);
     }
     const config = buildOrmConfig({ clientUrl: db.url, poolSize: 2, migrationsList: loadMigrations() });
-    orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, silent: true } });
+    orm = await initOrm({ ...config, migrations: { ...config.migrations, silent: true } });
     await orm.migrator.up({ to: BEFORE_QUEUE });
   });
   afterAll(async () => {
-    await orm?.close();
-    await db?.drop();
+    await ifCreated(orm)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('turns the job state of verified privacy requests and of stored Stripe events into jobs of the queue', async () => {
     const tenant = randomUUID();
     const user = randomUUID();
     const t = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 12, minutes));
-    const request = async (fields: { status: string; attempts: number; lastError?: string; nextAttemptAt?: Date; lockedUntil?: Date; verified: boolean; own?: boolean }) => {
+    const request = async (fields: {
+      status: string;
+      attempts: number;
+      lastError?: string;
+      nextAttemptAt?: Date;
+      lockedUntil?: Date;
+      verified: boolean;
+      own?: boolean;
+    }) => {
       const id = randomUUID();
       await db.query(
         `insert into data_subject_request (id, created_at, updated_at, tenant_id, type, status, subject_kind, subject_user_id, subject_contact_id,
@@ -85,7 +95,16 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
         `insert into stripe_event (id, type, object_id, stripe_customer_id, event_created_at, livemode, received_at, processed_at, outcome,
             attempts, last_error, next_attempt_at, locked_until)
          values ($1, 'customer.subscription.updated', 'sub_1', 'cus_1', $2, false, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, t(0), fields.processedAt ?? null, fields.processedAt ? 'applied' : null, fields.attempts, fields.lastError ?? null, fields.nextAttemptAt ?? null, fields.lockedUntil ?? null],
+        [
+          id,
+          t(0),
+          fields.processedAt ?? null,
+          fields.processedAt ? 'applied' : null,
+          fields.attempts,
+          fields.lastError ?? null,
+          fields.nextAttemptAt ?? null,
+          fields.lockedUntil ?? null,
+        ],
       );
       return id;
     };
@@ -95,12 +114,22 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
     await orm.migrator.up();
 
     const jobs = new Map(
-      (await db.query<JobRow>(`select kind, key, tenant_id, user_id, status, attempts, last_error, run_at, locked_until from job where kind = 'privacy-request'`)).map(
-        (j) => [j.key, j],
-      ),
+      (
+        await db.query<JobRow>(
+          `select kind, key, tenant_id, user_id, status, attempts, last_error, run_at, locked_until from job where kind = 'privacy-request'`,
+        )
+      ).map((j) => [j.key, j]),
     );
     expect(jobs.get(running)).toEqual({
-      kind: 'privacy-request', key: running, tenant_id: tenant, user_id: null, status: 'PENDING', attempts: 2, last_error: 'Boom.', run_at: t(5), locked_until: t(10),
+      kind: 'privacy-request',
+      key: running,
+      tenant_id: tenant,
+      user_id: null,
+      status: 'PENDING',
+      attempts: 2,
+      last_error: 'Boom.',
+      run_at: t(5),
+      locked_until: t(10),
     });
     expect(jobs.get(gaveUp)).toMatchObject({ status: 'GAVE_UP', attempts: 5, last_error: 'Still boom.', run_at: null });
     expect(jobs.get(ownDue)).toMatchObject({ tenant_id: null, user_id: user, status: 'PENDING', attempts: 0, run_at: t(2) });
@@ -111,9 +140,21 @@ describe('moving in-flight jobs onto the job queue (migrations)', () => {
     );
     expect(left).toEqual([]);
 
-    const events = new Map((await db.query<JobRow>(`select kind, key, tenant_id, user_id, status, attempts, last_error, run_at, locked_until from job where kind = 'stripe-event'`)).map((j) => [j.key, j]));
+    const events = new Map(
+      (
+        await db.query<JobRow>(`select kind, key, tenant_id, user_id, status, attempts, last_error, run_at, locked_until from job where kind = 'stripe-event'`)
+      ).map((j) => [j.key, j]),
+    );
     expect(events.get(retrying)).toEqual({
-      kind: 'stripe-event', key: retrying, tenant_id: null, user_id: null, status: 'PENDING', attempts: 3, last_error: 'Stripe is down.', run_at: t(30), locked_until: t(4),
+      kind: 'stripe-event',
+      key: retrying,
+      tenant_id: null,
+      user_id: null,
+      status: 'PENDING',
+      attempts: 3,
+      last_error: 'Stripe is down.',
+      run_at: t(30),
+      locked_until: t(4),
     });
     expect(events.get(applied)).toMatchObject({ status: 'DONE', attempts: 1, last_error: null, run_at: null });
     const eventColumns = await db.query<{ column_name: string }>(

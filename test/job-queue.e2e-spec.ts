@@ -6,6 +6,7 @@ import { JobQueue, JobStepError, type ClaimedJob, type JobFailure, type JobKind 
 import { maintenanceFork, tenantScopedFork } from '../src/database/tenant-session';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated, required } from './support/required';
 
 const KIND: JobKind = { name: 'test-job', leaseMs: 60_000, backoff: { baseMs: 1_000, maxMs: 4_000 }, maxAttempts: 3 };
 const onPostgres = process.env.TEST_EMBEDDED_DATABASE !== '1';
@@ -36,7 +37,13 @@ describe('job queue', () => {
   const logger = new Logger('JobQueueTest');
 
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
-  const row = async (key: string) => (await db.query<JobRow>(`select key, tenant_id, status, attempts, last_error, run_at, locked_until from job where kind = $1 and key = $2`, [KIND.name, key]))[0];
+  const row = async (key: string) =>
+    (
+      await db.query<JobRow>(`select key, tenant_id, status, attempts, last_error, run_at, locked_until from job where kind = $1 and key = $2`, [
+        KIND.name,
+        key,
+      ])
+    )[0];
   const enqueueAs = (tenantId: string, key: string, jobTenant = tenantId) =>
     tenantScopedFork(orm, tenantId).transactional((tx) => queue.enqueue(tx, KIND, { key, tenantId: jobTenant }));
 
@@ -49,16 +56,16 @@ describe('job queue', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
-  it('serves the application\'s background work: privacy requests and Stripe events', () => {
+  it("serves the application's background work: privacy requests and Stripe events", () => {
     // Each kind's handler and its crash and retry tests: test/privacy-requests.e2e-spec.ts, test/billing.e2e-spec.ts.
     expect(queue.kinds()).toEqual(['privacy-request', 'stripe-event']);
   });
 
-  it('enqueues in the caller\'s transaction: a rolled-back write leaves no job, a committed one a due job', async () => {
+  it("enqueues in the caller's transaction: a rolled-back write leaves no job, a committed one a due job", async () => {
     const key = randomUUID();
     await expect(
       tenantScopedFork(orm, tenantA).transactional(async (tx) => {
@@ -75,7 +82,7 @@ describe('job queue', () => {
     await maintenanceFork(orm).transactional((tx) => queue.cancel(tx, KIND, key));
   });
 
-  it('lets a tenant\'s session enqueue and see only its own tenant\'s jobs', async () => {
+  it("lets a tenant's session enqueue and see only its own tenant's jobs", async () => {
     const key = randomUUID();
     await expect(enqueueAs(tenantA, key, tenantB)).rejects.toThrow(/row-level security/);
     await enqueueAs(tenantB, key);
@@ -104,8 +111,9 @@ describe('job queue', () => {
           seen.push({ tenant: who.tenant, attempt: job.attempt });
           if (job.attempt <= failUntil) throw new JobStepError('send', new Error(`Attempt ${job.attempt} failed.`));
         },
-        failed: async (_job, failure) => {
+        failed: (_job, failure) => {
           failures.push(failure);
+          return Promise.resolve();
         },
       },
       logger,
@@ -137,11 +145,20 @@ describe('job queue', () => {
     expect(seen.map((s) => s.tenant)).toEqual([tenantA, tenantA, tenantA, tenantA]);
   });
 
-  it('takes over the job of a worker that died mid-job once its lease runs out, and ignores the dead worker\'s late word', async () => {
+  it("takes over the job of a worker that died mid-job once its lease runs out, and ignores the dead worker's late word", async () => {
     const key = randomUUID();
     await enqueueAs(tenantA, key);
     const ran: number[] = [];
-    const worker = queue.worker(KIND, { run: async (job) => void ran.push(job.attempt) }, logger);
+    const worker = queue.worker(
+      KIND,
+      {
+        run: (job) => {
+          ran.push(job.attempt);
+          return Promise.resolve();
+        },
+      },
+      logger,
+    );
     const t0 = Date.now() + 1_000;
     at(t0);
     // The worker that claims it dies here: the job stays leased, so nobody else runs it meanwhile.
@@ -154,7 +171,7 @@ describe('job queue', () => {
     expect(ran).toEqual([2]);
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
     // A worker that was only slow, not dead, reports its attempt afterwards: the job's state stays as the last attempt left it.
-    await queue.fail(KIND, dead!, 'Timed out.');
+    await queue.fail(KIND, required(dead, "the dead worker's job"), 'Timed out.');
     expect(await row(key)).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
   });
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ClientService } from '../src/business/clients/client.service';
 import { PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
@@ -5,6 +6,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { signUpOwner, type SignedUpOwner } from './support/fixtures';
 import { LEVEL, LogCapture, type LogLine } from './support/log-capture';
 import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /**
  * The log as people read it (docs/operations.md): JSON lines that carry the request they were written for, levels that
@@ -46,11 +48,11 @@ describe('log lines people read', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
-  it('gives every line written while serving a request its id: the access line, MikroORM\'s queries, a service\'s own', async () => {
+  it("gives every line written while serving a request its id: the access line, MikroORM's queries, a service's own", async () => {
     const service = server.app.get(ClientService);
     const list = service.list.bind(service);
     jest.spyOn(service, 'list').mockImplementation((...args) => {
@@ -71,7 +73,10 @@ describe('log lines people read', () => {
     expect(queries.map((line) => line.sql)).toContainEqual(expect.stringMatching(/from "client"/));
     expect(await accessLineOf(requestId)).toMatchObject({ level: LEVEL.info, requestId, msg: 'request completed', res: { statusCode: 200 } });
     // Nothing this request caused went out without its id.
-    const during = logs.lines().slice(before).filter((line) => line.context === 'MikroORM' || line.context === 'ClientsProbe');
+    const during = logs
+      .lines()
+      .slice(before)
+      .filter((line) => line.context === 'MikroORM' || line.context === 'ClientsProbe');
     expect(during.every((line) => line.requestId === requestId)).toBe(true);
   });
 
@@ -107,10 +112,12 @@ describe('log lines people read', () => {
     const user = await signUpOwner(server);
     dataOf(await server.gql({ query: `mutation { requestMyData { id } }`, token: user.accessToken }));
     await server.app.get(PrivacyJobRunner).runDue();
-    const [request] = dataOf(await server.gql<{ myPrivacyRequests: { exportLink: { path: string } | null }[] }>({
-      query: `{ myPrivacyRequests { exportLink { path } } }`,
-      token: user.accessToken,
-    })).myPrivacyRequests;
+    const [request] = dataOf(
+      await server.gql<{ myPrivacyRequests: { exportLink: { path: string } | null }[] }>({
+        query: `{ myPrivacyRequests { exportLink { path } } }`,
+        token: user.accessToken,
+      }),
+    ).myPrivacyRequests;
     // Make the file long enough that the client can hang up while it is still being sent: 16 more chunks of 1 MiB.
     const [file] = await db.query<{ id: string }>(
       `select e.id from privacy_export e join data_subject_request r on r.id = e.request_id where r.subject_user_id = $1`,
@@ -135,7 +142,12 @@ describe('log lines people read', () => {
 
     const lines = await linesOf(requestId, (seen) => seen.some(isAccessLine) && seen.some((line) => line.context === 'PrivacyExports'));
     // Nothing at warn or above, with this request's id or without one.
-    expect(logs.lines().slice(before).filter((line) => line.level >= LEVEL.warn)).toEqual([]);
+    expect(
+      logs
+        .lines()
+        .slice(before)
+        .filter((line) => line.level >= LEVEL.warn),
+    ).toEqual([]);
     expect(lines.find((line) => line.context === 'PrivacyExports')).toMatchObject({ level: LEVEL.info, msg: expect.stringMatching(/ended early/) });
     expect(lines.find(isAccessLine)).toMatchObject({ level: LEVEL.info, msg: expect.stringMatching(/closed by the client/) });
     // The link still works afterwards.
@@ -166,7 +178,7 @@ describe('log lines people read', () => {
     }
   });
 
-  it('writes no ANSI colour codes into any line, MikroORM\'s migration and query lines included', () => {
+  it("writes no ANSI colour codes into any line, MikroORM's migration and query lines included", () => {
     expect(logs.raw.filter((line) => line.includes('\\u001b[') || line.includes('\u001b['))).toEqual([]);
     const fromOrm = logs.lines().filter((line) => line.context === 'MikroORM');
     expect(fromOrm.some((line) => line.namespace === 'migrator')).toBe(true);

@@ -1,5 +1,6 @@
 import { addMember, signUpOwner, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
-import { errorCode, startTestServer, type TestServer } from './support/test-server';
+import { errorCode, startTestServer, type TestServer, partialDataOf, errorsOf } from './support/test-server';
+import { required } from './support/required';
 
 const MEMBERS = `{ members { id userId fullName email phone role } }`;
 const INVITE = `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { token invitation { id email role expiresAt } } }`;
@@ -9,7 +10,14 @@ const REMOVE = `mutation($input: MemberIdInput!) { removeMember(input: $input) {
 const ME = `{ me { role permissions activeTenant { id } memberships { tenantId role } } }`;
 const SWITCH = `mutation($id: ID!) { switchTenant(input: { tenantId: $id }) { accessToken refreshToken activeTenant { id } } }`;
 
-type MemberRow = { id: string; userId: string; fullName: string; email: string | null; phone: string | null; role: string };
+interface MemberRow {
+  id: string;
+  userId: string;
+  fullName: string;
+  email: string | null;
+  phone: string | null;
+  role: string;
+}
 
 describe('members, invitations and roles', () => {
   let server: TestServer;
@@ -18,15 +26,15 @@ describe('members, invitations and roles', () => {
   });
   afterAll(() => server.close());
 
-  const members = async (token: string) => (await server.gql<{ members: MemberRow[] }>({ query: MEMBERS, token })).body.data!.members;
+  const members = async (token: string) => partialDataOf(await server.gql<{ members: MemberRow[] }>({ query: MEMBERS, token })).members;
 
   it('invites a new person who accepts with a new account and acts in the tenant with their role', async () => {
     const owner = await signUpOwner(server);
     const rep = await addMember(server, owner, 'SALES_REP');
     const me = await server.gql<{ me: { role: string; permissions: string[]; activeTenant: { id: string } } }>({ query: ME, token: rep.accessToken });
-    expect(me.body.data!.me.role).toBe('SALES_REP');
-    expect(me.body.data!.me.activeTenant.id).toBe(owner.tenantId);
-    expect(me.body.data!.me.permissions).not.toContain('FINANCIALS_READ');
+    expect(partialDataOf(me).me.role).toBe('SALES_REP');
+    expect(partialDataOf(me).me.activeTenant.id).toBe(owner.tenantId);
+    expect(partialDataOf(me).me.permissions).not.toContain('FINANCIALS_READ');
     expect((await members(owner.accessToken)).map((m) => m.role).sort()).toEqual(['OWNER', 'SALES_REP']);
   });
 
@@ -38,7 +46,7 @@ describe('members, invitations and roles', () => {
       variables: { input: { email: other.email, role: 'MANAGER' } },
       token: owner.accessToken,
     });
-    const token = invited.body.data!.inviteMember.token;
+    const token = partialDataOf(invited).inviteMember.token;
     // Not signed in: an existing account must log in first.
     expect(errorCode(await server.gql({ query: ACCEPT, variables: { input: { token } } }))).toBe('UNAUTHENTICATED');
     const accepted = await server.gql<{ acceptInvitation: { accessToken: string; activeTenant: { id: string } } }>({
@@ -46,22 +54,22 @@ describe('members, invitations and roles', () => {
       variables: { input: { token } },
       token: other.accessToken,
     });
-    expect(accepted.body.data!.acceptInvitation.activeTenant.id).toBe(owner.tenantId);
+    expect(partialDataOf(accepted).acceptInvitation.activeTenant.id).toBe(owner.tenantId);
     // The token works once.
     expect(errorCode(await server.gql({ query: ACCEPT, variables: { input: { token } }, token: other.accessToken }))).toBe('INVALID_TOKEN');
 
     const switched = await server.gql<{ switchTenant: { accessToken: string; activeTenant: { id: string } } }>({
       query: SWITCH,
       variables: { id: other.tenantId },
-      token: accepted.body.data!.acceptInvitation.accessToken,
+      token: partialDataOf(accepted).acceptInvitation.accessToken,
     });
-    expect(switched.body.data!.switchTenant.activeTenant.id).toBe(other.tenantId);
+    expect(partialDataOf(switched).switchTenant.activeTenant.id).toBe(other.tenantId);
     const me = await server.gql<{ me: { role: string; memberships: { tenantId: string; role: string }[] } }>({
       query: ME,
-      token: switched.body.data!.switchTenant.accessToken,
+      token: partialDataOf(switched).switchTenant.accessToken,
     });
-    expect(me.body.data!.me.role).toBe('OWNER');
-    expect(me.body.data!.me.memberships).toHaveLength(2);
+    expect(partialDataOf(me).me.role).toBe('OWNER');
+    expect(partialDataOf(me).me.memberships).toHaveLength(2);
   });
 
   it('refuses an invitation for another address, an expired or revoked one', async () => {
@@ -72,7 +80,7 @@ describe('members, invitations and roles', () => {
       variables: { input: { email: uniqueEmail('someone'), role: 'VIEWER' } },
       token: owner.accessToken,
     });
-    const { token, invitation } = invited.body.data!.inviteMember;
+    const { token, invitation } = partialDataOf(invited).inviteMember;
     expect(errorCode(await server.gql({ query: ACCEPT, variables: { input: { token } }, token: stranger.accessToken }))).toBe('FORBIDDEN');
     const revoked = await server.gql({
       query: `mutation($id: ID!) { revokeInvitation(input: { id: $id }) { revokedAt } }`,
@@ -83,7 +91,7 @@ describe('members, invitations and roles', () => {
     const newAccount = { fullName: 'Late Comer', password: STRONG_PASSWORD, confirmAge16OrOlder: true };
     expect(errorCode(await server.gql({ query: ACCEPT, variables: { input: { token, newAccount } } }))).toBe('INVALID_TOKEN');
     const pending = await server.gql<{ invitations: unknown[] }>({ query: `{ invitations { id } }`, token: owner.accessToken });
-    expect(pending.body.data!.invitations).toEqual([]);
+    expect(partialDataOf(pending).invitations).toEqual([]);
   });
 
   it('expires invitations after INVITATION_TTL_HOURS', async () => {
@@ -93,7 +101,7 @@ describe('members, invitations and roles', () => {
       variables: { input: { email: uniqueEmail('late'), role: 'VIEWER' } },
       token: owner.accessToken,
     });
-    const expiresAt = new Date(invited.body.data!.inviteMember.invitation.expiresAt).getTime();
+    const expiresAt = new Date(partialDataOf(invited).inviteMember.invitation.expiresAt).getTime();
     expect(expiresAt - Date.now()).toBeGreaterThan(167 * 3_600_000);
     const realNow = Date.now;
     const RealDate = Date;
@@ -109,7 +117,7 @@ describe('members, invitations and roles', () => {
         }
       } as DateConstructor;
       const newAccount = { fullName: 'Late Comer', password: STRONG_PASSWORD, confirmAge16OrOlder: true };
-      const response = await server.gql({ query: ACCEPT, variables: { input: { token: invited.body.data!.inviteMember.token, newAccount } } });
+      const response = await server.gql({ query: ACCEPT, variables: { input: { token: partialDataOf(invited).inviteMember.token, newAccount } } });
       expect(errorCode(response)).toBe('INVALID_TOKEN');
     } finally {
       global.Date = RealDate;
@@ -120,14 +128,24 @@ describe('members, invitations and roles', () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     const list = await members(owner.accessToken);
-    const ownerRow = list.find((m) => m.role === 'OWNER')!;
-    const adminRow = list.find((m) => m.role === 'ADMIN')!;
+    const ownerRow = required(
+      list.find((m) => m.role === 'OWNER'),
+      'the owner',
+    );
+    const adminRow = required(
+      list.find((m) => m.role === 'ADMIN'),
+      'the admin',
+    );
 
     // The last owner can be neither demoted nor removed.
-    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: owner.accessToken }))).toBe('LAST_OWNER');
+    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: owner.accessToken }))).toBe(
+      'LAST_OWNER',
+    );
     expect(errorCode(await server.gql({ query: REMOVE, variables: { input: { memberId: ownerRow.id } }, token: owner.accessToken }))).toBe('LAST_OWNER');
     // An admin can manage members but not grant ownership or touch an owner.
-    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: adminRow.id, role: 'OWNER' } }, token: admin.accessToken }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: adminRow.id, role: 'OWNER' } }, token: admin.accessToken }))).toBe(
+      'FORBIDDEN',
+    );
     expect(errorCode(await server.gql({ query: REMOVE, variables: { input: { memberId: ownerRow.id } }, token: admin.accessToken }))).toBe('FORBIDDEN');
 
     // With a second owner, the first may step down.
@@ -136,24 +154,32 @@ describe('members, invitations and roles', () => {
       variables: { input: { memberId: adminRow.id, role: 'OWNER' } },
       token: owner.accessToken,
     });
-    expect(promoted.body.data!.changeMemberRole.role).toBe('OWNER');
+    expect(partialDataOf(promoted).changeMemberRole.role).toBe('OWNER');
     const demoted = await server.gql<{ changeMemberRole: { role: string } }>({
       query: CHANGE_ROLE,
       variables: { input: { memberId: ownerRow.id, role: 'VIEWER' } },
       token: owner.accessToken,
     });
-    expect(demoted.body.data!.changeMemberRole.role).toBe('VIEWER');
+    expect(partialDataOf(demoted).changeMemberRole.role).toBe('VIEWER');
     // The demotion applies to the next request of the old token at once.
-    expect(errorCode(await server.gql({ query: INVITE, variables: { input: { email: uniqueEmail('x'), role: 'VIEWER' } }, token: owner.accessToken }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql({ query: INVITE, variables: { input: { email: uniqueEmail('x'), role: 'VIEWER' } }, token: owner.accessToken }))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('never leaves a tenant without an owner when two owners demote each other at once', async () => {
     const owner = await signUpOwner(server);
     const second = await addMember(server, owner, 'VIEWER');
     const rows = await members(owner.accessToken);
-    const secondRow = rows.find((m) => m.userId === second.userId)!;
+    const secondRow = required(
+      rows.find((m) => m.userId === second.userId),
+      'the second member',
+    );
     await server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: secondRow.id, role: 'OWNER' } }, token: owner.accessToken });
-    const ownerRow = rows.find((m) => m.role === 'OWNER')!;
+    const ownerRow = required(
+      rows.find((m) => m.role === 'OWNER'),
+      'the owner',
+    );
     const [a, b] = await Promise.all([
       server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: ownerRow.id, role: 'ADMIN' } }, token: second.accessToken }),
       server.gql({ query: CHANGE_ROLE, variables: { input: { memberId: secondRow.id, role: 'ADMIN' } }, token: owner.accessToken }),
@@ -166,29 +192,32 @@ describe('members, invitations and roles', () => {
   it('removes a member, whose access ends with their next request', async () => {
     const owner = await signUpOwner(server);
     const viewer = await addMember(server, owner, 'VIEWER');
-    const row = (await members(owner.accessToken)).find((m) => m.userId === viewer.userId)!;
+    const row = required(
+      (await members(owner.accessToken)).find((m) => m.userId === viewer.userId),
+      'the viewer',
+    );
     const removed = await server.gql<{ removeMember: { id: string } }>({ query: REMOVE, variables: { input: { memberId: row.id } }, token: owner.accessToken });
-    expect(removed.body.data!.removeMember.id).toBe(row.id);
+    expect(partialDataOf(removed).removeMember.id).toBe(row.id);
     const afterwards = await server.gql({ query: MEMBERS, token: viewer.accessToken });
     expect(errorCode(afterwards)).toBe('FORBIDDEN');
     const me = await server.gql<{ me: { activeTenant: null; memberships: unknown[] } }>({ query: ME, token: viewer.accessToken });
-    expect(me.body.data!.me.activeTenant).toBeNull();
-    expect(me.body.data!.me.memberships).toEqual([]);
+    expect(partialDataOf(me).me.activeTenant).toBeNull();
+    expect(partialDataOf(me).me.memberships).toEqual([]);
   });
 
-  it('hides members\' email and phone from a reader without PII_READ, and nothing else', async () => {
+  it("hides members' email and phone from a reader without PII_READ, and nothing else", async () => {
     const owner = await signUpOwner(server, { phone: '+1 555 0100' });
     const viewer = await addMember(server, owner, 'VIEWER');
     const response = await server.gql<{ members: MemberRow[] }>({ query: MEMBERS, token: viewer.accessToken });
     expect(response.status).toBe(200);
-    const rows = response.body.data!.members;
+    const rows = partialDataOf(response).members;
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.email).toBeNull();
       expect(row.phone).toBeNull();
       expect(row.fullName).toBeTruthy();
     }
-    const forbidden = response.body.errors!;
+    const forbidden = errorsOf(response);
     expect(forbidden).toHaveLength(4);
     expect(forbidden.every((e) => e.extensions?.code === 'FORBIDDEN_FIELD')).toBe(true);
     expect(forbidden.map((e) => e.path)).toEqual(
@@ -200,11 +229,11 @@ describe('members, invitations and roles', () => {
     );
     // The owner (PII_READ) sees them.
     const full = await members(owner.accessToken);
-    expect(full.find((m) => m.role === 'OWNER')!.email).toBe(owner.email);
-    expect(full.find((m) => m.role === 'OWNER')!.phone).toBe('+1 555 0100');
+    expect(full.find((m) => m.role === 'OWNER')?.email).toBe(owner.email);
+    expect(full.find((m) => m.role === 'OWNER')?.phone).toBe('+1 555 0100');
   });
 
-  it('hides the tenant\'s billing email without BILLING_READ, and needs BILLING_MANAGE to change it', async () => {
+  it("hides the tenant's billing email without BILLING_READ, and needs BILLING_MANAGE to change it", async () => {
     const owner = await signUpOwner(server);
     const admin = await addMember(server, owner, 'ADMIN');
     const manager = await addMember(server, owner, 'MANAGER');
@@ -214,16 +243,16 @@ describe('members, invitations and roles', () => {
       variables: { input: { billingEmail: 'Invoices@Acme.test' } },
       token: owner.accessToken,
     });
-    expect(set.body.data!.updateTenant.billingEmail).toBe('invoices@acme.test');
+    expect(partialDataOf(set).updateTenant.billingEmail).toBe('invoices@acme.test');
     // ADMIN has TENANT_MANAGE and BILLING_READ but not BILLING_MANAGE.
     const refused = await server.gql({ query: update, variables: { input: { billingEmail: 'x@evil.test', name: 'Renamed' } }, token: admin.accessToken });
     expect(errorCode(refused)).toBe('FORBIDDEN_FIELD');
     const query = `{ me { activeTenant { name billingEmail } } }`;
     const asAdmin = await server.gql<{ me: { activeTenant: { name: string; billingEmail: string } } }>({ query, token: admin.accessToken });
-    expect(asAdmin.body.data!.me.activeTenant).toEqual({ name: owner.companyName, billingEmail: 'invoices@acme.test' });
+    expect(partialDataOf(asAdmin).me.activeTenant).toEqual({ name: owner.companyName, billingEmail: 'invoices@acme.test' });
     const asManager = await server.gql<{ me: { activeTenant: { name: string; billingEmail: string | null } } }>({ query, token: manager.accessToken });
-    expect(asManager.body.data!.me.activeTenant).toEqual({ name: owner.companyName, billingEmail: null });
-    expect(asManager.body.errors![0]).toMatchObject({ path: ['me', 'activeTenant', 'billingEmail'], extensions: { code: 'FORBIDDEN_FIELD' } });
+    expect(partialDataOf(asManager).me.activeTenant).toEqual({ name: owner.companyName, billingEmail: null });
+    expect(errorsOf(asManager)[0]).toMatchObject({ path: ['me', 'activeTenant', 'billingEmail'], extensions: { code: 'FORBIDDEN_FIELD' } });
   });
 
   it('refuses member management to roles without MEMBERS_MANAGE', async () => {
@@ -231,6 +260,6 @@ describe('members, invitations and roles', () => {
     const rep = await addMember(server, owner, 'SALES_REP');
     const response = await server.gql({ query: INVITE, variables: { input: { email: uniqueEmail('x'), role: 'VIEWER' } }, token: rep.accessToken });
     expect(errorCode(response)).toBe('FORBIDDEN');
-    expect(response.body.errors![0].extensions?.missingPermissions).toEqual(['MEMBERS_MANAGE']);
+    expect(errorsOf(response)[0].extensions?.missingPermissions).toEqual(['MEMBERS_MANAGE']);
   });
 });

@@ -3,20 +3,43 @@ import { Permission } from '../src/common/authorization/permission.js';
 import { createApiKey, createClient, createContact, createOrder, MUG_LINE, signUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
 import { recordStatements } from './support/statement-log.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * No N+1: one page of orders with client, contact and lines costs the same few SQL statements whether it holds 5
  * orders or 50. Statements are counted at the ORM's query log, transaction control and session setup included.
  */
 
-
 /** A user's list page with every relation, history included, newest first. */
 const USER_ORDERS = /* GraphQL */ `
-query {
-  orders(first: 50) {
-    edges { node { id number totalCost margin client { id name } contact { id email } lines { id unitCost lineCost } history { toStatus } } }
+  query {
+    orders(first: 50) {
+      edges {
+        node {
+          id
+          number
+          totalCost
+          margin
+          client {
+            id
+            name
+          }
+          contact {
+            id
+            email
+          }
+          lines {
+            id
+            unitCost
+            lineCost
+          }
+          history {
+            toStatus
+          }
+        }
+      }
+    }
   }
-}
 `;
 
 let server: TestServer;
@@ -26,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
 
 interface World {
@@ -63,7 +86,9 @@ async function statementsOf(query: string, token: string, expectedOrders: number
     if (warm.body.data?.orders.edges.length === expectedOrders) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { result, statements } = await recordStatements(server.app.get(MikroORM), () => server.gql<{ orders: { edges: { node: { lines: unknown[] } }[] } }>({ query, variables, token }));
+  const { result, statements } = await recordStatements(server.app.get(MikroORM), () =>
+    server.gql<{ orders: { edges: { node: { lines: unknown[] } }[] } }>({ query, variables, token }),
+  );
   expect(result.body.errors).toBeUndefined();
   expect(result.body.data?.orders.edges).toHaveLength(expectedOrders);
   expect(result.body.data?.orders.edges.every((edge) => edge.node.lines.length === 3)).toBe(true);
@@ -100,7 +125,7 @@ describe('statements per orders page', () => {
     expect(relationsIn(many.at(-2) ?? '')).toEqual(['client', 'contact', 'order_line']);
   });
 
-  it('a user\'s page with history: the same statements for 5 and for 50 orders, and no count', async () => {
+  it("a user's page with history: the same statements for 5 and for 50 orders, and no count", async () => {
     const few = await statementsOf(USER_ORDERS, small.accessToken, 5);
     const many = await statementsOf(USER_ORDERS, large.accessToken, 50);
     expect(many.map(kindOf)).toEqual(few.map(kindOf));

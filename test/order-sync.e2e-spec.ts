@@ -1,22 +1,34 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { Permission } from '../src/common/authorization/permission.js';
 import { createApiKey, createClient, createContact, createOrder, signUpOwner, type SignedUpOwner, PARTNER_ORDERS } from './support/fixtures.js';
-import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { dataOf, startTestServer, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * The partner change feed: `orders(filter: { updatedAfter }, sort: { field: CHANGED, direction: ASC })`, paged with an
  * API key while orders are created and changed. Nothing may be missed, and an order comes again only if it changed.
  */
 
-
 /** The same feed with small pages and the notes, to see changes travel through several pages. */
 const FEED = /* GraphQL */ `
-query($since: DateTime!, $after: String, $first: Int) {
-  orders(first: $first, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
-    edges { cursor node { id number notes updatedAt } }
-    pageInfo { hasNextPage endCursor }
+  query ($since: DateTime!, $after: String, $first: Int) {
+    orders(first: $first, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+      edges {
+        cursor
+        node {
+          id
+          number
+          notes
+          updatedAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
   }
-}
 `;
 
 const UPDATE_NOTES = `mutation($id: ID!, $notes: String) { updateOrder(id: $id, patch: { notes: $notes }) { id notes } }`;
@@ -47,9 +59,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
-
 
 /** A partner: keeps its cursor between calls, as an integration would between syncs. */
 class Partner {
@@ -64,7 +75,9 @@ class Partner {
 
   /** One page; returns whether the feed says there is more. */
   async page(): Promise<boolean> {
-    const data = dataOf(await server.gql<FeedData>({ query: FEED, variables: { since: this.since, after: this.cursor, first: this.pageSize }, token: this.key }));
+    const data = dataOf(
+      await server.gql<FeedData>({ query: FEED, variables: { since: this.since, after: this.cursor, first: this.pageSize }, token: this.key }),
+    );
     this.deliveries.push(...data.orders.edges.map((edge) => edge.node));
     // An empty page has no endCursor: keep the last one and page on from it later.
     if (data.orders.pageInfo.endCursor) this.cursor = data.orders.pageInfo.endCursor;
@@ -97,17 +110,30 @@ describe('the partner query', () => {
       contactId,
       inHandsDate: '2027-05-01',
       externalReferences: [{ system: 'SAGE', kind: 'PO', value: 'PO-9' }],
-      lines: [{ productName: 'Cap', sku: 'CAP-1', supplier: 'Hats Ltd', quantity: 40, unitPrice: 900, unitCost: 300, decoration: 'Embroidered logo', colour: 'black' }],
+      lines: [
+        {
+          productName: 'Cap',
+          sku: 'CAP-1',
+          supplier: 'Hats Ltd',
+          quantity: 40,
+          unitPrice: 900,
+          unitCost: 300,
+          decoration: 'Embroidered logo',
+          colour: 'black',
+        },
+      ],
     });
     const key = await createApiKey(server, owner, [Permission.ORDERS_READ, Permission.PII_READ]);
     let node: Record<string, unknown> | undefined;
     const deadline = Date.now() + 10_000;
     while (!node && Date.now() < deadline) {
-      const data = dataOf(await server.gql<{ orders: { edges: { cursor: string; node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean } } }>({
-        query: PARTNER_ORDERS,
-        variables: { since },
-        token: key.secret,
-      }));
+      const data = dataOf(
+        await server.gql<{ orders: { edges: { cursor: string; node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean } } }>({
+          query: PARTNER_ORDERS,
+          variables: { since },
+          token: key.secret,
+        }),
+      );
       node = data.orders.edges.find((edge) => edge.node.id === order.id)?.node;
     }
     expect(node).toEqual({
@@ -121,7 +147,20 @@ describe('the partner query', () => {
       externalReferences: [{ system: 'SAGE', kind: 'PO', value: 'PO-9' }],
       client: { id: clientId, name: expect.any(String) },
       contact: { id: contactId, firstName: 'Casey', lastName: expect.any(String), email: 'buyer@client.test', phone: '+1 555 0199' },
-      lines: [{ id: expect.any(String), position: 1, productName: 'Cap', sku: 'CAP-1', supplier: 'Hats Ltd', quantity: 40, unitPrice: 900, lineTotal: 36_000, decoration: 'Embroidered logo', colour: 'black' }],
+      lines: [
+        {
+          id: expect.any(String),
+          position: 1,
+          productName: 'Cap',
+          sku: 'CAP-1',
+          supplier: 'Hats Ltd',
+          quantity: 40,
+          unitPrice: 900,
+          lineTotal: 36_000,
+          decoration: 'Embroidered logo',
+          colour: 'black',
+        },
+      ],
     });
   });
 
@@ -132,7 +171,11 @@ describe('the partner query', () => {
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const ordersOnly = await createApiKey(server, owner, [Permission.ORDERS_READ]);
-    const masked = await server.gql<{ orders: { edges: { node: { contact: Record<string, unknown> | null } }[] } }>({ query: PARTNER_ORDERS, variables: { since }, token: ordersOnly.secret });
+    const masked = await server.gql<{ orders: { edges: { node: { contact: Record<string, unknown> | null } }[] } }>({
+      query: PARTNER_ORDERS,
+      variables: { since },
+      token: ordersOnly.secret,
+    });
     const contacts = masked.body.data?.orders.edges.map((edge) => edge.node.contact).filter((contact) => contact !== null) ?? [];
     expect(contacts.length).toBeGreaterThan(0);
     for (const contact of contacts) expect(contact).toMatchObject({ email: null, phone: null, firstName: 'Casey' });
@@ -272,7 +315,7 @@ describe('feed marks: where the first page of a sync starts', () => {
     await db.connect();
   });
   afterAll(async () => {
-    await db?.end();
+    await ifCreated(db)?.end();
   });
 
   const marksOf = async (tenantId: string) =>
@@ -288,7 +331,7 @@ describe('feed marks: where the first page of a sync starts', () => {
     for (let i = 0; Date.now() < deadline; i++) {
       await db.query(`delete from order_feed_mark where tenant_id = $1`, [tenant.tenantId]);
       await server.gql({ query: UPDATE_NOTES, variables: { id: orderId, notes: `marking ${i}` }, token: tenant.accessToken });
-      const [mark] = await marksOf(tenant.tenantId);
+      const mark = (await marksOf(tenant.tenantId)).at(0);
       if (mark) return mark;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -333,10 +376,10 @@ describe('feed marks: where the first page of a sync starts', () => {
     const after = [await createOrder(server, tenant, tenantClient), await createOrder(server, tenant, tenantClient)];
     await server.gql({ query: UPDATE_NOTES, variables: { id: before[1].id, notes: 'changed after the mark' }, token: tenant.accessToken });
 
-    const expected = await db.query<{ id: string }>(
-      `select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`,
-      [tenant.tenantId, since],
-    );
+    const expected = await db.query<{ id: string }>(`select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`, [
+      tenant.tenantId,
+      since,
+    ]);
     expect(expected.rows.map((row) => row.id)).toEqual(expect.arrayContaining([...after.map((order) => order.id), before[1].id]));
     expect(expected.rows.map((row) => row.id)).not.toContain(unchanged.id);
     const partner = new Partner(key.secret, since, 2);
@@ -367,10 +410,10 @@ describe('feed marks: where the first page of a sync starts', () => {
       expect(partner.deliveries).toEqual([]);
 
       await slow.query('commit');
-      const changed = await db.query<{ id: string }>(
-        `select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`,
-        [tenant.tenantId, since],
-      );
+      const changed = await db.query<{ id: string }>(`select id from "order" where tenant_id = $1 and updated_at > $2 order by change_xid, id`, [
+        tenant.tenantId,
+        since,
+      ]);
       expect(changed.rows.map((row) => row.id)).toContain(late.id);
       expect(changed.rows.map((row) => row.id)).not.toContain(unchanged.id);
       // A new partner from the same `since`: its first page starts from the mark and still finds the late change.

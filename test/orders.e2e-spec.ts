@@ -12,6 +12,7 @@ import {
   type SignedUpOwner,
 } from './support/fixtures.js';
 import { badFields, dataOf, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * Orders: queries, mutations, the status state machine, line editing, derived totals, order numbers under
@@ -20,12 +21,57 @@ import { badFields, dataOf, startTestServer, type GraphQLResponse, type TestServ
 
 const ORDER_FIELDS = /* GraphQL */ `
   fragment OrderFields on Order {
-    id number status currency inHandsDate notes subtotal totalCost margin clientId contactId createdAt updatedAt
-    externalReferences { system kind value }
-    client { id name }
-    contact { id firstName lastName email phone }
-    lines { id position productName sku supplier quantity unitPrice unitCost lineTotal lineCost decoration colour }
-    history { id fromStatus toStatus at actorUserId actorApiKeyId }
+    id
+    number
+    status
+    currency
+    inHandsDate
+    notes
+    subtotal
+    totalCost
+    margin
+    clientId
+    contactId
+    createdAt
+    updatedAt
+    externalReferences {
+      system
+      kind
+      value
+    }
+    client {
+      id
+      name
+    }
+    contact {
+      id
+      firstName
+      lastName
+      email
+      phone
+    }
+    lines {
+      id
+      position
+      productName
+      sku
+      supplier
+      quantity
+      unitPrice
+      unitCost
+      lineTotal
+      lineCost
+      decoration
+      colour
+    }
+    history {
+      id
+      fromStatus
+      toStatus
+      at
+      actorUserId
+      actorApiKeyId
+    }
   }
 `;
 
@@ -106,7 +152,6 @@ interface ListData {
   };
 }
 
-
 function codeOf<T>(response: GraphQLResponse<T>): string | undefined {
   return response.body.errors?.[0]?.extensions?.code;
 }
@@ -130,8 +175,8 @@ async function orderCount(tenantId: string): Promise<number> {
 }
 
 async function lastNumber(tenantId: string): Promise<number> {
-  const [row] = await privilegedQuery<{ last_number: number }>('select last_number from order_number_counter where tenant_id = $1', [tenantId]);
-  return row?.last_number ?? 0;
+  const rows = await privilegedQuery<{ last_number: number }>('select last_number from order_number_counter where tenant_id = $1', [tenantId]);
+  return rows.at(0)?.last_number ?? 0;
 }
 
 const EXPECTED_MOVES: Record<string, string[]> = {
@@ -183,7 +228,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await ifCreated(server)?.close();
 });
 
 async function gqlAs<T = Record<string, unknown>>(token: string, query: string, variables: Record<string, unknown> = {}) {
@@ -226,14 +271,21 @@ describe('createOrder', () => {
     });
     expect(order.lines).toEqual([
       expect.objectContaining({
-        position: 1, productName: 'Branded mug', sku: 'MUG-11', supplier: 'Mugs Inc.', quantity: 100, unitPrice: 450, unitCost: 210,
-        lineTotal: 45_000, lineCost: 21_000, decoration: 'One-colour pad print, left side', colour: 'navy',
+        position: 1,
+        productName: 'Branded mug',
+        sku: 'MUG-11',
+        supplier: 'Mugs Inc.',
+        quantity: 100,
+        unitPrice: 450,
+        unitCost: 210,
+        lineTotal: 45_000,
+        lineCost: 21_000,
+        decoration: 'One-colour pad print, left side',
+        colour: 'navy',
       }),
       expect.objectContaining({ position: 2, productName: 'Tote bag', sku: null, supplier: null, lineTotal: 99_750, lineCost: 37_500 }),
     ]);
-    expect(order.history).toEqual([
-      expect.objectContaining({ fromStatus: null, toStatus: 'QUOTE', actorUserId: a.owner.userId, actorApiKeyId: null }),
-    ]);
+    expect(order.history).toEqual([expect.objectContaining({ fromStatus: null, toStatus: 'QUOTE', actorUserId: a.owner.userId, actorApiKeyId: null })]);
 
     // The same order read back.
     const read = dataOf(await gqlAs<{ order: Order }>(a.owner.accessToken, GET, { id: order.id })).order;
@@ -241,18 +293,30 @@ describe('createOrder', () => {
   });
 
   it('creates an order without contact or lines', async () => {
-    const order = dataOf(
-      await gqlAs<{ createOrder: Order }>(a.owner.accessToken, CREATE, { input: { clientId: a.client.id, currency: 'USD' } }),
-    ).createOrder;
-    expect(order).toMatchObject({ contact: null, contactId: null, lines: [], subtotal: 0, totalCost: 0, margin: 0, inHandsDate: null, notes: null, externalReferences: [] });
+    const order = dataOf(await gqlAs<{ createOrder: Order }>(a.owner.accessToken, CREATE, { input: { clientId: a.client.id, currency: 'USD' } })).createOrder;
+    expect(order).toMatchObject({
+      contact: null,
+      contactId: null,
+      lines: [],
+      subtotal: 0,
+      totalCost: 0,
+      margin: 0,
+      inHandsDate: null,
+      notes: null,
+      externalReferences: [],
+    });
   });
 
   it('records an API key as the creator', async () => {
     const key = await createApiKey(server, a.owner, [Permission.ORDERS_READ, Permission.ORDERS_WRITE]);
     const order = dataOf(
-      await gqlAs<{ createOrder: Order }>(key.secret, `mutation($input: CreateOrderInput!) { createOrder(input: $input) { history { toStatus actorUserId actorApiKeyId } } }`, {
-        input: { clientId: a.client.id, currency: 'USD' },
-      }),
+      await gqlAs<{ createOrder: Order }>(
+        key.secret,
+        `mutation($input: CreateOrderInput!) { createOrder(input: $input) { history { toStatus actorUserId actorApiKeyId } } }`,
+        {
+          input: { clientId: a.client.id, currency: 'USD' },
+        },
+      ),
     ).createOrder;
     expect(order.history).toEqual([expect.objectContaining({ toStatus: 'QUOTE', actorUserId: null, actorApiKeyId: key.id })]);
   });
@@ -290,8 +354,16 @@ describe('createOrder', () => {
       ['a currency that is not a code', { currency: 'dollars' }, 'currency'],
       ['notes over 10,000 characters', { notes: 'n'.repeat(10_001) }, 'notes'],
       ['201 lines', { lines: Array.from({ length: 201 }, () => MUG_LINE) }, 'lines'],
-      ['21 external references', { externalReferences: Array.from({ length: 21 }, (_, i) => ({ system: 'S', kind: 'K', value: `${i}` })) }, 'externalReferences'],
-      ['an external reference value over 100 characters', { externalReferences: [{ system: 'S', kind: 'K', value: 'v'.repeat(101) }] }, 'externalReferences.0.value'],
+      [
+        '21 external references',
+        { externalReferences: Array.from({ length: 21 }, (_, i) => ({ system: 'S', kind: 'K', value: `${i}` })) },
+        'externalReferences',
+      ],
+      [
+        'an external reference value over 100 characters',
+        { externalReferences: [{ system: 'S', kind: 'K', value: 'v'.repeat(101) }] },
+        'externalReferences.0.value',
+      ],
       ['a client id that is not a UUID', { clientId: 'not-a-uuid' }, 'clientId'],
     ];
 
@@ -411,7 +483,10 @@ describe('order lines', () => {
         line: { productName: 'Lanyard', sku: 'LAN-1', quantity: 500, unitPrice: 120, unitCost: 40, colour: 'red' },
       }),
     ).addOrderLine;
-    expect(added.lines.map((l) => [l.position, l.productName])).toEqual([[1, 'Branded mug'], [2, 'Lanyard']]);
+    expect(added.lines.map((l) => [l.position, l.productName])).toEqual([
+      [1, 'Branded mug'],
+      [2, 'Lanyard'],
+    ]);
     expect(added).toMatchObject({ subtotal: 45_000 + 60_000, totalCost: 21_000 + 20_000, margin: 105_000 - 41_000 });
     expect(Date.parse(added.updatedAt)).toBeGreaterThan(Date.parse(initial.updatedAt));
 
@@ -422,12 +497,23 @@ describe('order lines', () => {
         patch: { quantity: 1000, unitCost: 30, sku: null, decoration: 'Full-colour sublimation' },
       }),
     ).updateOrderLine;
-    expect(changed.lines[1]).toMatchObject({ quantity: 1000, unitPrice: 120, unitCost: 30, sku: null, colour: 'red', decoration: 'Full-colour sublimation', lineTotal: 120_000, lineCost: 30_000 });
+    expect(changed.lines[1]).toMatchObject({
+      quantity: 1000,
+      unitPrice: 120,
+      unitCost: 30,
+      sku: null,
+      colour: 'red',
+      decoration: 'Full-colour sublimation',
+      lineTotal: 120_000,
+      lineCost: 30_000,
+    });
     expect(changed).toMatchObject({ subtotal: 165_000, totalCost: 51_000, margin: 114_000 });
     expect(Date.parse(changed.updatedAt)).toBeGreaterThan(Date.parse(added.updatedAt));
 
     // A change that leaves the totals as they were still touches the order.
-    const recoloured = dataOf(await gqlAs<{ updateOrderLine: Order }>(a.owner.accessToken, UPDATE_LINE, { id: lanyard.id, patch: { colour: 'blue' } })).updateOrderLine;
+    const recoloured = dataOf(
+      await gqlAs<{ updateOrderLine: Order }>(a.owner.accessToken, UPDATE_LINE, { id: lanyard.id, patch: { colour: 'blue' } }),
+    ).updateOrderLine;
     expect(recoloured.subtotal).toBe(165_000);
     expect(Date.parse(recoloured.updatedAt)).toBeGreaterThan(Date.parse(changed.updatedAt));
 
@@ -523,7 +609,9 @@ describe('updateOrder', () => {
     ).updateOrder;
     expect(cleared).toMatchObject({ notes: null, inHandsDate: null, contactId: null, contact: null, externalReferences: [], currency: 'CAD' });
 
-    const withContact = dataOf(await gqlAs<{ updateOrder: Order }>(a.owner.accessToken, UPDATE, { id: order.id, patch: { contactId: a.contact.id } })).updateOrder;
+    const withContact = dataOf(
+      await gqlAs<{ updateOrder: Order }>(a.owner.accessToken, UPDATE, { id: order.id, patch: { contactId: a.contact.id } }),
+    ).updateOrder;
     expect(withContact.contact?.id).toBe(a.contact.id);
   });
 
@@ -538,7 +626,9 @@ describe('updateOrder', () => {
     const after = dataOf(await gqlAs<{ order: Order }>(a.owner.accessToken, GET, { id: order.id })).order;
     expect(after).toMatchObject({ currency: 'USD', notes: null });
     // Everything else stays editable after the quote, and the same currency is no change.
-    const noted = dataOf(await gqlAs<{ updateOrder: Order }>(a.owner.accessToken, UPDATE, { id: order.id, patch: { currency: 'USD', notes: 'ok' } })).updateOrder;
+    const noted = dataOf(
+      await gqlAs<{ updateOrder: Order }>(a.owner.accessToken, UPDATE, { id: order.id, patch: { currency: 'USD', notes: 'ok' } }),
+    ).updateOrder;
     expect(noted.notes).toBe('ok');
   });
 });
@@ -621,15 +711,22 @@ describe('order and orders queries', () => {
   });
 
   it('filters by status, client, creation and update time', async () => {
-    expect(numbersOf(dataOf(await list({ filter: { status: ['CONFIRMED', 'CANCELLED'] }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual([made[1].number, made[2].number]);
+    expect(numbersOf(dataOf(await list({ filter: { status: ['CONFIRMED', 'CANCELLED'] }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual([
+      made[1].number,
+      made[2].number,
+    ]);
     const byClient = dataOf(await list({ filter: { clientId: t.otherClient.id } }));
     expect(byClient.orders.edges.every((edge) => edge.node.clientId === t.otherClient.id)).toBe(true);
     expect(byClient.orders.totalCount).toBe(3);
 
     const all = dataOf(await list({ first: 100, sort: { field: 'NUMBER', direction: 'ASC' } })).orders.edges.map((edge) => edge.node);
     const pivot = all[3];
-    expect(numbersOf(dataOf(await list({ filter: { createdAfter: pivot.createdAt }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual(all.slice(4).map((n) => n.number));
-    expect(numbersOf(dataOf(await list({ filter: { createdBefore: pivot.createdAt }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual(all.slice(0, 3).map((n) => n.number));
+    expect(numbersOf(dataOf(await list({ filter: { createdAfter: pivot.createdAt }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual(
+      all.slice(4).map((n) => n.number),
+    );
+    expect(numbersOf(dataOf(await list({ filter: { createdBefore: pivot.createdAt }, sort: { field: 'NUMBER', direction: 'ASC' } })))).toEqual(
+      all.slice(0, 3).map((n) => n.number),
+    );
     const touched = all[2];
     expect(numbersOf(dataOf(await list({ filter: { updatedAfter: all[1].updatedAt } })))).toEqual([touched.number]);
     expect(dataOf(await list({ filter: { updatedBefore: all[0].updatedAt } })).orders.totalCount).toBe(0);
@@ -675,7 +772,9 @@ describe('field access', () => {
   const FINANCIALS = `query($id: ID!) { order(id: $id) { subtotal totalCost margin lines { lineTotal unitPrice unitCost lineCost } } }`;
 
   it('shows a SALES_REP prices but not costs or margins', async () => {
-    const response = await gqlAs<{ order: { subtotal: number; totalCost: null; margin: null; lines: { lineTotal: number; unitPrice: number; unitCost: null; lineCost: null }[] } }>(rep.accessToken, FINANCIALS, { id: orderId });
+    const response = await gqlAs<{
+      order: { subtotal: number; totalCost: null; margin: null; lines: { lineTotal: number; unitPrice: number; unitCost: null; lineCost: null }[] };
+    }>(rep.accessToken, FINANCIALS, { id: orderId });
     expect(response.body.data?.order).toEqual({
       subtotal: 45_000,
       totalCost: null,
@@ -698,9 +797,13 @@ describe('field access', () => {
   });
 
   it('lets a SALES_REP write orders, costs included', async () => {
-    const created = await gqlAs<{ createOrder: { subtotal: number } }>(rep.accessToken, `mutation($input: CreateOrderInput!) { createOrder(input: $input) { id subtotal } }`, {
-      input: { clientId: a.client.id, currency: 'USD', lines: [MUG_LINE] },
-    });
+    const created = await gqlAs<{ createOrder: { subtotal: number } }>(
+      rep.accessToken,
+      `mutation($input: CreateOrderInput!) { createOrder(input: $input) { id subtotal } }`,
+      {
+        input: { clientId: a.client.id, currency: 'USD', lines: [MUG_LINE] },
+      },
+    );
     expect(dataOf(created).createOrder.subtotal).toBe(45_000);
   });
 
@@ -720,7 +823,7 @@ describe('field access', () => {
   });
 });
 
-describe('tenant isolation: another tenant\'s ids read as not found', () => {
+describe("tenant isolation: another tenant's ids read as not found", () => {
   let bOrder: Order;
   let bRow: Record<string, unknown>;
   let bLines: Record<string, unknown>[];
@@ -763,7 +866,7 @@ describe('tenant isolation: another tenant\'s ids read as not found', () => {
     expectRefused(await gqlAs(token(), REMOVE_LINE, { id: bOrder.lines[0].id }), 'NOT_FOUND');
   });
 
-  it('createOrder with another tenant\'s client or contact, nothing created', async () => {
+  it("createOrder with another tenant's client or contact, nothing created", async () => {
     const before = await orderCount(a.owner.tenantId);
     const number = await lastNumber(a.owner.tenantId);
     expectRefused(await gqlAs(token(), CREATE, { input: { clientId: b.client.id, currency: 'USD' } }), 'NOT_FOUND');
@@ -772,7 +875,7 @@ describe('tenant isolation: another tenant\'s ids read as not found', () => {
     expect(await lastNumber(a.owner.tenantId)).toBe(number);
   });
 
-  it('updateOrder with another tenant\'s contact', async () => {
+  it("updateOrder with another tenant's contact", async () => {
     const own = await createOrder(server, a.owner, a.client.id);
     expectRefused(await gqlAs(token(), UPDATE, { id: own.id, patch: { contactId: b.contact.id } }), 'NOT_FOUND');
   });

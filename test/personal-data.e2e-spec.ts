@@ -4,6 +4,7 @@ import { PersonalDataRegistry } from '../src/privacy/personal-data/personal-data
 import { PersonalDataTreatment } from '../src/common/privacy/personal-data';
 import { privilegedQuery } from './support/database';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 /** Every column of every table in `schema`, with the table its foreign key (if any) points at. */
 async function catalogOf(schema: string): Promise<CatalogColumn[]> {
@@ -30,10 +31,15 @@ describe('personal-data registry', () => {
     server = await startTestServer({ MAINTENANCE_INTERVAL_MINUTES: '0' });
     registry = server.app.get(PersonalDataRegistry);
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => ifCreated(server)?.close());
 
   it('collects a declaration from every module that holds personal data', () => {
-    expect(registry.all().map((d) => d.module).sort()).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
+    expect(
+      registry
+        .all()
+        .map((d) => d.module)
+        .sort(),
+    ).toEqual(['accounts', 'audit', 'billing', 'business', 'consent', 'jobs', 'privacy']);
     expect(registry.table('contact')).toMatchObject({ module: 'business', links: [{ subject: 'contact', column: 'id' }] });
     expect(registry.table('order')).toMatchObject({ onErasure: 'PSEUDONYMISE_ROW' });
     expect(registry.table('audit_entry')?.columns.every((c) => c.treatment === PersonalDataTreatment.REDACT)).toBe(true);
@@ -53,9 +59,22 @@ describe('personal-data registry', () => {
     expect(freeText).toEqual(
       expect.arrayContaining(['order.notes', 'client.notes', 'communication.body', 'support_request.body', 'support_reply.body', 'order_line.decoration']),
     );
-    const identifying = (table: string) => registry.table(table)?.columns.filter((c) => c.identifies).map((c) => [c.column, c.identifies]);
-    expect(identifying('contact')).toEqual([['first_name', 'name'], ['last_name', 'name'], ['email', 'email'], ['phone', 'phone']]);
-    expect(identifying('user')).toEqual([['full_name', 'name'], ['email', 'email'], ['phone', 'phone']]);
+    const identifying = (table: string) =>
+      registry
+        .table(table)
+        ?.columns.filter((c) => c.identifies)
+        .map((c) => [c.column, c.identifies]);
+    expect(identifying('contact')).toEqual([
+      ['first_name', 'name'],
+      ['last_name', 'name'],
+      ['email', 'email'],
+      ['phone', 'phone'],
+    ]);
+    expect(identifying('user')).toEqual([
+      ['full_name', 'name'],
+      ['email', 'email'],
+      ['phone', 'phone'],
+    ]);
   });
 
   it('fails for a new table with an undeclared personal column, link to a contact, or free text', async () => {
@@ -75,7 +94,7 @@ describe('personal-data registry', () => {
     }
   });
 
-  it('flags foreign keys to users or contacts whatever the column is called', async () => {
+  it('flags foreign keys to users or contacts whatever the column is called', () => {
     const column = (name: string, references: string | null) => ({ table: 'gift', column: name, references, dataType: 'uuid', maxLength: null });
     const report = personalDataCoverage([column('recipient', 'contact'), column('sku', null)], registry.tables(), {});
     expect(report.undeclared).toEqual(['gift.recipient']);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database.js';
 import { createApiKey, createClient, signUpOwner, type SignedUpOwner } from './support/fixtures.js';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server.js';
+import { ifCreated } from './support/required';
 
 /**
  * Policy documents (issue 4): seeded versions, publishing by platform admins, acceptance at sign-up and afterwards,
@@ -51,8 +52,8 @@ describe('policy documents', () => {
     await db.query(`update "user" set platform_role = 'PLATFORM_ADMIN' where id = $1`, [admin.userId]);
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('seeds version 1 of the privacy policy, the terms and the cookie policy, readable by anyone, with the hash of each text', async () => {
@@ -94,7 +95,7 @@ describe('policy documents', () => {
     expect(versions[0].n).toBe('1');
   });
 
-  it('makes acceptance stale from a new version\'s effective date, and refuses changes until it is accepted', async () => {
+  it("makes acceptance stale from a new version's effective date, and refuses changes until it is accepted", async () => {
     const early = await signUpOwner(server);
     const late = await signUpOwner(server);
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);

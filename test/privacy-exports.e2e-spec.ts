@@ -1,3 +1,4 @@
+import { PersonalDataTreatment } from '../src/common/privacy/personal-data';
 import { Clock } from '../src/common/time/clock';
 import { RetentionJobs } from '../src/audit/retention.jobs';
 import { PortabilityExportJob } from '../src/privacy/exports/export.job';
@@ -7,6 +8,7 @@ import { createClient, createContact, createOrder, signUpOwner, type SignedUpOwn
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, type TestServer, startTestServer } from './support/test-server';
 import { unzip } from './support/zip';
+import { ifCreated } from './support/required';
 
 const FIELDS = `id status attempts stepsDone lastError exportLink { path expiresAt } events { kind step linkExpiresAt }`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -36,12 +38,16 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 1);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
       row = [];
@@ -55,7 +61,9 @@ function parseCsv(text: string): string[][] {
 function csvText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[-+]?\d+(\.\d+)?$/.test(value)) return `'${value}`;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value);
 }
 
 /** A database of the suite's own: the job runner takes every due job it finds, and other suites run jobs too. */
@@ -75,7 +83,11 @@ describe('access and portability exports', () => {
     return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
   };
   const declaredFor = (kind: 'user' | 'contact') =>
-    registry.tables().filter((t) => t.links.some((l) => l.subject === kind)).map((t) => t.table).sort();
+    registry
+      .tables()
+      .filter((t) => t.links.some((l) => l.subject === kind))
+      .map((t) => t.table)
+      .sort();
 
   /** Every table appears in both files, with the same rows; returns the JSON document. */
   function checkArchive(files: Map<string, string>, kind: 'user' | 'contact'): SubjectJson {
@@ -83,7 +95,11 @@ describe('access and portability exports', () => {
     expect(files.get('README.txt')).toContain('formatVersion');
     expect(Object.keys(json.tables).sort()).toEqual(declaredFor(kind));
     for (const [table, { columns, rows }] of Object.entries(json.tables)) {
-      const kept = registry.table(table)?.columns.filter((c) => c.treatment === 'KEEP').map((c) => c.column) ?? [];
+      const kept =
+        registry
+          .table(table)
+          ?.columns.filter((c) => c.treatment === PersonalDataTreatment.KEEP)
+          .map((c) => c.column) ?? [];
       for (const column of kept) expect(columns).not.toContain(column);
       const csv = parseCsv(files.get(`${table}.csv`) ?? '');
       expect(csv[0]).toEqual(columns);
@@ -102,11 +118,11 @@ describe('access and portability exports', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
-  it('exports a contact\'s data from every declared table, only theirs, behind a link that expires and is then deleted', async () => {
+  it("exports a contact's data from every declared table, only theirs, behind a link that expires and is then deleted", async () => {
     const clientId = (await createClient(server, owner)).id;
     const contact = await createContact(server, owner, clientId, { email: 'ada@client.example', lastName: 'Lovelace, "Countess"' });
     const bystander = await createContact(server, owner, clientId, { email: 'bob@client.example' });
@@ -118,14 +134,22 @@ describe('access and portability exports', () => {
     const otherClient = (await createClient(server, other)).id;
     await createContact(server, other, otherClient, { email: 'ada@client.example' });
 
-    const filed = await gql<{ filePrivacyRequest: Request }>(owner.accessToken, `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { ${FIELDS} } }`, {
-      input: { contactId: contact.id, type: 'PORTABILITY', note: 'By email.' },
-    });
+    const filed = await gql<{ filePrivacyRequest: Request }>(
+      owner.accessToken,
+      `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { ${FIELDS} } }`,
+      {
+        input: { contactId: contact.id, type: 'PORTABILITY', note: 'By email.' },
+      },
+    );
     await gql(owner.accessToken, `mutation($input: VerifyPrivacyRequestInput!) { verifyPrivacyRequest(input: $input) { id } }`, {
       input: { id: filed.filePrivacyRequest.id, method: 'EMAIL_CONFIRMATION', note: 'Replied from the address on file.' },
     });
     await runner.runDue();
-    const done = (await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id: filed.filePrivacyRequest.id })).privacyRequest;
+    const done = (
+      await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, {
+        id: filed.filePrivacyRequest.id,
+      })
+    ).privacyRequest;
     expect(done).toMatchObject({ status: 'COMPLETED', stepsDone: ['start', 'build', 'publish', 'complete'], lastError: null });
     const publish = done.events.find((e) => e.step === 'publish');
     expect(publish?.linkExpiresAt).toBe(done.exportLink?.expiresAt);
@@ -149,7 +173,10 @@ describe('access and portability exports', () => {
     expect(JSON.stringify(json)).not.toContain(other.tenantId);
 
     // Other tenants' members can not see the link; the owner's other requests carry none.
-    expect((await gql<{ privacyRequests: { edges: unknown[] } }>(other.accessToken, `{ privacyRequests(first: 50) { edges { node { id } } } }`)).privacyRequests.edges).toEqual([]);
+    expect(
+      (await gql<{ privacyRequests: { edges: unknown[] } }>(other.accessToken, `{ privacyRequests(first: 50) { edges { node { id } } } }`)).privacyRequests
+        .edges,
+    ).toEqual([]);
 
     // Unknown and malformed tokens answer as an expired one will.
     expect((await download('/privacy/exports/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
@@ -158,7 +185,8 @@ describe('access and portability exports', () => {
     // After seven days the link answers 404, the request stops showing it, and retention deletes the bytes.
     jest.spyOn(clock, 'now').mockReturnValue(new Date(expiresAt + 1));
     expect((await download(done.exportLink?.path ?? '')).status).toBe(404);
-    const later = (await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id: done.id })).privacyRequest;
+    const later = (await gql<{ privacyRequest: Request }>(owner.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id: done.id }))
+      .privacyRequest;
     expect(later.exportLink).toBeNull();
     const result = await server.app.get(RetentionJobs).run(new Date(expiresAt + 1));
     expect(result.exportFilesDeleted).toBeGreaterThanOrEqual(1);
@@ -170,20 +198,34 @@ describe('access and portability exports', () => {
     expect(stored.file_deleted_at).not.toBeNull();
   });
 
-  it('exports a user\'s own data across their tenants and the platform, and their token opens only their file', async () => {
+  it("exports a user's own data across their tenants and the platform, and their token opens only their file", async () => {
     const user = await signUpOwner(server);
     // A tenant they worked in and left: what they wrote there is still theirs, though no membership names it now.
     const former = await signUpOwner(server);
-    const { inviteMember } = await gql<{ inviteMember: { token: string } }>(former.accessToken, `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { token } }`, {
-      input: { email: user.email, role: 'SALES_REP' },
+    const { inviteMember } = await gql<{ inviteMember: { token: string } }>(
+      former.accessToken,
+      `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { token } }`,
+      {
+        input: { email: user.email, role: 'SALES_REP' },
+      },
+    );
+    await gql(user.accessToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }`, {
+      input: { token: inviteMember.token },
     });
-    await gql(user.accessToken, `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }`, { input: { token: inviteMember.token } });
-    const { switchTenant } = await gql<{ switchTenant: { accessToken: string } }>(user.accessToken, `mutation($input: SwitchTenantInput!) { switchTenant(input: $input) { accessToken } }`, {
-      input: { tenantId: former.tenantId },
-    });
-    const { createSupportRequest } = await gql<{ createSupportRequest: { id: string } }>(switchTenant.accessToken, `mutation($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { id } }`, {
-      input: { subject: 'Before I leave', body: 'Where do proofs go?' },
-    });
+    const { switchTenant } = await gql<{ switchTenant: { accessToken: string } }>(
+      user.accessToken,
+      `mutation($input: SwitchTenantInput!) { switchTenant(input: $input) { accessToken } }`,
+      {
+        input: { tenantId: former.tenantId },
+      },
+    );
+    const { createSupportRequest } = await gql<{ createSupportRequest: { id: string } }>(
+      switchTenant.accessToken,
+      `mutation($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { id } }`,
+      {
+        input: { subject: 'Before I leave', body: 'Where do proofs go?' },
+      },
+    );
     const { members } = await gql<{ members: { id: string; userId: string }[] }>(former.accessToken, `{ members { id userId } }`);
     const membership = members.find((m) => m.userId === user.userId);
     await gql(former.accessToken, `mutation($input: MemberIdInput!) { removeMember(input: $input) { id } }`, { input: { memberId: membership?.id } });
@@ -212,7 +254,8 @@ describe('access and portability exports', () => {
     const tenant = await signUpOwner(server);
     const clientId = (await createClient(server, tenant)).id;
     const contact = await createContact(server, tenant, clientId, { email: 'grace@client.example' });
-    for (const n of [1, 2, 3]) await createOrder(server, tenant, clientId, { contactId: contact.id, notes: `Order ${n}: ${'deliver to the loading dock; '.repeat(20)}` });
+    for (const n of [1, 2, 3])
+      await createOrder(server, tenant, clientId, { contactId: contact.id, notes: `Order ${n}: ${'deliver to the loading dock; '.repeat(20)}` });
     const job = server.app.get(PortabilityExportJob);
     const chunkBytes = job.chunkBytes;
     job.chunkBytes = 512;
@@ -236,14 +279,19 @@ describe('access and portability exports', () => {
         [requestId],
       );
     try {
-      const filed = await gql<{ filePrivacyRequest: Request }>(tenant.accessToken, `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { id } }`, {
-        input: { contactId: contact.id, type: 'PORTABILITY' },
-      });
+      const filed = await gql<{ filePrivacyRequest: Request }>(
+        tenant.accessToken,
+        `mutation($input: FilePrivacyRequestInput!) { filePrivacyRequest(input: $input) { id } }`,
+        {
+          input: { contactId: contact.id, type: 'PORTABILITY' },
+        },
+      );
       const id = filed.filePrivacyRequest.id;
       await gql(tenant.accessToken, `mutation($input: VerifyPrivacyRequestInput!) { verifyPrivacyRequest(input: $input) { id } }`, {
         input: { id, method: 'EMAIL_CONFIRMATION', note: 'Replied from the address on file.' },
       });
-      const read = async () => (await gql<{ privacyRequest: Request }>(tenant.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id })).privacyRequest;
+      const read = async () =>
+        (await gql<{ privacyRequest: Request }>(tenant.accessToken, `query($id: ID!) { privacyRequest(id: $id) { ${FIELDS} } }`, { id })).privacyRequest;
 
       await runner.runDue();
       const failed = await read();
@@ -285,7 +333,9 @@ describe('access and portability exports', () => {
       const json = checkArchive(await unzip(file.body), 'contact');
       expect(json.subject).toEqual({ kind: 'contact', id: contact.id });
       expect(json.tables.order.rows).toHaveLength(3);
-      expect(json.tables.order.rows.map((row) => row.notes)).toEqual(expect.arrayContaining([expect.stringMatching(/^Order 1: /), expect.stringMatching(/^Order 3: /)]));
+      expect(json.tables.order.rows.map((row) => row.notes)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^Order 1: /), expect.stringMatching(/^Order 3: /)]),
+      );
     } finally {
       job.chunkBytes = chunkBytes;
       await db.query(`drop trigger if exists ${fault} on privacy_export_chunk`);

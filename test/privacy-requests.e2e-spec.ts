@@ -1,9 +1,11 @@
+import { expect } from '@jest/globals';
 import { Client as PgClient } from 'pg';
 import { Clock } from '../src/common/time/clock';
 import { JOB_LEASE_MS, PrivacyJobRunner } from '../src/privacy/jobs/privacy-job.runner';
 import { addMember, createClient, createContact, signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const REQUEST_FIELDS = /* GraphQL */ `
   id type status subjectKind subjectUserId subjectContactId changes { field value }
@@ -74,7 +76,12 @@ const VERIFY_CHAIN = `query { verifyAuditChain { valid entriesChecked problem } 
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Runs one statement on its own connection under `role` with the session settings a request would set. */
-async function asRole(role: string, settings: { tenantId?: string; userId?: string }, sql: string, params: unknown[] = []): Promise<{ rows: Record<string, unknown>[] } | { error: string }> {
+async function asRole(
+  role: string,
+  settings: { tenantId?: string; userId?: string },
+  sql: string,
+  params: unknown[] = [],
+): Promise<{ rows: Record<string, unknown>[] } | { error: string }> {
   const client = new PgClient({ connectionString: db.url });
   await client.connect();
   try {
@@ -106,16 +113,24 @@ describe('privacy requests', () => {
   let clock: Clock;
   let clientId: string;
 
-  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) => server.gql<T>({ query, variables, token });
+  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) =>
+    server.gql<T>({ query, variables, token });
   const file = async (token: string, input: Record<string, unknown>) =>
     dataOf(await gql<{ filePrivacyRequest: PrivacyRequest }>(token, FILE, { input })).filePrivacyRequest;
   const one = async (token: string, id: string) => dataOf(await gql<{ privacyRequest: PrivacyRequest }>(token, ONE, { id })).privacyRequest;
   const verify = async (token: string, id: string) =>
-    dataOf(await gql<{ verifyPrivacyRequest: PrivacyRequest }>(token, VERIFY, { input: { id, method: 'PHONE_CALLBACK', note: 'Called back on the number on file.' } }))
-      .verifyPrivacyRequest;
+    dataOf(
+      await gql<{ verifyPrivacyRequest: PrivacyRequest }>(token, VERIFY, {
+        input: { id, method: 'PHONE_CALLBACK', note: 'Called back on the number on file.' },
+      }),
+    ).verifyPrivacyRequest;
   const newContact = async (input: Record<string, unknown> = {}) => createContact(server, owner, clientId, { email: 'casey@client.example', ...input });
   const contactEmail = async (id: string) =>
-    dataOf(await gql<{ contact: { email: string | null; firstName: string } }>(owner.accessToken, `query($id: ID!) { contact(id: $id) { email firstName } }`, { id })).contact;
+    dataOf(
+      await gql<{ contact: { email: string | null; firstName: string } }>(owner.accessToken, `query($id: ID!) { contact(id: $id) { email firstName } }`, {
+        id,
+      }),
+    ).contact;
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
 
   beforeAll(async () => {
@@ -131,11 +146,11 @@ describe('privacy requests', () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
-  describe('users\' own requests', () => {
+  describe("users' own requests", () => {
     it('are verified by the session, due in one calendar month, kept out of the tenant, and merged when repeated', async () => {
       const filed = dataOf(await gql<{ requestMyData: PrivacyRequest }>(owner.accessToken, REQUEST_MY_DATA, {})).requestMyData;
       expect(filed).toMatchObject({
@@ -162,7 +177,9 @@ describe('privacy requests', () => {
       const again = dataOf(await gql<{ requestMyData: PrivacyRequest }>(owner.accessToken, REQUEST_MY_DATA, { input: { type: 'ACCESS' } })).requestMyData;
       expect(again.id).toBe(filed.id);
       expect(again.events.map((e) => e.kind)).toEqual(['RECEIVED', 'VERIFIED', 'MERGED']);
-      const portability = dataOf(await gql<{ requestMyData: PrivacyRequest }>(owner.accessToken, REQUEST_MY_DATA, { input: { type: 'PORTABILITY' } })).requestMyData;
+      const portability = dataOf(
+        await gql<{ requestMyData: PrivacyRequest }>(owner.accessToken, REQUEST_MY_DATA, { input: { type: 'PORTABILITY' } }),
+      ).requestMyData;
       expect(portability.id).not.toBe(filed.id);
       // (Not an erasure: the suite's owner is the only owner of their tenant, and the job would erase them.)
       const objection = dataOf(await gql<{ requestMyObjection: PrivacyRequest }>(owner.accessToken, REQUEST_MY_OBJECTION)).requestMyObjection;
@@ -176,8 +193,14 @@ describe('privacy requests', () => {
       const listed = dataOf(await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, {})).privacyRequests;
       expect(listed.edges.map((e) => e.node.id)).not.toContain(filed.id);
       // Audited on the platform's chain, not in the tenant's trail.
-      const entries = await db.query<{ tenant_id: string | null; action: string }>(`select tenant_id, action from audit_entry where target_id = $1 order by chain_seq`, [filed.id]);
-      expect(entries).toEqual([{ tenant_id: null, action: 'privacyRequest.fileACCESS' }, { tenant_id: null, action: 'privacyRequest.fileACCESS' }]);
+      const entries = await db.query<{ tenant_id: string | null; action: string }>(
+        `select tenant_id, action from audit_entry where target_id = $1 order by chain_seq`,
+        [filed.id],
+      );
+      expect(entries).toEqual([
+        { tenant_id: null, action: 'privacyRequest.fileACCESS' },
+        { tenant_id: null, action: 'privacyRequest.fileACCESS' },
+      ]);
     });
 
     it('refuses a rectification of fields a user does not have, or of nothing, changing nothing', async () => {
@@ -196,10 +219,20 @@ describe('privacy requests', () => {
           input: { changes: { fullName: 'Olive Corrected', phone: '+1 555 0100' } },
         }),
       ).requestMyRectification;
-      expect(filed.changes).toEqual([{ field: 'fullName', value: 'Olive Corrected' }, { field: 'phone', value: '+1 555 0100' }]);
+      expect(filed.changes).toEqual([
+        { field: 'fullName', value: 'Olive Corrected' },
+        { field: 'phone', value: '+1 555 0100' },
+      ]);
       await runner.runDue();
       const [done] = dataOf(await gql<{ myPrivacyRequests: PrivacyRequest[] }>(user.accessToken, MY_REQUESTS)).myPrivacyRequests;
-      expect(done).toMatchObject({ id: filed.id, status: 'COMPLETED', attempts: 1, lastError: null, nextAttemptAt: null, stepsDone: ['start', 'apply', 'complete'] });
+      expect(done).toMatchObject({
+        id: filed.id,
+        status: 'COMPLETED',
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: null,
+        stepsDone: ['start', 'apply', 'complete'],
+      });
       expect(done.closedAt).not.toBeNull();
       expect(done.events.map((e) => [e.kind, e.actorType, e.actorName])).toEqual([
         ['RECEIVED', 'USER', null],
@@ -210,9 +243,14 @@ describe('privacy requests', () => {
       ]);
       expect(done.events[3]).toMatchObject({
         step: 'apply',
-        fieldChanges: [{ field: 'fullName', old: 'Olive Owner', new: 'Olive Corrected' }, { field: 'phone', old: null, new: '+1 555 0100' }],
+        fieldChanges: [
+          { field: 'fullName', old: 'Olive Owner', new: 'Olive Corrected' },
+          { field: 'phone', old: null, new: '+1 555 0100' },
+        ],
       });
-      const me = dataOf(await gql<{ me: { user: { fullName: string; phone: string | null } } }>(user.accessToken, `query { me { user { fullName phone } } }`)).me;
+      const me = dataOf(
+        await gql<{ me: { user: { fullName: string; phone: string | null } } }>(user.accessToken, `query { me { user { fullName phone } } }`),
+      ).me;
       expect(me.user).toEqual({ fullName: 'Olive Corrected', phone: '+1 555 0100' });
       const entries = await db.query<{ tenant_id: string | null; actor_type: string; actor_name: string | null; action: string; target_type: string }>(
         `select tenant_id, actor_type, actor_name, action, target_type from audit_entry where target_id in ($1, $2) and actor_type = 'SYSTEM' order by chain_seq`,
@@ -226,10 +264,15 @@ describe('privacy requests', () => {
     });
   });
 
-  describe('contacts\' requests', () => {
+  describe("contacts' requests", () => {
     it('are filed RECEIVED, verified with the method and who checked, then rectified by the job, all audited', async () => {
       const contact = await newContact();
-      const filed = await file(owner.accessToken, { contactId: contact.id, type: 'RECTIFICATION', changes: { email: ' Casey.New@Client.Example ' }, note: 'Phoned sales.' });
+      const filed = await file(owner.accessToken, {
+        contactId: contact.id,
+        type: 'RECTIFICATION',
+        changes: { email: ' Casey.New@Client.Example ' },
+        note: 'Phoned sales.',
+      });
       expect(filed).toMatchObject({
         status: 'RECEIVED',
         subjectKind: 'CONTACT',
@@ -281,15 +324,23 @@ describe('privacy requests', () => {
       const first = await file(owner.accessToken, { contactId: contact.id, type: 'RECTIFICATION', changes: { phone: '+44 20 7946 0000' } });
       const second = await file(owner.accessToken, { contactId: contact.id, type: 'RECTIFICATION', changes: { title: 'Buyer' }, note: 'Emailed again.' });
       expect(second.id).toBe(first.id);
-      expect(second.changes).toEqual([{ field: 'phone', value: '+44 20 7946 0000' }, { field: 'title', value: 'Buyer' }]);
-      expect(second.events.map((e) => [e.kind, e.note])).toEqual([['RECEIVED', null], ['MERGED', 'Emailed again.']]);
+      expect(second.changes).toEqual([
+        { field: 'phone', value: '+44 20 7946 0000' },
+        { field: 'title', value: 'Buyer' },
+      ]);
+      expect(second.events.map((e) => [e.kind, e.note])).toEqual([
+        ['RECEIVED', null],
+        ['MERGED', 'Emailed again.'],
+      ]);
       const access = await file(owner.accessToken, { contactId: contact.id, type: 'ACCESS' });
       expect(access.id).not.toBe(first.id);
       // Once closed, a new request of the same type starts afresh.
       dataOf(await gql(owner.accessToken, CANCEL, { input: { id: access.id, reason: 'Withdrawn by phone.' } }));
       expect((await file(owner.accessToken, { contactId: contact.id, type: 'ACCESS' })).id).not.toBe(access.id);
       const listed = dataOf(
-        await gql<{ privacyRequests: { totalCount: number; edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, { filter: { contactId: contact.id } }),
+        await gql<{ privacyRequests: { totalCount: number; edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, {
+          filter: { contactId: contact.id },
+        }),
       ).privacyRequests;
       expect(listed.totalCount).toBe(3);
     });
@@ -297,21 +348,29 @@ describe('privacy requests', () => {
     it('are rejected with a reason or cancelled, and a finished request moves no further', async () => {
       const contact = await newContact();
       const access = await file(owner.accessToken, { contactId: contact.id, type: 'ACCESS' });
-      const rejected = dataOf(await gql<{ rejectPrivacyRequest: PrivacyRequest }>(owner.accessToken, REJECT, { input: { id: access.id, reason: 'Could not verify identity.' } })).rejectPrivacyRequest;
+      const rejected = dataOf(
+        await gql<{ rejectPrivacyRequest: PrivacyRequest }>(owner.accessToken, REJECT, { input: { id: access.id, reason: 'Could not verify identity.' } }),
+      ).rejectPrivacyRequest;
       expect(rejected).toMatchObject({ status: 'REJECTED', rejectionReason: 'Could not verify identity.', handledByUserId: owner.userId });
       expect(rejected.closedAt).not.toBeNull();
       expect(rejected.events.at(-1)).toMatchObject({ kind: 'REJECTED', fromStatus: 'RECEIVED', toStatus: 'REJECTED', note: 'Could not verify identity.' });
       expect(errorCode(await gql(owner.accessToken, REJECT, { input: { id: access.id, reason: 'again' } }))).toBe('INVALID_TRANSITION');
       expect(errorCode(await gql(owner.accessToken, REJECT, { input: { id: access.id, reason: '  ' } }))).toBe('BAD_USER_INPUT');
       const erasure = await file(owner.accessToken, { contactId: contact.id, type: 'ERASURE' });
-      const cancelled = dataOf(await gql<{ cancelPrivacyRequest: PrivacyRequest }>(owner.accessToken, CANCEL, { input: { id: erasure.id } })).cancelPrivacyRequest;
+      const cancelled = dataOf(
+        await gql<{ cancelPrivacyRequest: PrivacyRequest }>(owner.accessToken, CANCEL, { input: { id: erasure.id } }),
+      ).cancelPrivacyRequest;
       expect(cancelled.status).toBe('CANCELLED');
       expect(errorCode(await gql(owner.accessToken, VERIFY, { input: { id: erasure.id, method: 'OTHER', note: 'late' } }))).toBe('INVALID_TRANSITION');
-      expect(errorCode(await gql(owner.accessToken, FILE, { input: { contactId: contact.id, type: 'ACCESS', changes: { title: 'x' } } }))).toBe('BAD_USER_INPUT');
-      expect(errorCode(await gql(owner.accessToken, FILE, { input: { contactId: contact.id, type: 'RECTIFICATION', changes: { fullName: 'x' } } }))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await gql(owner.accessToken, FILE, { input: { contactId: contact.id, type: 'ACCESS', changes: { title: 'x' } } }))).toBe(
+        'BAD_USER_INPUT',
+      );
+      expect(errorCode(await gql(owner.accessToken, FILE, { input: { contactId: contact.id, type: 'RECTIFICATION', changes: { fullName: 'x' } } }))).toBe(
+        'BAD_USER_INPUT',
+      );
     });
 
-    it('need PRIVACY_MANAGE, and another tenant\'s requests and contacts read as not found', async () => {
+    it("need PRIVACY_MANAGE, and another tenant's requests and contacts read as not found", async () => {
       const contact = await newContact();
       const filed = await file(owner.accessToken, { contactId: contact.id, type: 'ACCESS' });
       const rep = await addMember(server, owner, 'MANAGER');
@@ -325,7 +384,7 @@ describe('privacy requests', () => {
   });
 
   describe('isolation in the database', () => {
-    it('shows a tenant its contacts\' requests and a user their own, and nobody else either, whatever the code asks', async () => {
+    it("shows a tenant its contacts' requests and a user their own, and nobody else either, whatever the code asks", async () => {
       const contactRequest = await file(owner.accessToken, { contactId: (await newContact()).id, type: 'OBJECTION' });
       const user = await signUpOwner(server);
       const own = dataOf(await gql<{ requestMyObjection: PrivacyRequest }>(user.accessToken, REQUEST_MY_OBJECTION)).requestMyObjection;
@@ -388,12 +447,15 @@ describe('privacy requests', () => {
   });
 
   describe('deadlines', () => {
-    it('follow the tenant\'s rule: CCPA gives 45 days, chosen by owners and admins only', async () => {
+    it("follow the tenant's rule: CCPA gives 45 days, chosen by owners and admins only", async () => {
       const tenant = await signUpOwner(server);
       const manager = await addMember(server, tenant, 'MANAGER');
       expect(errorCode(await gql(manager.accessToken, SETTINGS, { input: { deadlineRule: 'CCPA_45_DAYS' } }))).toBe('FORBIDDEN');
       const admin = await addMember(server, tenant, 'ADMIN');
-      expect(dataOf(await gql<{ updatePrivacySettings: { privacyDeadlineRule: string } }>(admin.accessToken, SETTINGS, { input: { deadlineRule: 'CCPA_45_DAYS' } })).updatePrivacySettings.privacyDeadlineRule).toBe('CCPA_45_DAYS');
+      expect(
+        dataOf(await gql<{ updatePrivacySettings: { privacyDeadlineRule: string } }>(admin.accessToken, SETTINGS, { input: { deadlineRule: 'CCPA_45_DAYS' } }))
+          .updatePrivacySettings.privacyDeadlineRule,
+      ).toBe('CCPA_45_DAYS');
       const contact = await createContact(server, tenant, (await createClient(server, tenant)).id);
       const filed = await file(tenant.accessToken, { contactId: contact.id, type: 'ACCESS' });
       expect(filed.deadlineRule).toBe('CCPA_45_DAYS');
@@ -410,7 +472,8 @@ describe('privacy requests', () => {
       const latest = new Date(original);
       latest.setUTCMonth(latest.getUTCMonth() + 2);
       if (latest.getUTCDate() !== original.getUTCDate()) latest.setUTCDate(0);
-      const extend = (dueAt: Date, reason = 'Many requests at once.') => gql<{ extendPrivacyRequestDeadline: PrivacyRequest }>(owner.accessToken, EXTEND, { input: { id: filed.id, dueAt: dueAt.toISOString(), reason } });
+      const extend = (dueAt: Date, reason = 'Many requests at once.') =>
+        gql<{ extendPrivacyRequestDeadline: PrivacyRequest }>(owner.accessToken, EXTEND, { input: { id: filed.id, dueAt: dueAt.toISOString(), reason } });
       expect(errorCode(await extend(new Date(latest.getTime() + 1000)))).toBe('BAD_USER_INPUT');
       expect(errorCode(await extend(new Date(original.getTime() - DAY)))).toBe('BAD_USER_INPUT');
       expect(errorCode(await extend(latest, ''))).toBe('BAD_USER_INPUT');
@@ -421,8 +484,9 @@ describe('privacy requests', () => {
       expect(errorCode(await extend(new Date(latest.getTime() - DAY)))).toBe('INVALID_TRANSITION');
 
       const overdueIds = async (overdue: boolean) =>
-        dataOf(await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, { filter: { overdue, contactId: contact.id } }))
-          .privacyRequests.edges.map((e) => [e.node.id, e.node.overdue]);
+        dataOf(
+          await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, { filter: { overdue, contactId: contact.id } }),
+        ).privacyRequests.edges.map((e) => [e.node.id, e.node.overdue]);
       expect(await overdueIds(true)).toEqual([]);
       expect(await overdueIds(false)).toEqual([[filed.id, false]]);
       at(latest.getTime() + 1000);
@@ -448,8 +512,11 @@ describe('privacy requests', () => {
       expect(failed.events.at(-1)).toMatchObject({ kind: 'ATTEMPT_FAILED', step: 'apply', note: 'Simulated crash while applying.' });
       // The failed step's change was rolled back with it.
       expect((await contactEmail(contact.id)).firstName).toBe('Robin');
-      const listed = dataOf(await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, { filter: { contactId: contact.id, status: 'IN_PROGRESS' } }))
-        .privacyRequests.edges.map((e) => e.node);
+      const listed = dataOf(
+        await gql<{ privacyRequests: { edges: { node: PrivacyRequest }[] } }>(owner.accessToken, LIST, {
+          filter: { contactId: contact.id, status: 'IN_PROGRESS' },
+        }),
+      ).privacyRequests.edges.map((e) => e.node);
       expect(listed).toEqual([expect.objectContaining({ id: filed.id, attempts: 1, lastError: 'Simulated crash while applying.' })]);
 
       expect(await runner.runDue()).toBe(0);
@@ -498,8 +565,9 @@ describe('privacy requests', () => {
       // A person fixes the cause and retries: the job runs again with a fresh count of attempts.
       const RETRY = `mutation($input: RetryPrivacyRequestInput!) { retryPrivacyRequest(input: $input) { id status attempts nextAttemptAt events { kind note } } }`;
       runner.stepHook = undefined;
-      const retried = dataOf(await gql<{ retryPrivacyRequest: PrivacyRequest }>(owner.accessToken, RETRY, { input: { id: filed.id, note: 'Fixed the mapping.' } }))
-        .retryPrivacyRequest;
+      const retried = dataOf(
+        await gql<{ retryPrivacyRequest: PrivacyRequest }>(owner.accessToken, RETRY, { input: { id: filed.id, note: 'Fixed the mapping.' } }),
+      ).retryPrivacyRequest;
       expect(retried).toMatchObject({ status: 'IN_PROGRESS', attempts: 0 });
       expect(retried.events.at(-1)).toMatchObject({ kind: 'RETRIED', note: 'Fixed the mapping.' });
       expect(errorCode(await gql(owner.accessToken, RETRY, { input: { id: filed.id } }))).toBe('INVALID_TRANSITION');
@@ -514,7 +582,7 @@ describe('privacy requests', () => {
       await runner.runDue();
       expect(await one(owner.accessToken, orphan.id)).toMatchObject({
         status: 'REJECTED',
-        rejectionReason: 'The person\'s record no longer exists, so there is nothing to correct.',
+        rejectionReason: "The person's record no longer exists, so there is nothing to correct.",
       });
     });
   });

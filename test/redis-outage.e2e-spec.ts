@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { signUpOwner, STRONG_PASSWORD, type SignedUpOwner } from './support/fixtures';
 import { redisServerMissing, startOwnRedis, type OwnRedis } from './support/redis-server';
 import { startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const PER_ACTOR = 6;
 const missing = redisServerMissing();
@@ -42,8 +43,8 @@ describeWithRedis('rate limiting while Redis is down', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    await redis?.stop();
+    await ifCreated(server)?.close();
+    await ifCreated(redis)?.stop();
   });
 
   it('counts in Redis while it answers', async () => {

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { privilegedQuery } from './support/database';
 import { FakeStripe } from './support/fake-stripe';
@@ -68,7 +69,10 @@ describe('a correctly signed Stripe webhook whose body is not an event', () => {
   ])('refuses %s with 400 BAD_USER_INPUT and stores nothing', async (_label, overrides) => {
     const bad = event(overrides);
     const response = await deliver(bad);
-    expect(response).toEqual({ status: 400, body: { errors: [{ message: expect.stringMatching(/^Not a Stripe event: /), extensions: { code: 'BAD_USER_INPUT' } }] } });
+    expect(response).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.stringMatching(/^Not a Stripe event: /), extensions: { code: 'BAD_USER_INPUT' } }] },
+    });
     expect(await stored(bad.id as string)).toBe(0);
   });
 

@@ -81,7 +81,6 @@ interface QueueData {
 const MAX_BYTES = 5 * 1024 * 1024;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(1000)]);
 
-
 function expectBadField(response: GraphQLResponse, field: string): void {
   expect(errorCode(response)).toBe('BAD_USER_INPUT');
   expect(badFields(response)).toContain(field);
@@ -103,7 +102,9 @@ async function rowsOf(tenantId: string) {
     'select id, status, updated_at, last_activity_at from support_request where tenant_id = $1 order by id',
     [tenantId],
   );
-  const replies = await privilegedQuery<{ id: string; request_id: string }>('select id, request_id from support_reply where tenant_id = $1 order by id', [tenantId]);
+  const replies = await privilegedQuery<{ id: string; request_id: string }>('select id, request_id from support_reply where tenant_id = $1 order by id', [
+    tenantId,
+  ]);
   const attachments = await privilegedQuery<{ id: string; request_id: string; size_bytes: number; sha256: string }>(
     'select id, request_id, size_bytes, sha256 from support_attachment where tenant_id = $1 order by id',
     [tenantId],
@@ -146,7 +147,8 @@ describe('support requests', () => {
     server.gql<{ createSupportRequest: SupportRequestData }>({ query: CREATE, variables: { input }, token });
   const created = async (token: string, subject = 'The PDF proofs do not open') =>
     dataOf(await create(token, { subject, body: 'Since this morning every proof PDF shows a blank page.' })).createSupportRequest;
-  const get = async (token: string, id: string) => dataOf(await server.gql<{ supportRequest: SupportRequestData }>({ query: GET, variables: { id }, token })).supportRequest;
+  const get = async (token: string, id: string) =>
+    dataOf(await server.gql<{ supportRequest: SupportRequestData }>({ query: GET, variables: { id }, token })).supportRequest;
 
   function upload(requestId: string, bytes: Buffer, options: { token?: string; type?: string | null; name?: string | null } = {}): Promise<Response> {
     const headers: Record<string, string> = {};
@@ -226,7 +228,7 @@ describe('support requests', () => {
       expect((await get(a.accessToken, request.id)).status).toBe('OPEN');
     });
 
-    it('lists the tenant\'s requests newest first, filtered by status, page by page, counted when asked', async () => {
+    it("lists the tenant's requests newest first, filtered by status, page by page, counted when asked", async () => {
       const c = await signUpOwner(server);
       const first = await created(c.accessToken, 'first');
       const second = await created(c.accessToken, 'second');
@@ -265,39 +267,53 @@ describe('support requests', () => {
   describe('status', () => {
     it('moves OPEN → ANSWERED on a staff reply, back to OPEN on a member reply, and CLOSED for good', async () => {
       const request = await created(a.accessToken);
-      const answered = dataOf(await server.gql<{ answerSupportRequest: SupportRequestData }>({
-        query: ANSWER,
-        variables: { id: request.id, body: 'Please try again now: fixed.' },
-        token: staff.accessToken,
-      })).answerSupportRequest;
+      const answered = dataOf(
+        await server.gql<{ answerSupportRequest: SupportRequestData }>({
+          query: ANSWER,
+          variables: { id: request.id, body: 'Please try again now: fixed.' },
+          token: staff.accessToken,
+        }),
+      ).answerSupportRequest;
       expect(answered.status).toBe('ANSWERED');
       expect(answered.tenant).toEqual({ id: a.tenantId, name: a.companyName });
       expect(answered.replies).toEqual([expect.objectContaining({ body: 'Please try again now: fixed.', fromSupportStaff: true, authorUserId: staff.userId })]);
       expect(new Date(answered.lastActivityAt).getTime()).toBeGreaterThanOrEqual(new Date(request.lastActivityAt).getTime());
 
-      const reopened = dataOf(await server.gql<{ replyToSupportRequest: SupportRequestData }>({
-        query: REPLY,
-        variables: { id: request.id, body: 'Still blank for the second proof.' },
-        token: aViewer.accessToken,
-      })).replyToSupportRequest;
+      const reopened = dataOf(
+        await server.gql<{ replyToSupportRequest: SupportRequestData }>({
+          query: REPLY,
+          variables: { id: request.id, body: 'Still blank for the second proof.' },
+          token: aViewer.accessToken,
+        }),
+      ).replyToSupportRequest;
       expect(reopened.status).toBe('OPEN');
       expect(reopened.replies.map((r) => [r.fromSupportStaff, r.authorUserId])).toEqual([
         [true, staff.userId],
         [false, aViewer.userId],
       ]);
 
-      const again = dataOf(await server.gql<{ answerSupportRequest: SupportRequestData }>({
-        query: ANSWER,
-        variables: { id: request.id, body: 'Cleared the cache for that one too.' },
-        token: staff.accessToken,
-      })).answerSupportRequest;
+      const again = dataOf(
+        await server.gql<{ answerSupportRequest: SupportRequestData }>({
+          query: ANSWER,
+          variables: { id: request.id, body: 'Cleared the cache for that one too.' },
+          token: staff.accessToken,
+        }),
+      ).answerSupportRequest;
       expect(again.status).toBe('ANSWERED');
       // A member reply on an OPEN request keeps it OPEN.
       const other = await created(a.accessToken);
-      const stillOpen = dataOf(await server.gql<{ replyToSupportRequest: SupportRequestData }>({ query: REPLY, variables: { id: other.id, body: 'More detail.' }, token: a.accessToken }));
+      const stillOpen = dataOf(
+        await server.gql<{ replyToSupportRequest: SupportRequestData }>({
+          query: REPLY,
+          variables: { id: other.id, body: 'More detail.' },
+          token: a.accessToken,
+        }),
+      );
       expect(stillOpen.replyToSupportRequest.status).toBe('OPEN');
 
-      const closed = dataOf(await server.gql<{ closeSupportRequest: { status: string } }>({ query: CLOSE, variables: { id: request.id }, token: a.accessToken }));
+      const closed = dataOf(
+        await server.gql<{ closeSupportRequest: { status: string } }>({ query: CLOSE, variables: { id: request.id }, token: a.accessToken }),
+      );
       expect(closed.closeSupportRequest.status).toBe('CLOSED');
 
       // The staff replies belong to the request's tenant, though staff act in none.
@@ -318,7 +334,10 @@ describe('support requests', () => {
 
       // Closing straight from OPEN is allowed.
       const direct = await created(a.accessToken);
-      expect(dataOf(await server.gql<{ closeSupportRequest: { status: string } }>({ query: CLOSE, variables: { id: direct.id }, token: aViewer.accessToken })).closeSupportRequest.status).toBe('CLOSED');
+      expect(
+        dataOf(await server.gql<{ closeSupportRequest: { status: string } }>({ query: CLOSE, variables: { id: direct.id }, token: aViewer.accessToken }))
+          .closeSupportRequest.status,
+      ).toBe('CLOSED');
     });
   });
 
@@ -365,7 +384,11 @@ describe('support requests', () => {
       );
 
       // Parameters of the type are dropped, and the type is served exactly as stored (no charset added).
-      const text = await uploaded(request.id, Buffer.from('order 123 is late\n'), { token: a.accessToken, type: 'Text/Plain; charset=utf-8', name: 'notes.txt' });
+      const text = await uploaded(request.id, Buffer.from('order 123 is late\n'), {
+        token: a.accessToken,
+        type: 'Text/Plain; charset=utf-8',
+        name: 'notes.txt',
+      });
       expect(text.contentType).toBe('text/plain');
       const served = await download(text.downloadPath, a.accessToken);
       expect(served.headers.get('content-type')).toBe('text/plain');
@@ -395,7 +418,7 @@ describe('support requests', () => {
       const empty = await restError(await upload(request.id, Buffer.alloc(0), { token: a.accessToken }));
       expect([empty.status, empty.code]).toEqual([400, 'BAD_USER_INPUT']);
 
-      for (const name of [null, '', '..', '..%2Fetc%2Fpasswd', 'a%5Cb.png', 'bad%ZZ.png', 'line%0Abreak.png', `${'n'.repeat(256)}`]) {
+      for (const name of [null, '', '..', '..%2Fetc%2Fpasswd', 'a%5Cb.png', 'bad%ZZ.png', 'line%0Abreak.png', 'n'.repeat(256)]) {
         const refused = await restError(await upload(request.id, PNG, { token: a.accessToken, name }));
         expect([name, refused.status, refused.code]).toEqual([name, 400, 'BAD_USER_INPUT']);
       }
@@ -414,7 +437,10 @@ describe('support requests', () => {
       let sent = 0;
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
-          if (sent >= 6) return controller.close();
+          if (sent >= 6) {
+            controller.close();
+            return;
+          }
           sent += 1;
           controller.enqueue(chunk);
         },
@@ -424,7 +450,7 @@ describe('support requests', () => {
         headers: { authorization: `Bearer ${a.accessToken}`, 'content-type': 'application/zip', 'x-file-name': 'stream.zip' },
         body,
         duplex: 'half',
-      } as RequestInit);
+      });
       const refused = await restError(response);
       expect([refused.status, refused.code]).toEqual([413, 'FILE_TOO_LARGE']);
       expect(await rowsOf(a.tenantId)).toEqual(before);
@@ -441,7 +467,7 @@ describe('support requests', () => {
       expect((await get(a.accessToken, request.id)).attachments).toHaveLength(10);
     });
 
-    it('needs a member\'s credential to upload, and a member\'s or staff\'s to download', async () => {
+    it("needs a member's credential to upload, and a member's or staff's to download", async () => {
       const request = await created(a.accessToken);
       const attachment = await uploaded(request.id, PNG, { token: a.accessToken });
       const before = await rowsOf(a.tenantId);
@@ -467,7 +493,7 @@ describe('support requests', () => {
   });
 
   describe('tenant isolation', () => {
-    it('reads another tenant\'s support request and attachment as not found, and leaves them unchanged', async () => {
+    it("reads another tenant's support request and attachment as not found, and leaves them unchanged", async () => {
       const request = await created(a.accessToken);
       const attachment = await uploaded(request.id, PNG, { token: a.accessToken });
       const bRequest = await created(b.accessToken);
@@ -493,19 +519,25 @@ describe('support requests', () => {
   });
 
   describe('support staff', () => {
-    it('see the queue of every tenant with the tenant\'s name, and every read is in that tenant\'s audit trail', async () => {
+    it("see the queue of every tenant with the tenant's name, and every read is in that tenant's audit trail", async () => {
       const aRequest = await created(a.accessToken, 'A needs help');
       const aFile = await uploaded(aRequest.id, PNG, { token: a.accessToken, name: 'a.png' });
       const bRequest = await created(b.accessToken, 'B needs help');
 
-      const queue = dataOf(await server.gql<QueueData>({
-        query: QUEUE,
-        variables: { last: 100, filter: { status: 'OPEN' } },
-        token: staff.accessToken,
-        headers: { 'x-request-id': 'queue-read-1' },
-      })).supportQueue;
+      const queue = dataOf(
+        await server.gql<QueueData>({
+          query: QUEUE,
+          variables: { last: 100, filter: { status: 'OPEN' } },
+          token: staff.accessToken,
+          headers: { 'x-request-id': 'queue-read-1' },
+        }),
+      ).supportQueue;
       const byId = new Map(queue.edges.map((e) => [e.node.id, e.node]));
-      expect(byId.get(aRequest.id)).toMatchObject({ subject: 'A needs help', tenant: { id: a.tenantId, name: a.companyName }, attachments: [{ id: aFile.id, fileName: 'a.png' }] });
+      expect(byId.get(aRequest.id)).toMatchObject({
+        subject: 'A needs help',
+        tenant: { id: a.tenantId, name: a.companyName },
+        attachments: [{ id: aFile.id, fileName: 'a.png' }],
+      });
       expect(byId.get(bRequest.id)).toMatchObject({ subject: 'B needs help', tenant: { id: b.tenantId, name: b.companyName }, replies: [] });
       expect(queue.edges.every((e) => e.node.status === 'OPEN')).toBe(true);
       expect(queue.totalCount).toBeGreaterThanOrEqual(2);
@@ -516,43 +548,65 @@ describe('support requests', () => {
       // Each staff read leaves an entry in the trail of the tenant whose request was read, in the reading transaction.
       const queueReads = await staffReads('queue-read-1');
       expect(new Set(queueReads.map((r) => r.target_id))).toEqual(new Set(ids));
-      expect(queueReads).toEqual(expect.arrayContaining([
-        { tenant_id: a.tenantId, target_id: aRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
-        { tenant_id: b.tenantId, target_id: bRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
-      ]));
+      expect(queueReads).toEqual(
+        expect.arrayContaining([
+          { tenant_id: a.tenantId, target_id: aRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
+          { tenant_id: b.tenantId, target_id: bRequest.id, action: 'supportRequest.staffRead:supportQueue', actor_type: 'STAFF', actor_user_id: staff.userId },
+        ]),
+      );
 
-      const single = dataOf(await server.gql<{ supportRequestForStaff: SupportRequestData }>({
-        query: FOR_STAFF,
-        variables: { id: bRequest.id },
-        token: staff.accessToken,
-        headers: { 'x-request-id': 'single-read-1' },
-      })).supportRequestForStaff;
+      const single = dataOf(
+        await server.gql<{ supportRequestForStaff: SupportRequestData }>({
+          query: FOR_STAFF,
+          variables: { id: bRequest.id },
+          token: staff.accessToken,
+          headers: { 'x-request-id': 'single-read-1' },
+        }),
+      ).supportRequestForStaff;
       expect(single).toMatchObject({ id: bRequest.id, body: bRequest.body, tenant: { id: b.tenantId, name: b.companyName } });
       expect(await staffReads('single-read-1')).toEqual([
-        { tenant_id: b.tenantId, target_id: bRequest.id, action: 'supportRequest.staffRead:supportRequestForStaff', actor_type: 'STAFF', actor_user_id: staff.userId },
+        {
+          tenant_id: b.tenantId,
+          target_id: bRequest.id,
+          action: 'supportRequest.staffRead:supportRequestForStaff',
+          actor_type: 'STAFF',
+          actor_user_id: staff.userId,
+        },
       ]);
 
       const file = await download(aFile.downloadPath, staff.accessToken, { 'x-request-id': 'download-1' });
       expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), PNG)).toBe(0);
       expect(await staffReads('download-1')).toEqual([
-        { tenant_id: a.tenantId, target_id: aRequest.id, action: 'supportRequest.staffRead:downloadSupportAttachment', actor_type: 'STAFF', actor_user_id: staff.userId },
+        {
+          tenant_id: a.tenantId,
+          target_id: aRequest.id,
+          action: 'supportRequest.staffRead:downloadSupportAttachment',
+          actor_type: 'STAFF',
+          actor_user_id: staff.userId,
+        },
       ]);
 
       // Members' own reads are not staff reads.
       await server.gql({ query: GET, variables: { id: aRequest.id }, token: a.accessToken, headers: { 'x-request-id': 'member-read-1' } });
       expect(await staffReads('member-read-1')).toEqual([]);
       // The tenant sees them in its own trail.
-      const trail = dataOf(await server.gql<{ auditEntries: { edges: { node: { action: string; targetId: string; actorType: string } }[] } }>({
-        query: `query { auditEntries(first: 100, filter: { actorType: STAFF }) { edges { node { action targetId actorType } } } }`,
-        token: b.accessToken,
-      })).auditEntries;
-      expect(trail.edges.map((e) => e.node)).toEqual(expect.arrayContaining([
-        { action: 'supportRequest.staffRead:supportRequestForStaff', targetId: bRequest.id, actorType: 'STAFF' },
-      ]));
+      const trail = dataOf(
+        await server.gql<{ auditEntries: { edges: { node: { action: string; targetId: string; actorType: string } }[] } }>({
+          query: `query { auditEntries(first: 100, filter: { actorType: STAFF }) { edges { node { action targetId actorType } } } }`,
+          token: b.accessToken,
+        }),
+      ).auditEntries;
+      expect(trail.edges.map((e) => e.node)).toEqual(
+        expect.arrayContaining([{ action: 'supportRequest.staffRead:supportRequestForStaff', targetId: bRequest.id, actorType: 'STAFF' }]),
+      );
       expect(trail.edges.every((e) => e.node.targetId !== aRequest.id)).toBe(true);
 
-      expect(errorCode(await server.gql({ query: FOR_STAFF, variables: { id: '01a210de-0000-7000-8000-000000000000' }, token: staff.accessToken }))).toBe('NOT_FOUND');
-      expect(errorCode(await server.gql({ query: ANSWER, variables: { id: '01a210de-0000-7000-8000-000000000000', body: 'x' }, token: staff.accessToken }))).toBe('NOT_FOUND');
+      expect(errorCode(await server.gql({ query: FOR_STAFF, variables: { id: '01a210de-0000-7000-8000-000000000000' }, token: staff.accessToken }))).toBe(
+        'NOT_FOUND',
+      );
+      expect(
+        errorCode(await server.gql({ query: ANSWER, variables: { id: '01a210de-0000-7000-8000-000000000000', body: 'x' }, token: staff.accessToken })),
+      ).toBe('NOT_FOUND');
       expectBadField(await server.gql({ query: ANSWER, variables: { id: bRequest.id, body: 'a'.repeat(20_001) }, token: staff.accessToken }), 'body');
     });
 
@@ -587,7 +641,14 @@ describe('support requests', () => {
 
       // Under the staff role itself, the database refuses every other tenant table, whatever the code asks.
       const em = supportStaffFork(server.app.get(MikroORM), staff.userId);
-      for (const sql of ['select id from client', 'select id from communication', 'select id from membership', 'select id from api_key', 'select billing_email from tenant', 'select password_hash from "user"']) {
+      for (const sql of [
+        'select id from client',
+        'select id from communication',
+        'select id from membership',
+        'select id from api_key',
+        'select billing_email from tenant',
+        'select password_hash from "user"',
+      ]) {
         await expect(em.execute(sql)).rejects.toThrow(/permission denied/);
       }
       // Their own account rows only (for `me` and `logOut`): no other user's profile or sessions.

@@ -1,5 +1,7 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { MikroORM, RequestContext as OrmRequestContext } from '@mikro-orm/core';
+import { RequestContext as OrmRequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { AuditTrailService } from '../src/audit/audit-trail.service';
 import { Permission } from '../src/common/authorization/permission';
 import { systemContext } from '../src/common/context/request-context';
@@ -11,6 +13,7 @@ import { addMember, createApiKey, createClient, createContact, createOrder, sign
 import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TENANT = `id status closedAt purgeAfter legalHoldUntil taxRetentionYears`;
@@ -56,7 +59,8 @@ describe('tenant closure, reopening and purge', () => {
   let clock: Clock;
   let purge: TenantPurgeJob;
 
-  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) => server.gql<T>({ query, variables, token });
+  const gql = async <T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>) =>
+    server.gql<T>({ query, variables, token });
   const close = (owner: SignedUpOwner, token = owner.accessToken, confirmName = owner.companyName) =>
     gql<{ closeTenant: TenantView }>(token, CLOSE, { input: { confirmName } });
   const logIn = async (email: string) => {
@@ -68,10 +72,12 @@ describe('tenant closure, reopening and purge', () => {
   };
   const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(ms));
   const tenantRow = async (id: string) =>
-    (await db.query<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
-      `select status, purged_at, legal_hold_until, closed_at, phone from tenant where id = $1`,
-      [id],
-    ))[0];
+    (
+      await db.query<{ status: string; purged_at: Date | null; legal_hold_until: Date | null; closed_at: Date | null; phone: string | null }>(
+        `select status, purged_at, legal_hold_until, closed_at, phone from tenant where id = $1`,
+        [id],
+      )
+    )[0];
 
   beforeAll(async () => {
     db = await isolatedDatabase();
@@ -81,13 +87,14 @@ describe('tenant closure, reopening and purge', () => {
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
-  it('lists the retention policies each module declares, with this deployment\'s periods', async () => {
-    const policies = dataOf(await server.gql<{ retentionPolicies: { kind: string; days: number | null; configuredBy: string }[] }>({ query: RETENTION }))
-      .retentionPolicies;
+  it("lists the retention policies each module declares, with this deployment's periods", async () => {
+    const policies = dataOf(
+      await server.gql<{ retentionPolicies: { kind: string; days: number | null; configuredBy: string }[] }>({ query: RETENTION }),
+    ).retentionPolicies;
     const byKind = new Map(policies.map((p) => [p.kind, p]));
     for (const kind of ['USAGE_EVENTS', 'IP_ADDRESSES', 'PRIVACY_EXPORTS', 'CLOSED_TENANT_DATA', 'LEGAL_HOLD_RECORDS']) expect(byKind.has(kind)).toBe(true);
     expect(byKind.get('USAGE_EVENTS')).toMatchObject({ days: 180, configuredBy: 'USAGE_RETENTION_DAYS (environment)' });
@@ -112,7 +119,7 @@ describe('tenant closure, reopening and purge', () => {
     const owner = await signUpOwner(server);
     const member = await addMember(server, owner, 'SALES_REP');
     const key = await createApiKey(server, owner, ['CLIENTS_READ', 'CLIENTS_WRITE']);
-    const contact = await createContact(server, owner, (await createClient(server, owner)).id);
+    await createContact(server, owner, (await createClient(server, owner)).id);
     const { createSupportRequest: thread } = dataOf(
       await gql<{ createSupportRequest: { id: string } }>(owner.accessToken, SUPPORT, { input: { subject: 'Proofs', body: 'Where do they go?' } }),
     );
@@ -156,7 +163,12 @@ describe('tenant closure, reopening and purge', () => {
 
   it('purges after the grace period all but legal-hold records, which are pseudonymised, and those when the legal hold ends', async () => {
     const tag = randomUUID().slice(0, 8);
-    const person = { firstName: `Ottoline${tag}`, lastName: `Brackenridge${tag}`, email: `ob.${tag}@closure.example`, phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}` };
+    const person = {
+      firstName: `Ottoline${tag}`,
+      lastName: `Brackenridge${tag}`,
+      email: `ob.${tag}@closure.example`,
+      phone: `+44 20 7946 ${tag.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}`,
+    };
     const owner = await signUpOwner(server);
     const member = await addMember(server, owner, 'SALES_REP');
     await createApiKey(server, owner, ['ORDERS_READ']);
@@ -165,8 +177,21 @@ describe('tenant closure, reopening and purge', () => {
     const order = await createOrder(server, owner, clientId, { contactId: contact.id, notes: `Hand to ${person.firstName} at reception` });
     const [before] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);
     const token = owner.accessToken;
-    dataOf(await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }));
-    dataOf(await gql(token, LOG, { input: { clientId, contactId: contact.id, channel: 'EMAIL', direction: 'OUTBOUND', body: `Hi ${person.firstName}`, occurredAt: new Date().toISOString() } }));
+    dataOf(
+      await gql(token, RECORD_CONSENT, { input: { contactId: contact.id, source: 'SIGN_UP', choices: [{ purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } }),
+    );
+    dataOf(
+      await gql(token, LOG, {
+        input: {
+          clientId,
+          contactId: contact.id,
+          channel: 'EMAIL',
+          direction: 'OUTBOUND',
+          body: `Hi ${person.firstName}`,
+          occurredAt: new Date().toISOString(),
+        },
+      }),
+    );
     dataOf(await gql(member.accessToken, SUPPORT, { input: { subject: `Help for ${person.lastName}`, body: `Call ${person.phone}` } }));
     dataOf(await gql(token, FILE, { input: { contactId: contact.id, type: 'ACCESS', note: `Asked by ${person.firstName} ${person.lastName}` } }));
     dataOf(await gql(token, SETTINGS, { input: { taxRetentionYears: 7 } }));
@@ -197,9 +222,7 @@ describe('tenant closure, reopening and purge', () => {
     // A failure in the middle of the purge rolls the whole phase back; the next run does it all.
     const eraser = server.app.get(PersonalDataEraser);
     const original = eraser.eraseTenantRows.bind(eraser);
-    jest.spyOn(eraser, 'eraseTenantRows').mockImplementationOnce(async () => {
-      throw new Error('Crashed half-way through the purge.');
-    });
+    jest.spyOn(eraser, 'eraseTenantRows').mockImplementationOnce(() => Promise.reject(new Error('Crashed half-way through the purge.')));
     await expect(purge.run()).rejects.toThrow('Crashed half-way through the purge.');
     expect((await tenantRow(owner.tenantId)).status).toBe('CLOSED');
     expect((await rowsOf(db, owner.tenantId)).communication).toBe(1);
@@ -213,7 +236,9 @@ describe('tenant closure, reopening and purge', () => {
     // What stays: the order with its sums, its client, the pseudonymised contact, the request record, the audit trail.
     const left = await rowsOf(db, owner.tenantId);
     expect(Object.keys(left).sort()).toEqual(
-      ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change'].filter((t) => t in left).sort(),
+      ['audit_entry', 'billing_invoice', 'client', 'contact', 'data_subject_request', 'order', 'order_line', 'order_status_change']
+        .filter((t) => t in left)
+        .sort(),
     );
     expect(left).toMatchObject({ order: 1, client: 1, contact: 1, data_subject_request: 1, billing_invoice: 1 });
     const [after] = await db.query<{ subtotal: string }>(`select subtotal from "order" where id = $1`, [order.id]);

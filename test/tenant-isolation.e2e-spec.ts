@@ -11,15 +11,7 @@ import { notFound } from '../src/common/errors/app-errors.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../src/common/context/request-context.js';
 import { authenticationFork, tenantScopedFork } from '../src/database/tenant-session.js';
 import { privilegedQuery, rowSecurityOf } from './support/database.js';
-import {
-  addMember,
-  createApiKey,
-  signUpOwner,
-  STRONG_PASSWORD,
-  uniqueEmail,
-  type Member,
-  type SignedUpOwner,
-} from './support/fixtures.js';
+import { addMember, createApiKey, signUpOwner, STRONG_PASSWORD, uniqueEmail, type Member, type SignedUpOwner } from './support/fixtures.js';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server.js';
 
 /**
@@ -72,7 +64,6 @@ interface AuthData {
   activeTenant: { id: string } | null;
 }
 
-
 /** The operation was refused as a whole: no data, and the given error code. */
 function expectRefused(response: GraphQLResponse, codes: string[]): void {
   expect(response.body.data ?? null).toBeNull();
@@ -119,14 +110,7 @@ async function buildTenant(server: TestServer): Promise<TenantWorld> {
 
 /** Every id of a tenant's own rows that an API response could leak. */
 function idsOf(world: TenantWorld): string[] {
-  return [
-    world.owner.tenantId,
-    world.ownerMembershipId,
-    world.memberMembershipId,
-    world.member.userId,
-    world.key.id,
-    world.invitationId,
-  ];
+  return [world.owner.tenantId, world.ownerMembershipId, world.memberMembershipId, world.member.userId, world.key.id, world.invitationId];
 }
 
 function expectMentionsNone(value: unknown, ids: string[]): void {
@@ -145,7 +129,7 @@ async function keyTenantsByPrivilege(): Promise<Map<string, string>> {
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-describe('tenant isolation through the API: another tenant\'s records read as not found', () => {
+describe("tenant isolation through the API: another tenant's records read as not found", () => {
   let server: TestServer;
   let a: TenantWorld;
   let b: TenantWorld;
@@ -157,7 +141,7 @@ describe('tenant isolation through the API: another tenant\'s records read as no
   });
   afterAll(() => server.close());
 
-  it('answers every id-taking operation on B\'s ids with NOT_FOUND, exactly as for an id that does not exist', async () => {
+  it("answers every id-taking operation on B's ids with NOT_FOUND, exactly as for an id that does not exist", async () => {
     const unknownId = randomUUID();
     const operations: { name: string; query: string; variables: (id: string) => Record<string, unknown>; bId: string }[] = [
       { name: 'revokeApiKey', query: REVOKE_API_KEY, variables: (id) => ({ id }), bId: b.key.id },
@@ -193,7 +177,7 @@ describe('tenant isolation through the API: another tenant\'s records read as no
     }
   });
 
-  it('shows none of B\'s rows in any list, while showing A\'s own', async () => {
+  it("shows none of B's rows in any list, while showing A's own", async () => {
     const token = a.owner.accessToken;
     const bIds = idsOf(b);
 
@@ -223,7 +207,9 @@ describe('tenant isolation through the API: another tenant\'s records read as no
       ]);
       return {
         keys: dataOf(keys).apiKeys.map((k) => k.id),
-        members: dataOf(members).members.map((m) => m.id).sort(),
+        members: dataOf(members)
+          .members.map((m) => m.id)
+          .sort(),
         expected: { keys: [world.key.id], members: [world.ownerMembershipId, world.memberMembershipId].sort() },
       };
     });
@@ -232,7 +218,7 @@ describe('tenant isolation through the API: another tenant\'s records read as no
     }
   });
 
-  it('leaves B\'s data unchanged: B\'s key still works, its member keeps its role, its invitation is pending', async () => {
+  it("leaves B's data unchanged: B's key still works, its member keeps its role, its invitation is pending", async () => {
     const viaKey = dataOf(await server.gql<MembersData>({ query: MEMBERS, token: b.key.secret })).members;
     expect(viaKey).toEqual(
       expect.arrayContaining([
@@ -263,7 +249,8 @@ describe('tenant isolation through the API: another tenant\'s records read as no
 
 /** Re-encodes a JWT's payload without re-signing it (the signature part is kept as it was). */
 function tamperJwt(token: string, change: (claims: Record<string, unknown>) => Record<string, unknown>): string {
-  const [header, payload, signature] = token.split('.');
+  const parts = token.split('.');
+  const [header, payload, signature] = [parts.at(0), parts.at(1), parts.at(2)];
   if (!header || !payload || signature === undefined) throw new Error('Not a JWT');
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
   const changed = Buffer.from(JSON.stringify(change(claims)), 'utf8').toString('base64url');
@@ -351,10 +338,12 @@ describe('layer 1: the tenant comes only from the credential', () => {
   it('honours a validly signed tid only while the user is a member of that tenant', async () => {
     // As if token issuance had a bug: the server's own key signs A's owner's live session with B's tenant.
     const claims = JSON.parse(Buffer.from(a.owner.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as AccessTokenClaims;
-    const signed = await server.app.get(JwtService).signAsync(
-      { sub: claims.sub, sid: claims.sid, tid: b.owner.tenantId } satisfies AccessTokenClaims,
-      { expiresIn: 300, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' },
-    );
+    const signed = await server.app.get(JwtService).signAsync({ sub: claims.sub, sid: claims.sid, tid: b.owner.tenantId } satisfies AccessTokenClaims, {
+      expiresIn: 300,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      algorithm: 'HS256',
+    });
     const me = dataOf(await server.gql<MeData>({ query: ME, token: signed })).me;
     expect(me.activeTenant).toBeNull();
     expect(me.permissions).toEqual([]);
@@ -367,9 +356,7 @@ describe('layer 1: the tenant comes only from the credential', () => {
 
   it('lets an API key of A see only A, whatever the request says', async () => {
     const headers = { 'x-tenant-id': b.owner.tenantId };
-    const members = dataOf(
-      await server.gql<MembersData>({ query: MEMBERS, token: a.key.secret, headers, variables: { tenantId: b.owner.tenantId } }),
-    ).members;
+    const members = dataOf(await server.gql<MembersData>({ query: MEMBERS, token: a.key.secret, headers, variables: { tenantId: b.owner.tenantId } })).members;
     expect(members.map((m) => m.id).sort()).toEqual([a.ownerMembershipId, a.memberMembershipId].sort());
     expectMentionsNone(members, idsOf(b));
 
@@ -378,7 +365,7 @@ describe('layer 1: the tenant comes only from the credential', () => {
     expectRefused(switched, ['FORBIDDEN', 'UNAUTHENTICATED']);
   });
 
-  it('drops a tenant from a user\'s old access token at the next request once the user is removed from it', async () => {
+  it("drops a tenant from a user's old access token at the next request once the user is removed from it", async () => {
     // U is an ADMIN of A and a MANAGER of B, and acts in A.
     const u = await addMember(server, a.owner, 'ADMIN');
     const invited = dataOf(
@@ -406,8 +393,7 @@ describe('layer 1: the tenant comes only from the credential', () => {
     expect(inA.activeTenant?.id).toBe(a.owner.tenantId);
     const token = inA.accessToken;
 
-    const profileName = async (ownerToken: string) =>
-      dataOf(await server.gql<MeData>({ query: ME, token: ownerToken })).me.activeTenant?.name;
+    const profileName = async (ownerToken: string) => dataOf(await server.gql<MeData>({ query: ME, token: ownerToken })).me.activeTenant?.name;
     const namesBefore = [await profileName(a.owner.accessToken), await profileName(b.owner.accessToken)];
     const before = dataOf(await server.gql<MembersData>({ query: MEMBERS, token })).members;
     const uInA = before.find((m) => m.userId === u.userId);
@@ -471,7 +457,7 @@ describe('layer 2 alone: the ORM tenant filter, with row-level security letting 
   });
   afterAll(() => server.close());
 
-  it('scopes reads to the context\'s tenant although the crm_auth role may read every api_key row', async () => {
+  it("scopes reads to the context's tenant although the crm_auth role may read every api_key row", async () => {
     const stored = await keyTenantsByPrivilege();
     expect(stored.get(aKey.id)).toBe(a.tenantId);
     expect(stored.get(bKey.id)).toBe(b.tenantId);
@@ -499,7 +485,7 @@ describe('layer 2 alone: the ORM tenant filter, with row-level security letting 
     });
   });
 
-  it('scopes bulk updates to the context\'s tenant too', async () => {
+  it("scopes bulk updates to the context's tenant too", async () => {
     // crm_auth may update last_used_at of any key (RLS lets it); only the filter keeps A's context off B's row.
     const stamp = new Date('2030-01-01T00:00:00Z');
     const [before] = await privilegedQuery<{ last_used_at: Date | null }>('select last_used_at from api_key where id = $1', [bKey.id]);
@@ -546,10 +532,10 @@ describe('layer 2 alone: the ORM tenant filter, with row-level security letting 
       scopes: [Permission.MEMBERS_READ],
     });
 
-    await RequestContextStore.run(contextOf(a.tenantId), async () => {
+    RequestContextStore.run(contextOf(a.tenantId), () => {
       expect(authenticationFork(orm).create(ApiKey, data()).tenantId).toBe(a.tenantId);
     });
-    await RequestContextStore.run(contextOf(b.tenantId), async () => {
+    RequestContextStore.run(contextOf(b.tenantId), () => {
       expect(authenticationFork(orm).create(ApiKey, data()).tenantId).toBe(b.tenantId);
     });
 
@@ -603,9 +589,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
       expect(expression).toMatch(/tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid/i);
     }
     // crm_app has no other way in.
-    expect(policies.filter((p) => p.roles.includes('crm_app')).map((p) => p.policyname)).toEqual([
-      'tenant_isolation',
-    ]);
+    expect(policies.filter((p) => p.roles.includes('crm_app')).map((p) => p.policyname)).toEqual(['tenant_isolation']);
 
     // Every table with a tenant_id column is tenant-owned, and then has row-level security forced with the tenant
     // policy, or belongs to one user (a refresh session names the tenant it acts in; test/account-row-security.e2e-spec.ts).
@@ -641,7 +625,10 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     const auditPolicies = await privilegedQuery<{ policyname: string; cmd: string; qual: string | null; with_check: string | null }>(
       `select policyname, cmd, qual, with_check from pg_policies where tablename = 'audit_entry' and 'crm_app' = any (roles) order by policyname`,
     );
-    expect(auditPolicies.map((p) => [p.policyname, p.cmd])).toEqual([['tenant_append', 'INSERT'], ['tenant_read', 'SELECT']]);
+    expect(auditPolicies.map((p) => [p.policyname, p.cmd])).toEqual([
+      ['tenant_append', 'INSERT'],
+      ['tenant_read', 'SELECT'],
+    ]);
     // Its own tenant's rows, or platform rows (no tenant) from a session without a tenant.
     expect(auditPolicies[0].with_check).toMatch(
       /^\(*tenant_id = \(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid\)? OR \(\(tenant_id IS NULL\) AND \(\(?NULLIF\(current_setting\('app\.tenant_id'::text, true\), ''::text\)\)?::uuid IS NULL\)\)\)$/i,
@@ -658,7 +645,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     ]);
   });
 
-  it('shows a tenant-scoped session only its tenant\'s rows, though both tenants have rows', async () => {
+  it("shows a tenant-scoped session only its tenant's rows, though both tenants have rows", async () => {
     const stored = await keyTenantsByPrivilege();
     expect(stored.get(aKey.id)).toBe(a.tenantId);
     expect(stored.get(bKey.id)).toBe(b.tenantId);
@@ -666,9 +653,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
 
     const em = tenantScopedFork(orm, a.tenantId);
     const seen = await em.transactional(async (tx) => {
-      const [who] = await tx.execute<{ role: string; tenant: string }[]>(
-        `select current_user as role, current_setting('app.tenant_id', true) as tenant`,
-      );
+      const [who] = await tx.execute<{ role: string; tenant: string }[]>(`select current_user as role, current_setting('app.tenant_id', true) as tenant`);
       const keys = await tx.find(ApiKey, {}, NO_FILTER);
       const byId = await tx.findOne(ApiKey, { id: bKey.id }, NO_FILTER);
       const count = await tx.count(ApiKey, {}, NO_FILTER);
@@ -684,10 +669,8 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     expect(implicit.map((k) => k.id).sort()).toEqual(aKeyIds.sort());
   });
 
-  it('returns only the tenant\'s rows to raw SQL through the fork', async () => {
-    const rows = await tenantScopedFork(orm, a.tenantId).transactional((tx) =>
-      tx.execute<{ tenant_id: string }[]>('select tenant_id from api_key'),
-    );
+  it("returns only the tenant's rows to raw SQL through the fork", async () => {
+    const rows = await tenantScopedFork(orm, a.tenantId).transactional((tx) => tx.execute<{ tenant_id: string }[]>('select tenant_id from api_key'));
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.tenant_id))).toEqual(new Set([a.tenantId]));
 
@@ -698,9 +681,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
   it('rejects inserting a row for another tenant (WITH CHECK), through raw SQL and through the ORM', async () => {
     const em = tenantScopedFork(orm, a.tenantId);
     const forB = randomUUID();
-    await expect(
-      em.transactional((tx) => tx.execute(INSERT_KEY, [forB, b.tenantId, `raw-${forB}`], 'run')),
-    ).rejects.toThrow(/row-level security/);
+    await expect(em.transactional((tx) => tx.execute(INSERT_KEY, [forB, b.tenantId, `raw-${forB}`], 'run'))).rejects.toThrow(/row-level security/);
 
     const viaOrm = tenantScopedFork(orm, a.tenantId);
     viaOrm.create(ApiKey, {
@@ -722,16 +703,12 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     expect([...stored.values()].filter((tenant) => tenant === b.tenantId)).toHaveLength(1);
   });
 
-  it('updates and deletes none of another tenant\'s rows, and cannot move its own rows to another tenant', async () => {
+  it("updates and deletes none of another tenant's rows, and cannot move its own rows to another tenant", async () => {
     const [before] = await privilegedQuery<{ name: string; revoked_at: Date | null }>('select name, revoked_at from api_key where id = $1', [bKey.id]);
 
     const affected = await tenantScopedFork(orm, a.tenantId).transactional(async (tx) => {
       const update = await tx.execute<QueryResult>(`update api_key set name = 'Hijacked', revoked_at = now() where id = ?`, [bKey.id], 'run');
-      const updateAll = await tx.execute<QueryResult>(
-        `update api_key set name = name where tenant_id = ?`,
-        [b.tenantId],
-        'run',
-      );
+      const updateAll = await tx.execute<QueryResult>(`update api_key set name = name where tenant_id = ?`, [b.tenantId], 'run');
       const nativeUpdate = await tx.nativeUpdate(ApiKey, { id: bKey.id }, { name: 'Hijacked' }, NO_FILTER);
       const remove = await tx.execute<QueryResult>('delete from api_key where id = ?', [bKey.id], 'run');
       const nativeDelete = await tx.nativeDelete(ApiKey, { tenantId: b.tenantId }, NO_FILTER);
@@ -747,9 +724,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
 
     // Moving its own row into B is refused by WITH CHECK.
     await expect(
-      tenantScopedFork(orm, a.tenantId).transactional((tx) =>
-        tx.execute(`update api_key set tenant_id = ? where id = ?`, [b.tenantId, aKey.id], 'run'),
-      ),
+      tenantScopedFork(orm, a.tenantId).transactional((tx) => tx.execute(`update api_key set tenant_id = ? where id = ?`, [b.tenantId, aKey.id], 'run')),
     ).rejects.toThrow(/row-level security/);
 
     const [after] = await privilegedQuery<{ name: string; revoked_at: Date | null }>('select name, revoked_at from api_key where id = $1', [bKey.id]);
@@ -763,9 +738,7 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     const em = server.app.get(EntityManager);
     const seen: { role?: string; tenant?: string; revoked?: number } = {};
     const list = jest.spyOn(service, 'list').mockImplementation(async () => {
-      const [who] = await em.execute<{ role: string; tenant: string }[]>(
-        `select current_user as role, current_setting('app.tenant_id', true) as tenant`,
-      );
+      const [who] = await em.execute<{ role: string; tenant: string }[]>(`select current_user as role, current_setting('app.tenant_id', true) as tenant`);
       Object.assign(seen, who);
       const keys = await em.find(ApiKey, {}, NO_FILTER);
       return keys.map((key) => ApiKeyType.from(key));
@@ -789,8 +762,8 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
       list.mockRestore();
       revoke.mockRestore();
     }
-    const [aRow] = await privilegedQuery<{ revoked_at: Date | null }>('select revoked_at from api_key where id = $1', [aKey.id]);
-    expect(aRow?.revoked_at).toBeNull();
+    const aRows = await privilegedQuery<{ revoked_at: Date | null }>('select revoked_at from api_key where id = $1', [aKey.id]);
+    expect(aRows.at(0)?.revoked_at).toBeNull();
   });
 
   it('shows nothing and accepts no writes when no tenant is set', async () => {
@@ -804,9 +777,9 @@ describe('layer 3 alone: row-level security, with the ORM filter off', () => {
     expect(await tenantScopedFork(orm, null).find(ApiKey, {}, NO_FILTER)).toEqual([]);
 
     const id = randomUUID();
-    await expect(
-      tenantScopedFork(orm, null).transactional((tx) => tx.execute(INSERT_KEY, [id, a.tenantId, `raw-${id}`], 'run')),
-    ).rejects.toThrow(/row-level security/);
+    await expect(tenantScopedFork(orm, null).transactional((tx) => tx.execute(INSERT_KEY, [id, a.tenantId, `raw-${id}`], 'run'))).rejects.toThrow(
+      /row-level security/,
+    );
     const deleted = await tenantScopedFork(orm, null).transactional((tx) =>
       tx.execute<QueryResult>('delete from api_key where id in (?, ?)', [aKey.id, bKey.id], 'run'),
     );

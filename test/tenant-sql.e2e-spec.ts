@@ -35,7 +35,7 @@ describe('tenantScoped: the tenant predicate of hand-written SQL', () => {
 
     /** Client names a statement sees with `where` + the helper's predicate, run in `sessionTenant`'s transaction. */
     const names = (sessionTenant: string, where: (em: EntityManager) => Promise<{ name: string }[]>) =>
-      tenantScopedFork(orm, sessionTenant).transactional(async (tx) => (await where(tx as EntityManager)).map((row) => row.name).sort());
+      tenantScopedFork(orm, sessionTenant).transactional(async (tx) => (await where(tx)).map((row) => row.name).sort());
 
     it('keeps a statement to its tenant, and the session fragment agrees with it', async () => {
       const a = await signUpOwner(server);

@@ -11,6 +11,7 @@ import { isolatedDatabase, type IsolatedDatabase } from './support/database';
 import { isSuppressed } from './support/suppression';
 import { traces } from './support/trace-scan';
 import { dataOf, errorCode, startTestServer, type GraphQLResponse, type TestServer } from './support/test-server';
+import { ifCreated } from './support/required';
 
 const USER_STEPS = ['check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy', 'accounts', 'trail'];
 const DESKTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
@@ -67,11 +68,20 @@ describe("a user's erasure of their own account", () => {
   /** A new person with a distinctive name, email and phone, who joins `owner`'s tenant with `role` by invitation. */
   async function newPersonIn(owner: { accessToken: string }, role: string): Promise<Person> {
     const t = tag();
-    const person = { email: `wt.${t}@leaver.example`, fullName: `Wilhelmina Thistlewood${t}`, phone: `+44 20 7946 ${t.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}` };
+    const person = {
+      email: `wt.${t}@leaver.example`,
+      fullName: `Wilhelmina Thistlewood${t}`,
+      phone: `+44 20 7946 ${t.replace(/\D/g, '').padEnd(4, '3').slice(0, 4)}`,
+    };
     const { inviteMember } = await as<{ inviteMember: { token: string } }>(owner.accessToken, INVITE, { input: { email: person.email, role } });
     const accepted = await server.gql<{ acceptInvitation: { accessToken: string; refreshToken: string; user: { id: string } } }>({
       query: ACCEPT,
-      variables: { input: { token: inviteMember.token, newAccount: { fullName: person.fullName, phone: person.phone, password: STRONG_PASSWORD, confirmAge16OrOlder: true } } },
+      variables: {
+        input: {
+          token: inviteMember.token,
+          newAccount: { fullName: person.fullName, phone: person.phone, password: STRONG_PASSWORD, confirmAge16OrOlder: true },
+        },
+      },
       headers: { 'user-agent': DESKTOP },
     });
     const data = dataOf(accepted).acceptInvitation;
@@ -86,17 +96,20 @@ describe("a user's erasure of their own account", () => {
 
   const mine = async (token: string) => (await as<{ myPrivacyRequests: Request[] }>(token, MINE)).myPrivacyRequests;
   const requestRow = async (id: string) =>
-    (await db.query<{ status: string; job_steps_done: string[]; last_error: string | null; rejection_reason: string | null }>(
-      `select r.status, r.job_steps_done, j.last_error, r.rejection_reason
+    (
+      await db.query<{ status: string; job_steps_done: string[]; last_error: string | null; rejection_reason: string | null }>(
+        `select r.status, r.job_steps_done, j.last_error, r.rejection_reason
          from data_subject_request r left join job j on j.kind = 'privacy-request' and j.key = r.id::text where r.id = $1`,
-      [id],
-    ))[0];
+        [id],
+      )
+    )[0];
   const eventsOf = async (id: string) =>
     db.query<{ kind: string; step: string | null }>(
       `select kind, details->>'step' as step from data_subject_request_event where request_id = $1 order by created_at, id`,
       [id],
     );
-  const chainOf = async (token: string) => (await as<{ verifyAuditChain: { valid: boolean; entriesChecked: number; problem: string | null } }>(token, VERIFY_CHAIN)).verifyAuditChain;
+  const chainOf = async (token: string) =>
+    (await as<{ verifyAuditChain: { valid: boolean; entriesChecked: number; problem: string | null } }>(token, VERIFY_CHAIN)).verifyAuditChain;
   /** The platform chain (entries of no tenant, e.g. sign-ins) is not readable by any tenant: verified with a privileged session. */
   const platformChain = async () => {
     const orm = server.app.get(MikroORM);
@@ -117,8 +130,8 @@ describe("a user's erasure of their own account", () => {
     runner.stepHook = undefined;
   });
   afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await ifCreated(server)?.close();
+    await ifCreated(db)?.drop();
   });
 
   it('erases a member of two tenants everywhere: no trace in any text column, the tenants keep their records, every chain verifies', async () => {
@@ -129,7 +142,8 @@ describe("a user's erasure of their own account", () => {
     await join(ownerB, user, 'OWNER'); // a co-owner of B: ownerB stays owner, so leaving is allowed
     // A pending invitation to the user's address in a tenant they never joined.
     await as(ownerC.accessToken, INVITE, { input: { email: user.email, role: 'VIEWER' } });
-    const tenantB = (await db.query<{ tenant_id: string }>(`select tenant_id from membership where user_id = $1 and role = 'OWNER'`, [user.userId]))[0].tenant_id;
+    const tenantB = (await db.query<{ tenant_id: string }>(`select tenant_id from membership where user_id = $1 and role = 'OWNER'`, [user.userId]))[0]
+      .tenant_id;
     const tokenB = (await as<{ switchTenant: { accessToken: string } }>(user.token, SWITCH, { input: { tenantId: tenantB } })).switchTenant.accessToken;
 
     // The phone as people write it in a note, not as it is stored.
@@ -164,7 +178,14 @@ describe("a user's erasure of their own account", () => {
       });
       return { order, supportRequestId: createSupportRequest.id };
     };
-    await as(user.token, CONSENT, { input: { choices: [{ purpose: 'ANALYTICS', status: 'GRANTED' }, { purpose: 'MARKETING_EMAIL', status: 'GRANTED' }] } });
+    await as(user.token, CONSENT, {
+      input: {
+        choices: [
+          { purpose: 'ANALYTICS', status: 'GRANTED' },
+          { purpose: 'MARKETING_EMAIL', status: 'GRANTED' },
+        ],
+      },
+    });
     const inA = await footprint(user.token);
     const inB = await footprint(tokenB);
     // A tenant the user worked in and then left: their rows there are theirs too, though no membership names it now.
@@ -190,16 +211,24 @@ describe("a user's erasure of their own account", () => {
     // An export of their data, and a fresh sign-in (a platform audit entry and a refresh session).
     await as(user.token, `mutation { requestMyData { id } }`);
     await runner.runDue();
-    const session = dataOf(await server.gql<{ logIn: { accessToken: string; refreshToken: string } }>({
-      query: LOG_IN,
-      variables: { input: { email: user.email, password: STRONG_PASSWORD } },
-      headers: { 'user-agent': DESKTOP },
-    })).logIn;
+    const session = dataOf(
+      await server.gql<{ logIn: { accessToken: string; refreshToken: string } }>({
+        query: LOG_IN,
+        variables: { input: { email: user.email, password: STRONG_PASSWORD } },
+        headers: { 'user-agent': DESKTOP },
+      }),
+    ).logIn;
 
     // A mistyped password: an entry about their account from their device, with no one signed in as its actor.
-    expect(errorCode(await server.gql({ query: LOG_IN, variables: { input: { email: user.email, password: 'not the password at all' } }, headers: { 'user-agent': DESKTOP } }))).toBe(
-      'INVALID_CREDENTIALS',
-    );
+    expect(
+      errorCode(
+        await server.gql({
+          query: LOG_IN,
+          variables: { input: { email: user.email, password: 'not the password at all' } },
+          headers: { 'user-agent': DESKTOP },
+        }),
+      ),
+    ).toBe('INVALID_CREDENTIALS');
     const signInAttempts = async () =>
       db.query<{ n: string }>(
         `select count(*) as n from audit_entry where actor_user_id is null and target_type = 'User' and target_id = $1 and (ip is not null or user_agent is not null)`,
@@ -212,8 +241,7 @@ describe("a user's erasure of their own account", () => {
       as<{ order: unknown }>(ownerA.accessToken, ORDER, { id: inA.order.id }),
       as<{ order: unknown }>(ownerB.accessToken, ORDER, { id: inB.order.id }),
     ]);
-    const authored = async () =>
-      (await db.query<{ n: string }>(`select count(*) as n from communication where author_user_id = $1`, [user.userId]))[0].n;
+    const authored = async () => (await db.query<{ n: string }>(`select count(*) as n from communication where author_user_id = $1`, [user.userId]))[0].n;
     const personalAudit = async () =>
       db.query<{ n: string }>(
         `select count(*) as n from audit_entry where actor_user_id = $1 and (ip is not null or user_agent is not null or browser is not null)`,
@@ -240,7 +268,9 @@ describe("a user's erasure of their own account", () => {
     expect(await traces(terms, db.query)).toEqual([]);
     expect(await personalAudit()).toEqual([{ n: '0' }]);
     expect(await signInAttempts()).toEqual([{ n: '0' }]);
-    const [row] = await db.query<{ full_name: string; email: string; phone: string | null }>(`select full_name, email, phone from "user" where id = $1`, [user.userId]);
+    const [row] = await db.query<{ full_name: string; email: string; phone: string | null }>(`select full_name, email, phone from "user" where id = $1`, [
+      user.userId,
+    ]);
     expect(row).toEqual({ full_name: pseudonymOf(user.userId), email: `${pseudonymOf(user.userId)}@erased.invalid`, phone: null });
     expect(await suppressed(user.email)).toBe(true);
     // The phone they rectified away is suppressed with the current one.
@@ -257,7 +287,11 @@ describe("a user's erasure of their own account", () => {
     const threads = await db.query<{ subject: string; body: string }>(`select subject, body from support_request where id = any($1)`, [
       [inA.supportRequestId, inB.supportRequestId, inD.id],
     ]);
-    expect(threads).toEqual([{ subject: '', body: '' }, { subject: '', body: '' }, { subject: '', body: '' }]);
+    expect(threads).toEqual([
+      { subject: '', body: '' },
+      { subject: '', body: '' },
+      { subject: '', body: '' },
+    ]);
     // Their own data goes: memberships, sessions, usage events, exports, the invitation to their address.
     for (const table of ['membership', 'refresh_session', 'usage_event', 'privacy_export']) {
       const column = table === 'privacy_export' ? 'subject_user_id' : 'user_id';
@@ -269,7 +303,9 @@ describe("a user's erasure of their own account", () => {
     expect(await chainOf(ownerA.accessToken)).toMatchObject({ valid: true, problem: null });
     expect(await chainOf(ownerB.accessToken)).toMatchObject({ valid: true, problem: null });
     expect(await platformChain()).toMatchObject({ valid: true, problem: null });
-    expect(await db.query(`select 1 from audit_entry where action = 'privacyRequest.erase' and target_id = $1 and tenant_id is null`, [user.userId])).toHaveLength(1);
+    expect(
+      await db.query(`select 1 from audit_entry where action = 'privacyRequest.erase' and target_id = $1 and tenant_id is null`, [user.userId]),
+    ).toHaveLength(1);
 
     // Signed out everywhere, and no way back in: the old address is unknown, the pseudonym has no known password.
     expect(errorCode(await server.gql({ query: MINE, token: session.accessToken }))).toBe('UNAUTHENTICATED');
@@ -335,7 +371,10 @@ describe("a user's erasure of their own account", () => {
         if (job.id === filed.id && step === 'privacy' && job.attempt === 1) throw new Error('Interrupted.');
       };
       await runner.runDue();
-      expect(await requestRow(filed.id)).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit'] });
+      expect(await requestRow(filed.id)).toMatchObject({
+        status: 'IN_PROGRESS',
+        job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit'],
+      });
 
       // Past the check, the co-owner leaves: leaving now would orphan the tenant, so the `accounts` step fails visibly.
       const members = (await as<{ members: { id: string; userId: string }[] }>(owner.accessToken, MEMBERS)).members;
@@ -346,7 +385,10 @@ describe("a user's erasure of their own account", () => {
       jest.spyOn(clock, 'now').mockReturnValue(new Date(start + 60 * 60_000));
       await runner.runDue();
       const stuck = await requestRow(filed.id);
-      expect(stuck).toMatchObject({ status: 'IN_PROGRESS', job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy'] });
+      expect(stuck).toMatchObject({
+        status: 'IN_PROGRESS',
+        job_steps_done: ['start', 'check', 'suppress', 'mentions', 'business', 'consent', 'audit', 'privacy'],
+      });
       expect(stuck.last_error).toContain(owner.companyName);
       expect(await db.query(`select role from membership where user_id = $1`, [owner.userId])).toEqual([{ role: 'OWNER' }]);
 
@@ -363,7 +405,9 @@ describe("a user's erasure of their own account", () => {
     const owner: SignedUpOwner = await signUpOwner(server);
     const user = await newPersonIn(owner, 'SALES_REP');
     const client = await createClient(server, owner);
-    await as(user.token, LOG, { input: { clientId: client.id, channel: 'EMAIL', direction: 'OUTBOUND', body: 'Quote sent.', occurredAt: new Date().toISOString() } });
+    await as(user.token, LOG, {
+      input: { clientId: client.id, channel: 'EMAIL', direction: 'OUTBOUND', body: 'Quote sent.', occurredAt: new Date().toISOString() },
+    });
     await as(user.token, SUPPORT, { input: { subject: `From ${user.fullName}`, body: `Reach me at ${user.email}` } });
     const terms = [user.email, user.fullName, user.phone];
     const filed = (await as<{ requestMyErasure: Request }>(user.token, ERASE_ME)).requestMyErasure;

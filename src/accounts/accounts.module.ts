@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AppConfig } from '../config/app-config.js';
 import { CredentialVerifier } from '../common/context/credential-verifier.js';
+import { ConsentModule } from '../consent/consent.module.js';
 import { ApiKey } from './api-keys/api-key.entity.js';
 import { ApiKeyCredentialCache } from './api-keys/api-key-credential.cache.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
@@ -11,6 +12,7 @@ import { AuthResolver } from './auth/auth.resolver.js';
 import { AuthService } from './auth/auth.service.js';
 import { PassportCredentialVerifier } from './auth/credential-verifier.service.js';
 import { JwtSecret } from './auth/jwt-secret.js';
+import { MePolicyResolver } from './auth/me-policy.resolver.js';
 import { LoginThrottleService } from './auth/login-throttle.service.js';
 import { PasswordService } from './auth/password.service.js';
 import { RefreshSession } from './auth/refresh-session.entity.js';
@@ -38,6 +40,7 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ secret: JwtSecret.resolve(config).value }),
     }),
+    ConsentModule,
   ],
   providers: [
     { provide: JwtSecret, inject: [AppConfig], useFactory: JwtSecret.resolve },
@@ -47,6 +50,7 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
     LoginThrottleService,
     AuthService,
     AuthResolver,
+    MePolicyResolver,
     MembersService,
     MembersResolver,
     MemberDirectory,

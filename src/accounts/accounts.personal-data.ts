@@ -7,7 +7,6 @@ import {
   type PersonalDataSource,
 } from '../common/privacy/personal-data.js';
 
-
 /** The account data a user gives us: profile, memberships, sessions, invitations. */
 @Injectable()
 @DeclaresPersonalData()
@@ -61,7 +60,7 @@ export class AccountsPersonalData implements PersonalDataSource {
             { column: 'last_log_in_at', treatment: T.EXPORT },
           ],
           onErasure: 'PSEUDONYMISE_ROW',
-          reason: 'Other records (orders\' history, audit entries, support threads) refer to the user\'s id.',
+          reason: "Other records (orders' history, audit entries, support threads) refer to the user's id.",
         },
       ],
     };

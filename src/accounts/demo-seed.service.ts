@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
 import { Role } from '../common/authorization/permission.js';
 import { systemContext } from '../common/context/request-context.js';
-import { PolicyDocumentService } from '../consent/policies/policy-document.service.js';
+import { PolicyDocumentService } from '../consent/index.js';
 import { actingFor, tenantScopedFork } from '../database/tenant-session.js';
 import { PasswordService } from './auth/password.service.js';
 import { Membership } from './members/membership.entity.js';

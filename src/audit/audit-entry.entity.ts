@@ -31,9 +31,24 @@ const currentTenant = SESSION_TENANT;
 
 /** Columns the hash covers; a row may change only by redacting its personal fields (see the trigger). */
 const SEALED_COLUMNS = [
-  'id', 'tenant_id', 'chain_key', 'chain_seq', 'occurred_at', 'actor_type', 'actor_user_id', 'actor_api_key_id',
-  'actor_name', 'action', 'target_type', 'target_id', 'result', 'error_code', 'request_id', 'personal_digest',
-  'prev_hash', 'hash',
+  'id',
+  'tenant_id',
+  'chain_key',
+  'chain_seq',
+  'occurred_at',
+  'actor_type',
+  'actor_user_id',
+  'actor_api_key_id',
+  'actor_name',
+  'action',
+  'target_type',
+  'target_id',
+  'result',
+  'error_code',
+  'request_id',
+  'personal_digest',
+  'prev_hash',
+  'hash',
 ];
 const sealed = (row: 'old' | 'new') => `(${SEALED_COLUMNS.map((c) => `${row}.${c}`).join(', ')})`;
 
@@ -163,7 +178,12 @@ export class AuditEntry {
 @Entity({
   rowLevelSecurity: 'force',
   policies: [
-    { name: 'own_chain', roles: [APP_ROLE], using: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)`, check: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)` },
+    {
+      name: 'own_chain',
+      roles: [APP_ROLE],
+      using: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)`,
+      check: `chain_key = coalesce(${currentTenant}, '${PLATFORM_CHAIN}'::uuid)`,
+    },
     { name: 'staff_append', roles: [SUPPORT_ROLE], using: 'true', check: 'true' },
     // A purged tenant's chain ends with its trail, when the legal hold is over.
     { name: 'tenant_purge', roles: [MAINTENANCE_ROLE], using: sessionTenantPredicate('chain_key', PURGING_TENANT_SETTING) },

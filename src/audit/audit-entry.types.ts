@@ -3,16 +3,16 @@ import { Connection } from '../common/pagination/connection.types.js';
 import { AuditActorType, AuditResult, type AuditEntry } from './audit-entry.entity.js';
 
 @ObjectType('AuditEntry', {
-  description: 'One line of the tenant\'s audit trail: who did what to which record, with what result, from where.',
+  description: "One line of the tenant's audit trail: who did what to which record, with what result, from where.",
 })
 export class AuditEntryType {
   @Field(() => ID) id: string;
-  @Field({ description: 'Position in the tenant\'s hash chain (1, 2, 3, …), as a decimal string.' }) sequence: string;
+  @Field({ description: "Position in the tenant's hash chain (1, 2, 3, …), as a decimal string." }) sequence: string;
   @Field() occurredAt: Date;
   @Field(() => AuditActorType) actorType: AuditActorType;
   @Field(() => ID, { nullable: true }) actorUserId: string | null;
   @Field(() => ID, { nullable: true }) actorApiKeyId: string | null;
-  @Field(() => String, { nullable: true, description: 'A system job\'s name.' }) actorName: string | null;
+  @Field(() => String, { nullable: true, description: "A system job's name." }) actorName: string | null;
   @Field({ description: 'The operation (e.g. `createOrder`) or event (`auth.signIn`, `apiKey.use`, `supportRequest.staffRead`).' })
   action: string;
   @Field(() => String, { nullable: true }) targetType: string | null;
@@ -30,7 +30,7 @@ export class AuditEntryType {
   redactedAt: Date | null;
   @Field() hash: string;
 
-  static from(entry: AuditEntry): AuditEntryType {
+  static from(this: void, entry: AuditEntry): AuditEntryType {
     return Object.assign(new AuditEntryType(), {
       id: entry.id,
       sequence: entry.chainSeq,
@@ -58,9 +58,9 @@ export class AuditEntryType {
 
 export const AuditEntryConnection = Connection(AuditEntryType, 'AuditEntry');
 
-@ObjectType('AuditChainVerification', { description: 'The result of re-computing the tenant\'s audit hash chain.' })
+@ObjectType('AuditChainVerification', { description: "The result of re-computing the tenant's audit hash chain." })
 export class AuditChainVerificationType {
-  @Field({ description: 'True when every entry\'s hash, link and position check out, and the chain ends where its head says.' })
+  @Field({ description: "True when every entry's hash, link and position check out, and the chain ends where its head says." })
   valid: boolean;
   @Field(() => Int) entriesChecked: number;
   @Field(() => ID, { nullable: true, description: 'The first entry that does not check out.' }) firstBrokenEntryId: string | null;

@@ -30,9 +30,30 @@ interface SealedEntry extends SealedFields, PersonalFields {
 
 /** An entry's values in the column order of `appendEntries`. */
 const valuesOf = (e: SealedEntry): unknown[] => [
-  e.id, e.tenantId, e.chainKey, e.chainSeq, e.occurredAt, e.actorType, e.actorUserId, e.actorApiKeyId, e.actorName,
-  e.action, e.targetType, e.targetId, e.result, e.errorCode, e.requestId, e.ip, e.userAgent, e.browser, e.os,
-  e.deviceType, e.personalSalt, e.personalDigest, e.prevHash, e.hash,
+  e.id,
+  e.tenantId,
+  e.chainKey,
+  e.chainSeq,
+  e.occurredAt,
+  e.actorType,
+  e.actorUserId,
+  e.actorApiKeyId,
+  e.actorName,
+  e.action,
+  e.targetType,
+  e.targetId,
+  e.result,
+  e.errorCode,
+  e.requestId,
+  e.ip,
+  e.userAgent,
+  e.browser,
+  e.os,
+  e.deviceType,
+  e.personalSalt,
+  e.personalDigest,
+  e.prevHash,
+  e.hash,
 ];
 
 function actorOf(ctx: RequestContext, record: AuditRecord): Pick<SealedFields, 'actorType' | 'actorUserId' | 'actorApiKeyId' | 'actorName'> {

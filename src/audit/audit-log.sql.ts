@@ -2,9 +2,30 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** The columns of an appended entry, in the order `entryValues` gives their values. */
 const COLUMNS = [
-  'id', 'tenant_id', 'chain_key', 'chain_seq', 'occurred_at', 'actor_type', 'actor_user_id', 'actor_api_key_id', 'actor_name',
-  'action', 'target_type', 'target_id', 'result', 'error_code', 'request_id', 'ip', 'user_agent', 'browser', 'os',
-  'device_type', 'personal_salt', 'personal_digest', 'prev_hash', 'hash',
+  'id',
+  'tenant_id',
+  'chain_key',
+  'chain_seq',
+  'occurred_at',
+  'actor_type',
+  'actor_user_id',
+  'actor_api_key_id',
+  'actor_name',
+  'action',
+  'target_type',
+  'target_id',
+  'result',
+  'error_code',
+  'request_id',
+  'ip',
+  'user_agent',
+  'browser',
+  'os',
+  'device_type',
+  'personal_salt',
+  'personal_digest',
+  'prev_hash',
+  'hash',
 ] as const;
 
 /**

@@ -16,7 +16,6 @@ const parseSequenceKey = (key: string | number): string => {
   return key;
 };
 
-
 const VERIFY_BATCH = 2000;
 
 /** Reading and verifying a tenant's audit trail. */
@@ -65,7 +64,7 @@ export class AuditTrailService {
       const rows = await chainEntries(this.em, ctx, expectedSeq.toString(), VERIFY_BATCH);
       for (const row of rows) {
         if (BigInt(row.chain_seq) !== expectedSeq) return broken(row, `Entries ${expectedSeq} to ${BigInt(row.chain_seq) - 1n} are missing.`);
-        if (row.prev_hash !== prevHash) return broken(row, 'Does not link to the previous entry\'s hash.');
+        if (row.prev_hash !== prevHash) return broken(row, "Does not link to the previous entry's hash.");
         if (!row.redacted_at && row.personal_salt !== null) {
           const personal = { ip: row.ip, userAgent: row.user_agent, browser: row.browser, os: row.os, deviceType: row.device_type };
           if (personalDigest(row.personal_salt, personal) !== row.personal_digest) return broken(row, 'Its personal fields were changed.');

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { OPERATION_AUDITOR } from '../common/audit/operation-audit.js';
+import { ConsentModule } from '../consent/consent.module.js';
 import { AuditChainHead, AuditEntry } from './audit-entry.entity.js';
 import { AuditLog } from './audit-log.service.js';
 import { AuditRedaction } from './audit-redaction.sql.js';
@@ -21,7 +22,7 @@ import { UsageService } from './usage/usage.service.js';
  */
 @Global()
 @Module({
-  imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead, UsageEvent, OperationUsage])],
+  imports: [MikroOrmModule.forFeature([AuditEntry, AuditChainHead, UsageEvent, OperationUsage]), ConsentModule],
   providers: [
     AuditPersonalData,
     AuditLog,

@@ -50,7 +50,8 @@ export class AuditPersonalData implements PersonalDataSource {
           links: [{ subject: 'user', column: 'actor_user_id' }],
           columns: ['ip', 'user_agent', 'browser', 'os', 'device_type'].map((column) => ({ column, treatment: T.REDACT })),
           onErasure: 'REDACT_COLUMNS',
-          reason: 'The trail is append-only and hash-chained: personal fields are covered by a salted digest, so they are blanked without breaking the chain; the actor id stays.',
+          reason:
+            'The trail is append-only and hash-chained: personal fields are covered by a salted digest, so they are blanked without breaking the chain; the actor id stays.',
         },
         {
           table: 'usage_event',

@@ -13,14 +13,14 @@ export class AuditResolver {
   constructor(private readonly trail: AuditTrailService) {}
 
   @RequirePermissions([Permission.AUDIT_READ])
-  @Query(() => AuditEntryConnection, { description: 'The active tenant\'s audit trail, newest first. Requires AUDIT_READ.' })
+  @Query(() => AuditEntryConnection, { description: "The active tenant's audit trail, newest first. Requires AUDIT_READ." })
   auditEntries(@TenantCtx() ctx: TenantContext, @Args() args: AuditEntriesArgs): Promise<Page<AuditEntryType>> {
     return this.trail.list(ctx, args);
   }
 
   @RequirePermissions([Permission.AUDIT_READ])
   @Query(() => AuditChainVerificationType, {
-    description: 'Re-computes the active tenant\'s audit hash chain and reports the first broken link. Requires AUDIT_READ.',
+    description: "Re-computes the active tenant's audit hash chain and reports the first broken link. Requires AUDIT_READ.",
   })
   verifyAuditChain(@TenantCtx() ctx: TenantContext): Promise<AuditChainVerificationType> {
     return this.trail.verify(ctx);

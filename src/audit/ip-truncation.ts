@@ -16,10 +16,10 @@ export function truncateIp(ip: string): string | null {
 }
 
 function expandIpv6(address: string): string[] {
-  const [head, tail] = address.split('::');
+  const halves = address.split('::');
   const parts = (part: string | undefined) => (part ? part.split(':') : []);
-  const left = parts(head);
-  const right = tail === undefined ? [] : parts(tail);
+  const left = parts(halves.at(0));
+  const right = parts(halves.at(1));
   const missing = 8 - left.length - right.length;
   return [...left, ...Array<string>(Math.max(missing, 0)).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }

@@ -9,8 +9,7 @@ import { AuditResult } from './audit-entry.entity.js';
 import { AuditLog, type AuditRecord } from './audit-log.service.js';
 import { OperationUsageCounter } from './usage/operation-usage.counter.js';
 
-const errorsAt = (outcome: OperationOutcome, field: AuditedField) =>
-  outcome.errors.filter((error) => error.path?.[0] === field.responseKey);
+const errorsAt = (outcome: OperationOutcome, field: AuditedField) => outcome.errors.filter((error) => error.path?.[0] === field.responseKey);
 
 /**
  * The automatic part of the audit trail, called by the request transaction for every GraphQL operation: an entry per
@@ -78,7 +77,12 @@ export class OperationAuditService implements OperationAuditor {
 
   /** Usage counts per tenant and root field, for every operation that ran, whatever its outcome. */
   private countUsage(ctx: RequestContext, outcome: OperationOutcome): void {
-    if (ctx.tenantId) this.usage.count(ctx.tenantId, outcome.kind, outcome.fields.map((f) => f.fieldName));
+    if (ctx.tenantId)
+      this.usage.count(
+        ctx.tenantId,
+        outcome.kind,
+        outcome.fields.map((f) => f.fieldName),
+      );
   }
 
   private due(key: string): boolean {

@@ -7,18 +7,19 @@ export interface IpRow {
 
 /** Audit entries older than `cutoff` that still hold an unredacted IP, oldest first. */
 export function auditEntriesWithIpBefore(em: EntityManager, cutoff: Date, limit: number): Promise<IpRow[]> {
-  return em.execute<IpRow[]>(
-    `select id, ip from audit_entry where occurred_at < ? and redacted_at is null and ip is not null order by occurred_at limit ?`,
-    [cutoff, limit],
-  );
+  return em.execute<IpRow[]>(`select id, ip from audit_entry where occurred_at < ? and redacted_at is null and ip is not null order by occurred_at limit ?`, [
+    cutoff,
+    limit,
+  ]);
 }
 
 /** Sessions created before `cutoff` with an IP, after `afterId` in id order (a keyset over the whole table). */
 export function sessionsWithIpBefore(em: EntityManager, cutoff: Date, afterId: string, limit: number): Promise<IpRow[]> {
-  return em.execute<IpRow[]>(
-    `select id, ip from refresh_session where created_at < ? and ip is not null and id > ? order by id limit ?`,
-    [cutoff, afterId, limit],
-  );
+  return em.execute<IpRow[]>(`select id, ip from refresh_session where created_at < ? and ip is not null and id > ? order by id limit ?`, [
+    cutoff,
+    afterId,
+    limit,
+  ]);
 }
 
 /**

@@ -51,8 +51,9 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
 
   of(account: AccountState | null): Entitlement {
     const status = account?.status;
-    const paid = status !== undefined && PAID.has(status) && account?.seats !== undefined && account.seats !== null;
-    const seatLimit = paid ? (account.seats as number) : this.config.BILLING_TRIAL_SEAT_LIMIT;
+    const seats = account?.seats;
+    const paid = status !== undefined && PAID.has(status) && seats !== undefined;
+    const seatLimit = paid ? seats : this.config.BILLING_TRIAL_SEAT_LIMIT;
     const graceEndsAt =
       isLapsed(status) && account?.lapsedAt ? new Date(account.lapsedAt.getTime() + this.config.BILLING_GRACE_PERIOD_HOURS * 3_600_000) : null;
     return { seatLimit, graceEndsAt, readOnly: graceEndsAt !== null && graceEndsAt <= this.clock.now() };
@@ -68,7 +69,7 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     if (entitlement.readOnly) {
       throw new AppError(
         ErrorCode.SUBSCRIPTION_INACTIVE,
-        'The subscription\'s payment is overdue past its grace period: the tenant is read-only until the invoice is paid.',
+        "The subscription's payment is overdue past its grace period: the tenant is read-only until the invoice is paid.",
         { graceEndedAt: entitlement.graceEndsAt?.toISOString() },
       );
     }
@@ -79,9 +80,13 @@ export class BillingEntitlements implements TenantWriteGate, SeatAllowance, Tena
     const account = await this.em.findOne(BillingAccount, { tenantId: ctx.tenantId });
     const renews = account?.stripeSubscriptionId && account.status !== SubscriptionStatus.CANCELED && !account.cancelAtPeriodEnd;
     if (renews) {
-      throw new AppError(ErrorCode.SUBSCRIPTION_ACTIVE, 'Cancel the subscription first (cancelSubscription, by the owner): it then ends with the paid period.', {
-        currentPeriodEnd: account.currentPeriodEnd?.toISOString() ?? null,
-      });
+      throw new AppError(
+        ErrorCode.SUBSCRIPTION_ACTIVE,
+        'Cancel the subscription first (cancelSubscription, by the owner): it then ends with the paid period.',
+        {
+          currentPeriodEnd: account.currentPeriodEnd?.toISOString() ?? null,
+        },
+      );
     }
   }
 

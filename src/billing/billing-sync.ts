@@ -31,8 +31,7 @@ const INVOICE_STATUS: Readonly<Record<string, InvoiceStatus>> = {
   void: InvoiceStatus.VOID,
 };
 
-export const idOf = (value: string | { id: string } | null | undefined): string | null =>
-  typeof value === 'string' ? value : (value?.id ?? null);
+export const idOf = (value: string | { id: string } | null | undefined): string | null => (typeof value === 'string' ? value : (value?.id ?? null));
 
 const fromEpoch = (seconds: number | null | undefined): Date | undefined => (seconds ? new Date(seconds * 1000) : undefined);
 
@@ -56,7 +55,7 @@ export class BillingSync {
     if (current && current.id !== subscription.id && !speaksBefore(subscription, current)) return false;
     const status = statusOf(subscription);
     const items = subscription.items.data;
-    const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items[0];
+    const item = items.find((i) => this.plans.byPrice(i.price.id)) ?? items.at(0);
     account.stripeSubscriptionId = subscription.id;
     account.stripeSubscriptionItemId = item?.id;
     account.planCode = this.plans.byPrice(item?.price.id)?.code;
@@ -84,17 +83,19 @@ export class BillingSync {
   }
 
   async applyInvoice(em: EntityManager, account: BillingAccount, invoice: Stripe.Invoice): Promise<BillingInvoice> {
-    const row = (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ?? em.create(BillingInvoice, {
-      tenantId: account.tenantId,
-      stripeInvoiceId: invoice.id as string,
-      amountDue: 0,
-      amountPaid: 0,
-      currency: 'USD',
-      status: InvoiceStatus.DRAFT,
-      periodStart: new Date(invoice.period_start * 1000),
-      periodEnd: new Date(invoice.period_end * 1000),
-      issuedAt: new Date(invoice.created * 1000),
-    });
+    const row =
+      (await em.findOne(BillingInvoice, { stripeInvoiceId: invoice.id })) ??
+      em.create(BillingInvoice, {
+        tenantId: account.tenantId,
+        stripeInvoiceId: invoice.id,
+        amountDue: 0,
+        amountPaid: 0,
+        currency: 'USD',
+        status: InvoiceStatus.DRAFT,
+        periodStart: new Date(invoice.period_start * 1000),
+        periodEnd: new Date(invoice.period_end * 1000),
+        issuedAt: new Date(invoice.created * 1000),
+      });
     Object.assign(row, {
       number: invoice.number ?? undefined,
       amountDue: invoice.amount_due,

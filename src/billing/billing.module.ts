@@ -22,16 +22,7 @@ import { StripeGateway } from './stripe.gateway.js';
 @Module({
   imports: [MikroOrmModule.forFeature([BillingAccount, BillingInvoice, StripeEvent]), AccountsModule, JobQueueModule],
   controllers: [StripeWebhookController],
-  providers: [
-    StripeGateway,
-    BillingPlans,
-    BillingSync,
-    BillingEntitlements,
-    BillingService,
-    BillingResolver,
-    StripeEvents,
-    BillingPersonalData,
-  ],
+  providers: [StripeGateway, BillingPlans, BillingSync, BillingEntitlements, BillingService, BillingResolver, StripeEvents, BillingPersonalData],
   exports: [StripeEvents],
 })
 export class BillingModule {}

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DeclaresPersonalData,
-  PersonalDataTreatment as T,
-  type PersonalDataDeclaration,
-  type PersonalDataSource,
-} from '../common/privacy/personal-data.js';
+import { DeclaresPersonalData, PersonalDataTreatment as T, type PersonalDataDeclaration, type PersonalDataSource } from '../common/privacy/personal-data.js';
 
-const CARD = 'Card brand, last 4 digits and expiry as Stripe reports them (never a card number): billing data of the tenant, not of a user; replaced when the card changes and deleted with the tenant.';
+const CARD =
+  'Card brand, last 4 digits and expiry as Stripe reports them (never a card number): billing data of the tenant, not of a user; replaced when the card changes and deleted with the tenant.';
 
 /**
  * Billing data belongs to the tenant (an organisation), not to a user or contact, so no row links to a data subject
@@ -27,7 +23,7 @@ export class BillingPersonalData implements PersonalDataSource {
           onErasure: 'KEEP_ROW',
           reason:
             'Legal hold: invoices are accounting records that tax law requires keeping (typically 10 years) after the tenant closes; ' +
-            'the app role may not delete them; a closed tenant\'s purge keeps them until its legal hold ends (taxRetentionYears).',
+            "the app role may not delete them; a closed tenant's purge keeps them until its legal hold ends (taxRetentionYears).",
         },
         {
           table: 'billing_account',
@@ -39,7 +35,7 @@ export class BillingPersonalData implements PersonalDataSource {
             { column: 'card_exp_year', treatment: T.KEEP, reason: CARD },
           ],
           onErasure: 'KEEP_ROW',
-          reason: 'The tenant\'s billing account (Stripe customer, subscription): deleted with the tenant, not with a user.',
+          reason: "The tenant's billing account (Stripe customer, subscription): deleted with the tenant, not with a user.",
         },
       ],
     };

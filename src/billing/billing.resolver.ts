@@ -26,14 +26,14 @@ export class BillingResolver {
 
   @RequirePermissions([])
   @Query(() => BillingSubscriptionType, {
-    description: 'The active tenant\'s subscription. Any member may ask (readOnly); the billing fields need BILLING_READ.',
+    description: "The active tenant's subscription. Any member may ask (readOnly); the billing fields need BILLING_READ.",
   })
   subscription(@TenantCtx() ctx: TenantContext): Promise<BillingSubscriptionType> {
     return this.billing.subscription(ctx);
   }
 
   @RequirePermissions([Permission.BILLING_READ])
-  @Query(() => InvoiceConnection, { description: 'The tenant\'s invoices, newest first. Requires BILLING_READ.' })
+  @Query(() => InvoiceConnection, { description: "The tenant's invoices, newest first. Requires BILLING_READ." })
   invoices(@TenantCtx() ctx: TenantContext, @Args() args: ConnectionArgs): Promise<Page<InvoiceType>> {
     return this.billing.invoices(ctx, args);
   }
@@ -48,7 +48,7 @@ export class BillingResolver {
   @RequirePermissions([Permission.BILLING_MANAGE], { actors: ['user'] })
   @AllowedWhileTenantReadOnly()
   @Mutation(() => BillingRedirectType, {
-    description: 'Stripe\'s Customer Portal (card, plan, open invoices). Requires BILLING_MANAGE.',
+    description: "Stripe's Customer Portal (card, plan, open invoices). Requires BILLING_MANAGE.",
   })
   openBillingPortal(@TenantCtx() ctx: TenantContext): Promise<BillingRedirectType> {
     return this.billing.openBillingPortal(ctx);

@@ -3,8 +3,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
-import { MemberDirectory } from '../accounts/members/member-directory.service.js';
-import { TenantService } from '../accounts/tenants/tenant.service.js';
+import { MemberDirectory, TenantService } from '../accounts/index.js';
 import type { TenantContext } from '../common/context/request-context.js';
 import { AppError, badInput, ErrorCode } from '../common/errors/app-errors.js';
 import type { ConnectionArgs } from '../common/pagination/connection.args.js';
@@ -116,9 +115,7 @@ export class BillingService {
     this.gateway.client();
     const account = await this.lockedAccount(ctx);
     const customer = await this.ensureCustomer(ctx, account);
-    const session = await this.gateway.call((stripe) =>
-      stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }),
-    );
+    const session = await this.gateway.call((stripe) => stripe.billingPortal.sessions.create({ customer, return_url: this.config.BILLING_RETURN_URL }));
     return Object.assign(new BillingRedirectType(), { url: session.url });
   }
 

@@ -26,7 +26,7 @@ export class PaymentCardType {
 }
 
 @ObjectType('BillingSubscription', {
-  description: 'The active tenant\'s subscription and entitlements. Every member may ask; the billing details need BILLING_READ.',
+  description: "The active tenant's subscription and entitlements. Every member may ask; the billing details need BILLING_READ.",
 })
 export class BillingSubscriptionType {
   @RestrictedField(() => PlanType, Permission.BILLING_READ, { description: 'Null during the trial (no plan).' })
@@ -66,7 +66,7 @@ export class InvoiceType {
   @Field(() => InvoiceStatus) status: InvoiceStatus;
   @Field() periodStart: Date;
   @Field() periodEnd: Date;
-  @Field(() => String, { nullable: true, description: 'Stripe\'s page where the invoice can be viewed and paid.' }) hostedInvoiceUrl: string | null;
+  @Field(() => String, { nullable: true, description: "Stripe's page where the invoice can be viewed and paid." }) hostedInvoiceUrl: string | null;
   @Field(() => String, { nullable: true }) pdfUrl: string | null;
   @Field() issuedAt: Date;
 

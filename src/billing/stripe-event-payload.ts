@@ -51,4 +51,3 @@ export function stripeEventProblem(event: unknown): string | null {
     customerProblem(object.customer)
   );
 }
-

@@ -28,7 +28,7 @@ export async function stripeEventById(tx: EntityManager, id: string): Promise<St
     `select id, type, object_id, stripe_customer_id, processed_at is not null as processed from stripe_event where id = ?`,
     [id],
   );
-  const row = rows[0];
+  const row = rows.at(0);
   return row ? { id: row.id, type: row.type, objectId: row.object_id, stripeCustomerId: row.stripe_customer_id, processed: row.processed } : null;
 }
 

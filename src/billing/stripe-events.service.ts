@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { Permission } from '../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../common/context/request-context.js';
 import { Clock } from '../common/time/clock.js';
-import { AuditLog } from '../audit/audit-log.service.js';
+import { AuditLog } from '../audit/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { JobQueue, type ClaimedJob, type JobFailure, type JobHandler, type JobKind, type JobWorker } from '../database/job-queue/job-queue.js';
 import { maintenanceFork, tenantScopedFork } from '../database/tenant-session.js';
@@ -100,7 +100,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
   private asTenant(tenantId: string, fn: (em: EntityManager, ctx: RequestContext) => Promise<string>): Promise<string> {
     const ctx = systemContext(STRIPE_EVENTS_ACTOR, tenantId, new Set([Permission.BILLING_READ, Permission.BILLING_MANAGE]));
     const em = tenantScopedFork(this.orm, tenantId);
-    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager, ctx)));
+    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx, ctx)));
   }
 
   /**
@@ -163,7 +163,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async syncSubscription(stripe: Stripe, account: BillingAccount, subscriptionId: string): Promise<string> {
     const subscription = await stripe.subscriptions.retrieve(subscriptionId);
-    if (idOf(subscription.customer) !== account.stripeCustomerId) return 'ignored: another customer\'s subscription';
+    if (idOf(subscription.customer) !== account.stripeCustomerId) return "ignored: another customer's subscription";
     // The one the account names now, read again too: which of the two speaks for the tenant is decided on Stripe's state.
     const named = account.stripeSubscriptionId;
     const current = named && named !== subscription.id ? await this.retrieveSubscription(stripe, named) : null;
@@ -191,7 +191,7 @@ export class StripeEvents implements OnApplicationBootstrap, OnApplicationShutdo
    */
   private async syncCard(stripe: Stripe, account: BillingAccount, subscription?: Stripe.Subscription): Promise<string> {
     const customer = await stripe.customers.retrieve(account.stripeCustomerId ?? '');
-    let methodId = customer.deleted ? null : idOf(customer.invoice_settings?.default_payment_method);
+    let methodId = customer.deleted ? null : idOf(customer.invoice_settings.default_payment_method);
     if (!methodId && account.stripeSubscriptionId) {
       const current = subscription?.id === account.stripeSubscriptionId ? subscription : await this.retrieveSubscription(stripe, account.stripeSubscriptionId);
       methodId = idOf(current?.default_payment_method);

@@ -24,7 +24,9 @@ export class StripeGateway {
   private readonly stripe: Stripe | null;
 
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
-    this.stripe = config.STRIPE_SECRET_KEY ? new Stripe(config.STRIPE_SECRET_KEY, { ...endpointOf(config.STRIPE_API_BASE_URL), maxNetworkRetries: 1, timeout: 15_000 }) : null;
+    this.stripe = config.STRIPE_SECRET_KEY
+      ? new Stripe(config.STRIPE_SECRET_KEY, { ...endpointOf(config.STRIPE_API_BASE_URL), maxNetworkRetries: 1, timeout: 15_000 })
+      : null;
   }
 
   get configured(): boolean {

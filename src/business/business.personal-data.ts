@@ -94,7 +94,7 @@ export class BusinessPersonalData implements PersonalDataSource {
           ],
           freeText: [{ column: 'subject' }, { column: 'body' }],
           onErasure: 'BLANK_COLUMNS',
-          reason: 'The thread stays for the tenant\'s other members and support; the erased user\'s words go.',
+          reason: "The thread stays for the tenant's other members and support; the erased user's words go.",
         },
         {
           table: 'support_reply',

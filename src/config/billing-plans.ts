@@ -41,8 +41,10 @@ export function parseBillingPlans(raw: string | undefined): { plans: BillingPlan
     if (typeof entry !== 'object' || entry === null) return problems.push(`${where}: must be an object`);
     if (typeof plan.code !== 'string' || !/^[a-z0-9_-]{1,40}$/.test(plan.code)) problems.push(`${where}.code: must match [a-z0-9_-]{1,40}`);
     if (typeof plan.name !== 'string' || plan.name.trim() === '') problems.push(`${where}.name: must be a non-empty string`);
-    if (typeof plan.stripePriceId !== 'string' || !plan.stripePriceId.startsWith('price_')) problems.push(`${where}.stripePriceId: must be a Stripe price id (price_…)`);
-    if (typeof plan.seatLimit !== 'number' || !Number.isInteger(plan.seatLimit) || plan.seatLimit < 1) problems.push(`${where}.seatLimit: must be a positive integer`);
+    if (typeof plan.stripePriceId !== 'string' || !plan.stripePriceId.startsWith('price_'))
+      problems.push(`${where}.stripePriceId: must be a Stripe price id (price_…)`);
+    if (typeof plan.seatLimit !== 'number' || !Number.isInteger(plan.seatLimit) || plan.seatLimit < 1)
+      problems.push(`${where}.seatLimit: must be a positive integer`);
     const features = plan.features ?? [];
     if (!Array.isArray(features) || features.some((f) => typeof f !== 'string')) problems.push(`${where}.features: must be an array of strings`);
     plans.push({

@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PolicyAcceptanceGate } from '../common/authorization/policy-acceptance.js';
 import { AppConfig } from '../config/app-config.js';
 import { ConsentPersonalData } from './consent.personal-data.js';
-import { ContactsModule } from '../business/contacts/contacts.module.js';
+import { ConsentContacts } from './ledger/consent-contacts.js';
 import { ConsentEvent } from './ledger/consent-event.entity.js';
 import { ConsentResolver } from './ledger/consent.resolver.js';
 import { ConsentService } from './ledger/consent.service.js';
@@ -12,36 +12,29 @@ import { SuppressionEntry } from './ledger/suppression-entry.entity.js';
 import { SuppressionKey } from './ledger/suppression-key.js';
 import { PolicyAcceptance } from './policies/policy-acceptance.entity.js';
 import { PolicyDocument } from './policies/policy-document.entity.js';
-import { MePolicyResolver, PolicyDocumentResolver } from './policies/policy-document.resolver.js';
+import { PolicyDocumentResolver } from './policies/policy-document.resolver.js';
 import { PolicyDocumentService } from './policies/policy-document.service.js';
 import { SubprocessorResolver } from './subprocessors/subprocessor.resolver.js';
 
 /**
  * Purposes, the consent ledgers (users and visitors; contacts per tenant), the suppression list, policy documents
- * and their acceptance, and the subprocessor register.
- *
- * Global, because the modules that call it form a loop through it: accounts (sign-up links cookie choices and
- * records policy acceptance) and business (the marketing gate) use ConsentService, while ConsentService reads
- * contacts through business's ContactService, whose module imports accounts. The AccessGuard in common reaches the
- * policy gate through the PolicyAcceptanceGate interface.
+ * and their acceptance, and the subprocessor register. It imports no feature module: business/contacts registers
+ * itself as the ledger's ConsentContactSource, and the AccessGuard in common reaches the policy gate through the
+ * PolicyAcceptanceGate interface.
  */
-@Global()
 @Module({
-  imports: [
-    MikroOrmModule.forFeature([ConsentEvent, ContactConsentEvent, SuppressionEntry, PolicyDocument, PolicyAcceptance]),
-    ContactsModule,
-  ],
+  imports: [MikroOrmModule.forFeature([ConsentEvent, ContactConsentEvent, SuppressionEntry, PolicyDocument, PolicyAcceptance])],
   providers: [
     { provide: SuppressionKey, inject: [AppConfig], useFactory: SuppressionKey.resolve },
     ConsentPersonalData,
+    ConsentContacts,
     ConsentService,
     PolicyDocumentService,
     { provide: PolicyAcceptanceGate, useExisting: PolicyDocumentService },
     ConsentResolver,
     PolicyDocumentResolver,
-    MePolicyResolver,
     SubprocessorResolver,
   ],
-  exports: [ConsentService, PolicyDocumentService, PolicyAcceptanceGate],
+  exports: [ConsentContacts, ConsentService, PolicyDocumentService, PolicyAcceptanceGate],
 })
 export class ConsentModule {}

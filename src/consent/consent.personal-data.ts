@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DeclaresPersonalData,
-  PersonalDataTreatment as T,
-  type PersonalDataDeclaration,
-  type PersonalDataSource,
-} from '../common/privacy/personal-data.js';
+import { DeclaresPersonalData, PersonalDataTreatment as T, type PersonalDataDeclaration, type PersonalDataSource } from '../common/privacy/personal-data.js';
 
 const PROOF =
   'Proof that consent was given or withdrawn, and when (GDPR Art. 7(1) asks us to be able to show it): the ledger is append-only. Rows name the person only by id; the note is written by whoever recorded the choice, and erasure replaces identifiers in it (the only change the ledger allows).';
@@ -53,7 +48,7 @@ export class ConsentPersonalData implements PersonalDataSource {
           links: [{ subject: 'user', column: 'published_by_user_id' }],
           columns: [],
           onErasure: 'KEEP_ROW',
-          reason: 'The platform\'s own document; only the id of the PromoX admin who published it.',
+          reason: "The platform's own document; only the id of the PromoX admin who published it.",
         },
       ],
     };

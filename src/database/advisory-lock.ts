@@ -10,4 +10,3 @@ export async function tryAdvisoryXactLock(tx: EntityManager, key: string): Promi
   const [row] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtext(?)) as locked', [key]);
   return row.locked;
 }
-

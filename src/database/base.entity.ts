@@ -29,7 +29,7 @@ export function registerTenantEntity(entity: EntityClass<object>): void {
 }
 
 function registeredTenantEntity(): EntityClass<object> {
-  if (!tenantEntity) throw new Error('No tenant entity registered: import the accounts module\'s Tenant entity first.');
+  if (!tenantEntity) throw new Error("No tenant entity registered: import the accounts module's Tenant entity first.");
   return tenantEntity;
 }
 
@@ -76,9 +76,7 @@ export function ownAccountRowsForStaff(userColumn: string, commands: ('select' |
  * authentication path (role crm_auth) may read credential rows before any tenant is known, and platform support
  * staff (role crm_support) may reach support requests of every tenant, each only where a table opts in. Nobody else has a policy, so with FORCE even the table owner sees nothing unless it is a superuser.
  */
-export function tenantPolicies(
-  options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean; purge?: boolean } = {},
-) {
+export function tenantPolicies(options: { authenticationReads?: boolean; platformSupport?: boolean; maintenance?: boolean; purge?: boolean } = {}) {
   const sameTenant = sessionTenantPredicate();
   const policies: { name: string; roles: string[]; using: string; check?: string }[] = [
     { name: 'tenant_isolation', roles: [APP_ROLE], using: sameTenant, check: sameTenant },

@@ -2,21 +2,10 @@ import { Inject, Logger, Optional } from '@nestjs/common';
 import { Plugin } from '@nestjs/apollo';
 import { RequestContext as OrmRequestContext, type EntityManager } from '@mikro-orm/core';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
-import {
-  getArgumentValues,
-  getNamedType,
-  Kind,
-  type GraphQLFormattedError,
-  type GraphQLObjectType,
-} from 'graphql';
+import { getArgumentValues, getNamedType, Kind, OperationTypeNode, type GraphQLFormattedError, type GraphQLObjectType } from 'graphql';
 import { ErrorCode } from '../common/errors/app-errors.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable, isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
-import {
-  OPERATION_AUDITOR,
-  type AuditedField,
-  type OperationAuditor,
-  type OperationOutcome,
-} from '../common/audit/operation-audit.js';
+import { OPERATION_AUDITOR, type AuditedField, type OperationAuditor, type OperationOutcome } from '../common/audit/operation-audit.js';
 
 const logger = new Logger('RequestTransaction');
 
@@ -48,9 +37,13 @@ function outcomeOf(requestContext: GraphQLRequestContextWillSendResponse<Context
   const { operation, schema, request, response } = requestContext;
   if (!operation) return null;
   const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-  const data = (result?.data ?? null) as Record<string, unknown> | null;
+  const data = result?.data ?? null;
   const rootType: GraphQLObjectType | null | undefined =
-    operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+    operation.operation === OperationTypeNode.MUTATION
+      ? schema.getMutationType()
+      : operation.operation === OperationTypeNode.QUERY
+        ? schema.getQueryType()
+        : schema.getSubscriptionType();
   const fields: AuditedField[] = [];
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) continue;
@@ -107,10 +100,10 @@ async function rollbackQuietly(em: EntityManager): Promise<void> {
 export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
   constructor(@Optional() @Inject(OPERATION_AUDITOR) private readonly auditor?: OperationAuditor) {}
 
-  async requestDidStart(): Promise<GraphQLRequestListener<Context>> {
+  requestDidStart(): Promise<GraphQLRequestListener<Context>> {
     let transaction: EntityManager | undefined;
     const auditor = this.auditor;
-    return {
+    return Promise.resolve({
       async didResolveOperation() {
         const em = OrmRequestContext.getEntityManager();
         if (!em) return;
@@ -156,6 +149,6 @@ export class RequestTransactionPlugin implements ApolloServerPlugin<Context> {
           logger.error(`Commit failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       },
-    };
+    });
   }
 }

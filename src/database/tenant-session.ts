@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { MikroORM, RequestContext as OrmRequestContext, type SessionContext } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { RequestContext as OrmRequestContext, type SessionContext } from '@mikro-orm/core';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { PlatformRole } from '../common/authorization/platform-role.js';
 import { RequestContextStore } from '../common/context/request-context.js';
@@ -22,14 +22,14 @@ function asOneStatement(role: string, variables: Record<string, string>): Sessio
  * privacy requests) and their own memberships and invitations in other tenants.
  */
 export function tenantScopedFork(orm: MikroORM, tenantId: string | null, userId: string | null = null): EntityManager {
-  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  const em = orm.em.fork({ clear: true, useContext: false });
   em.setSessionContext(asOneStatement(APP_ROLE, { [TENANT_ID_SETTING]: tenantId ?? '', [USER_ID_SETTING]: userId ?? '' }));
   return em;
 }
 
 /** PromoX support staff: no tenant, and a role whose only policies are on the support tables. */
 export function supportStaffFork(orm: MikroORM, userId: string): EntityManager {
-  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  const em = orm.em.fork({ clear: true, useContext: false });
   em.setSessionContext(asOneStatement(SUPPORT_ROLE, { [TENANT_ID_SETTING]: '', [USER_ID_SETTING]: userId }));
   return em;
 }
@@ -41,14 +41,14 @@ export function supportStaffFork(orm: MikroORM, userId: string): EntityManager {
  * taken with `asCredentialPath`.
  */
 export function authenticationFork(orm: MikroORM): EntityManager {
-  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  const em = orm.em.fork({ clear: true, useContext: false });
   em.setSessionContext(asOneStatement(AUTH_ROLE, {}));
   return em;
 }
 
 /** Scheduled platform jobs (retention): a role that reaches only the rows its tables' policies name it for. */
 export function maintenanceFork(orm: MikroORM): EntityManager {
-  const em = orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  const em = orm.em.fork({ clear: true, useContext: false });
   em.setSessionContext(asOneStatement(MAINTENANCE_ROLE, { [TENANT_ID_SETTING]: '' }));
   return em;
 }
@@ -91,10 +91,11 @@ export async function asCredentialPath<T>(tx: EntityManager, fn: () => Promise<T
  */
 export async function actingFor<T>(tx: EntityManager, scope: { userId?: string; tenantId?: string }, fn: () => Promise<T>): Promise<T> {
   assertInTransaction(tx, 'Acting for a verified credential');
-  const [previous] = await tx.execute<{ tenant_id: string | null; user_id: string | null }[]>(
+  const settings = await tx.execute<{ tenant_id: string | null; user_id: string | null }[]>(
     `select current_setting(?, true) as tenant_id, current_setting(?, true) as user_id`,
     [TENANT_ID_SETTING, USER_ID_SETTING],
   );
+  const previous = settings.at(0);
   const set = (tenantId: string | null | undefined, userId: string | null | undefined) =>
     tx.execute(`select set_config(?, ?, true), set_config(?, ?, true)`, [TENANT_ID_SETTING, tenantId ?? '', USER_ID_SETTING, userId ?? '']);
   await set(scope.tenantId ?? previous?.tenant_id, scope.userId ?? previous?.user_id);

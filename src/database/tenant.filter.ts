@@ -14,7 +14,7 @@ export const tenantFilter: FilterDef = {
   args: false,
   cond: (_args: unknown, _type: unknown, em: EntityManager, _options: unknown, entityName?: string) => {
     const meta = entityName ? em.getMetadata().getByClassName(entityName, false) : undefined;
-    if (!meta?.properties['tenantId']) return {};
+    if (!meta?.properties.tenantId) return {};
     return { tenantId: RequestContextStore.tenantId() ?? '00000000-0000-0000-0000-000000000000' };
   },
 };

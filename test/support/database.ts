@@ -28,14 +28,14 @@ export async function rowSecurityOf(table: string): Promise<{ enabled: boolean; 
       where n.nspname = current_schema() and c.relname = $1 and c.relkind = 'r'`,
     [table],
   );
-  const row = rows[0];
+  const row = rows.at(0);
   return row ? { enabled: row.relrowsecurity, forced: row.relforcerowsecurity } : undefined;
 }
 
 export interface IsolatedDatabase {
   url: string;
-  /** A privileged query on this database (superuser, like privilegedQuery). */
-  query<R extends QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** A privileged query on this database (superuser, like privilegedQuery); it needs no `this`, so pass it on. */
+  query: <R extends QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>;
   drop(): Promise<void>;
 }
 

@@ -46,16 +46,24 @@ export class FakeStripe {
   constructor(private readonly webhookSecret: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this;
   }
 
   async stop(): Promise<void> {
     // The SDK keeps its connections alive: close them too, or close() waits for their idle timeout.
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    await new Promise<void>((resolve) => {
+      if (server)
+        server.close(() => {
+          resolve();
+        });
+      else resolve();
+    });
   }
 
   /** Requests matching `method` and a path prefix, oldest first. */
@@ -68,10 +76,10 @@ export class FakeStripe {
     this.failures.push({ method, path, remaining: times, status });
   }
 
-  get<T extends Json = Json>(id: string): T {
+  get(id: string): Json {
     const object = this.objects.get(id);
     if (!object) throw new Error(`fake Stripe has no ${id}`);
-    return object as T;
+    return object;
   }
 
   /** Stripe's side of a paid checkout: the subscription exists and the session points at it. */
@@ -227,29 +235,36 @@ export class FakeStripe {
       path: url.pathname,
       params,
       idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null,
-      authorization: (req.headers.authorization as string | undefined) ?? null,
+      authorization: req.headers.authorization ?? null,
     });
     const failure = this.failures.find((f) => f.method === method && f.path.test(url.pathname) && f.remaining > 0);
     if (failure) {
       failure.remaining -= 1;
-      return this.send(res, failure.status, { error: { type: 'api_error', message: 'Fake Stripe is down.' } });
+      this.send(res, failure.status, { error: { type: 'api_error', message: 'Fake Stripe is down.' } });
+      return;
     }
     try {
       const result = this.route(method, url.pathname, params, req.headers['idempotency-key'] as string | undefined);
-      if (!result) return this.send(res, 404, { error: { type: 'invalid_request_error', message: `No such route: ${method} ${url.pathname}` } });
-      return this.send(res, 200, result);
+      if (!result) {
+        this.send(res, 404, { error: { type: 'invalid_request_error', message: `No such route: ${method} ${url.pathname}` } });
+        return;
+      }
+      this.send(res, 200, result);
+      return;
     } catch (error) {
-      return this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: (error as Error).message } });
+      this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: (error as Error).message } });
+      return;
     }
   }
 
   private readonly idempotent = new Map<string, Json>();
 
-  private route(method: string, path: string, params: Record<string, string>, idempotencyKey: string | undefined): Json | null {
+  private route(method: string, path: string, params: Partial<Record<string, string>>, idempotencyKey: string | undefined): Json | null {
     const [, version, resource, id, sub] = path.split('/');
     if (version !== 'v1') return null;
     const key = `${path}|${idempotencyKey}`;
-    if (method === 'POST' && idempotencyKey && this.idempotent.has(key)) return this.idempotent.get(key)!;
+    const repeated = method === 'POST' && idempotencyKey ? this.idempotent.get(key) : undefined;
+    if (repeated) return repeated;
     const remember = (object: Json) => {
       if (method === 'POST' && idempotencyKey) this.idempotent.set(key, object);
       return object;
@@ -270,8 +285,8 @@ export class FakeStripe {
     if (resource === 'checkout' && id === 'sessions' && method === 'POST' && !sub) {
       const sessionId = this.id('cs');
       const lineItems: { price: string; quantity: number }[] = [];
-      for (let i = 0; params[`line_items[${i}][price]`]; i += 1) {
-        lineItems.push({ price: params[`line_items[${i}][price]`], quantity: Number(params[`line_items[${i}][quantity]`] ?? 1) });
+      for (let i = 0, price = params[`line_items[${i}][price]`]; price; i += 1, price = params[`line_items[${i}][price]`]) {
+        lineItems.push({ price, quantity: Number(params[`line_items[${i}][quantity]`] ?? 1) });
       }
       const session: Json = {
         id: sessionId,
@@ -291,7 +306,13 @@ export class FakeStripe {
     if (resource === 'checkout' && id === 'sessions' && method === 'GET' && sub) return this.get(sub);
     if (resource === 'billing_portal' && id === 'sessions' && method === 'POST') {
       const portalId = this.id('bps');
-      return remember({ id: portalId, object: 'billing_portal.session', customer: params.customer, return_url: params.return_url, url: `https://billing.stripe.test/p/session/${portalId}` });
+      return remember({
+        id: portalId,
+        object: 'billing_portal.session',
+        customer: params.customer,
+        return_url: params.return_url,
+        url: `https://billing.stripe.test/p/session/${portalId}`,
+      });
     }
     if (resource === 'subscriptions' && id && method === 'POST') {
       const quantity = params['items[0][quantity]'];

@@ -19,13 +19,24 @@ export function uniqueEmail(label = 'user'): string {
 
 const SIGN_UP = /* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
-    signUp(input: $input) { accessToken refreshToken user { id email } activeTenant { id name } }
+    signUp(input: $input) {
+      accessToken
+      refreshToken
+      user {
+        id
+        email
+      }
+      activeTenant {
+        id
+        name
+      }
+    }
   }
 `;
 
-type SignUpData = {
+interface SignUpData {
   signUp: { accessToken: string; refreshToken: string; user: { id: string; email: string }; activeTenant: { id: string; name: string } };
-};
+}
 
 /** Signs up a new distributor company and returns its owner's session. */
 export async function signUpOwner(server: TestServer, overrides: Record<string, unknown> = {}): Promise<SignedUpOwner> {
@@ -37,7 +48,7 @@ export async function signUpOwner(server: TestServer, overrides: Record<string, 
   if (!data) throw new Error(`signUp failed: ${JSON.stringify(response.body.errors)}`);
   return {
     email: data.user.email,
-    password: String(input.password),
+    password: input.password,
     accessToken: data.accessToken,
     refreshToken: data.refreshToken,
     userId: data.user.id,
@@ -157,13 +168,52 @@ export async function createOrder(
 
 /** The partner query, exactly as integrations (and the benchmark) send it. */
 export const PARTNER_ORDERS = /* GraphQL */ `
-query PartnerOrders($since: DateTime!, $after: String) {
-  orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
-    edges { cursor node { id number status currency inHandsDate updatedAt subtotal
-      externalReferences { system kind value }
-      client { id name } contact { id firstName lastName email phone }
-      lines { id position productName sku supplier quantity unitPrice lineTotal decoration colour } } }
-    pageInfo { hasNextPage endCursor }
+  query PartnerOrders($since: DateTime!, $after: String) {
+    orders(first: 50, after: $after, filter: { updatedAfter: $since }, sort: { field: CHANGED, direction: ASC }) {
+      edges {
+        cursor
+        node {
+          id
+          number
+          status
+          currency
+          inHandsDate
+          updatedAt
+          subtotal
+          externalReferences {
+            system
+            kind
+            value
+          }
+          client {
+            id
+            name
+          }
+          contact {
+            id
+            firstName
+            lastName
+            email
+            phone
+          }
+          lines {
+            id
+            position
+            productName
+            sku
+            supplier
+            quantity
+            unitPrice
+            lineTotal
+            decoration
+            colour
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
   }
-}
 `;

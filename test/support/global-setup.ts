@@ -1,7 +1,6 @@
 import './resolve-js-extension';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { buildOrmConfig } from '../../src/database/mikro-orm.config';
-import { migrate } from '../../src/database/migrate';
+import { initOrm, migrate } from '../../src/database/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { loadMigrations } from './migrations';
 
@@ -19,9 +18,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = globalThis.embeddedPostgres.url;
     process.env.TEST_EMBEDDED_DATABASE = '1';
   }
-  const orm = await MikroORM.init(
-    buildOrmConfig({ clientUrl: process.env.DATABASE_URL, poolSize: 2, migrationsList: loadMigrations() }),
-  );
+  const orm = await initOrm(buildOrmConfig({ clientUrl: process.env.DATABASE_URL, poolSize: 2, migrationsList: loadMigrations() }));
   try {
     await migrate(orm);
   } finally {

@@ -13,6 +13,6 @@ export function loadMigrations(): MigrationObject[] {
       const name = file.replace(/\.ts$/, '');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = require(join(dir, file)) as Record<string, new () => Migration>;
-      return { name, class: module[name] } as MigrationObject;
+      return { name, class: module[name] };
     });
 }

@@ -16,7 +16,9 @@ export function findPostgresBinaries(): { dir: string } | { dir: null; reason: s
   const candidates: string[] = [];
   if (process.env.POSTGRES_BIN_DIR) candidates.push(process.env.POSTGRES_BIN_DIR);
   if (existsSync('/usr/lib/postgresql')) {
-    const majors = readdirSync('/usr/lib/postgresql').filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync('/usr/lib/postgresql')
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...majors.map((major) => `/usr/lib/postgresql/${major}/bin`));
   }
   const dir = candidates.find((candidate) => existsSync(join(candidate, 'initdb')) && existsSync(join(candidate, 'pg_ctl')));
@@ -55,8 +57,7 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     chownSync(base, Number(stdout.trim()), Number(gid.trim()));
   }
-  const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(binDir, tool), ...args]) : run(join(binDir, tool), args);
+  const pg = (tool: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(binDir, tool), ...args]) : run(join(binDir, tool), args));
 
   await pg('initdb', ['-D', data, '-U', 'root', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
@@ -70,7 +71,13 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
   const serverProcesses = async (): Promise<number[]> => {
     const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]);
-    return [postmaster, ...stdout.split('\n').filter((line) => line.trim()).map(Number)];
+    return [
+      postmaster,
+      ...stdout
+        .split('\n')
+        .filter((line) => line.trim())
+        .map(Number),
+    ];
   };
   const signal = async (name: NodeJS.Signals) => {
     for (const pid of await serverProcesses()) process.kill(pid, name);

@@ -72,7 +72,12 @@ export function rawSqlUses(program: ts.Program, root: string): RawSqlUse[] {
         }
       }
       if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && SQL_TAGS.has(node.tag.text)) report(node, `${node.tag.text}\`…\``);
-      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && SQL_TAGS.has(node.expression.text) && declaredInSqlPackage(checker, node.expression)) {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        SQL_TAGS.has(node.expression.text) &&
+        declaredInSqlPackage(checker, node.expression)
+      ) {
         report(node, `${node.expression.text}()`);
       }
       ts.forEachChild(node, visit);

@@ -23,9 +23,15 @@ function answersPing(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(500, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
+    socket.setTimeout(500, () => {
+      finish(false);
+    });
+    socket.once('error', () => {
+      finish(false);
+    });
+    socket.once('data', (data) => {
+      finish(data.toString().startsWith('+PONG'));
+    });
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
   });
 }
@@ -48,7 +54,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (running?.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGTERM');
     await exited;

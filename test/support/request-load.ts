@@ -9,7 +9,7 @@ export interface LoadOutcome {
 export interface LoadReport {
   requests: number;
   /** Counts per outcome (see LoadOutcome). */
-  outcomes: Record<string, number>;
+  outcomes: Partial<Record<string, number>>;
   slowestMs: number;
   /** Ids of the clients whose creation the API acknowledged (answered with the new client). */
   acknowledgedClientIds: string[];
@@ -37,7 +37,9 @@ interface Options {
  */
 export function startRequestLoad({ url, token, concurrency, hungAfterMs }: Options): RunningLoad {
   let running = true;
-  const outcomes: Record<string, number> = {};
+  // Read through a call: the clients' loops check it after each await, when stop() may have changed it.
+  const isRunning = () => running;
+  const outcomes: Partial<Record<string, number>> = {};
   const acknowledged: string[] = [];
   let requests = 0;
   let slowestMs = 0;
@@ -72,11 +74,11 @@ export function startRequestLoad({ url, token, concurrency, hungAfterMs }: Optio
   };
 
   const client = async (): Promise<void> => {
-    while (running) {
+    while (isRunning()) {
       const created = await send(CREATE, { input: { name: `Load ${randomUUID()}` } });
       const id = (created.data?.createClient as { id?: string } | undefined)?.id;
       if (id) acknowledged.push(id);
-      if (!running) break;
+      if (!isRunning()) break;
       const listed = await send(LIST);
       if (created.outcome !== 'ok' || listed.outcome !== 'ok') await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -11,6 +11,7 @@ import {
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
+  type GraphQLInputField,
 } from 'graphql';
 import { STRONG_PASSWORD } from './fixtures';
 
@@ -91,7 +92,11 @@ const hostileText = fc.oneof(
 
 /** Values shaped like what a field of this name holds, so that validation passes often enough to reach deeper code. */
 function plausibleText(name: string): fc.Arbitrary<string> {
-  if (/email/i.test(name)) return fc.oneof(fc.emailAddress(), fc.uuid().map((id) => `fuzz-${id.slice(0, 8)}@example.test`));
+  if (/email/i.test(name))
+    return fc.oneof(
+      fc.emailAddress(),
+      fc.uuid().map((id) => `fuzz-${id.slice(0, 8)}@example.test`),
+    );
   if (/password/i.test(name)) return fc.oneof(fc.constant(STRONG_PASSWORD), fc.string({ minLength: 12, maxLength: 80 }));
   if (/phone/i.test(name)) return fc.constantFrom('+1 555 0100', '+44 20 7946 0000', '555-0199', '+1 (555) 010-0000');
   if (/currency/i.test(name)) return fc.constantFrom('USD', 'EUR', 'GBP', 'usd', 'XXX', 'US', '$');
@@ -199,7 +204,10 @@ function inputValue(type: GraphQLInputType, name: string, known: KnownIds, depth
     const required = fields.filter((field) => isNonNullType(field.type) && field.defaultValue === undefined).map((field) => field.name);
     value = fc.record(model, { requiredKeys: required });
   } else if (isEnumType(type)) {
-    value = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...type.getValues().map((v) => v.name)) }, { weight: 1, arbitrary: fc.constantFrom('NOPE', 'owner', '') });
+    value = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...type.getValues().map((v) => v.name)) },
+      { weight: 1, arbitrary: fc.constantFrom('NOPE', 'owner', '') },
+    );
   } else {
     value = scalarValue(type.name, name, known);
   }
@@ -236,7 +244,7 @@ function literalOf(value: unknown, type: GraphQLInputType | null): string {
   if (typeof value === 'object') {
     const fields = inner && isInputObjectType(inner) ? inner.getFields() : {};
     const entries = Object.entries(value).filter(([key, v]) => v !== undefined && NAME.test(key));
-    return `{ ${entries.map(([key, v]) => `${key}: ${literalOf(v, fields[key]?.type ?? null)}`).join(', ')} }`;
+    return `{ ${entries.map(([key, v]) => `${key}: ${literalOf(v, (fields[key] as GraphQLInputField | undefined)?.type ?? null)}`).join(', ')} }`;
   }
   if (typeof value === 'string' && inner && isEnumType(inner) && NAME.test(value) && !['true', 'false', 'null'].includes(value)) return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '0';

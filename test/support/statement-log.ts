@@ -16,7 +16,7 @@ export async function recordStatements<T>(orm: WithLogger, during: () => Promise
   const statements: string[] = [];
   logger.logQuery = function recording(this: unknown, context) {
     statements.push(context.query);
-    return original.call(this, context);
+    original.call(this, context);
   };
   try {
     const result = await during();

@@ -17,6 +17,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   };
 }
 
+export type ResponseError = NonNullable<GraphQLResponse['body']['errors']>[number];
+
 export interface GraphQLRequest {
   query: string;
   variables?: Record<string, unknown>;
@@ -101,6 +103,20 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
     throw new Error(`Expected data without errors, got ${response.status}: ${JSON.stringify(response.body)}`);
   }
   return response.body.data;
+}
+
+/** The data of a response, which may come with errors (a refused field, the rest answered); fails when there is none. */
+export function partialDataOf<T>(response: GraphQLResponse<T>): T {
+  if (!response.body.data) throw new Error(`Expected data, got ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body.data;
+}
+
+/** The errors of a response that must have failed, the first one first; fails when there are none. */
+export function errorsOf<T>(response: GraphQLResponse<T>): [ResponseError, ...ResponseError[]] {
+  const errors = response.body.errors ?? [];
+  const first = errors.at(0);
+  if (!first) throw new Error(`Expected errors, got ${response.status}: ${JSON.stringify(response.body)}`);
+  return [first, ...errors.slice(1)];
 }
 
 /** The fields a BAD_USER_INPUT validation error names (`extensions.fields`). */

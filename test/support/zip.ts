@@ -2,12 +2,20 @@ import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 
 /** Every entry of a ZIP file, by name, as UTF-8 text; rejects when the file does not open as a ZIP. */
 export async function unzip(body: Buffer): Promise<Map<string, string>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(body, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
+  const zip = await new Promise<ZipFile>((resolve, reject) => {
+    fromBuffer(body, { lazyEntries: true }, (e, z) => {
+      if (e) reject(e);
+      else resolve(z);
+    });
+  });
   const files = new Map<string, string>();
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: Entry) => {
       zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
+        if (error) {
+          reject(error);
+          return;
+        }
         const parts: Buffer[] = [];
         stream.on('data', (d: Buffer) => parts.push(d));
         stream.on('end', () => {

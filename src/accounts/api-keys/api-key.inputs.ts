@@ -7,15 +7,21 @@ import { Trim } from '../../common/validation/input-transforms.js';
 export class CreateApiKeyInput {
   @Field({ description: 'What the key is for, e.g. "SAGE sync".' })
   @Trim()
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   name: string;
 
   @Field(() => [Permission], { description: 'A subset of your own permissions. Keys cannot manage members or keys.' })
-  @ArrayMinSize(1) @ArrayMaxSize(32) @ArrayUnique() @IsEnum(Permission, { each: true })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(32)
+  @ArrayUnique()
+  @IsEnum(Permission, { each: true })
   scopes: Permission[];
 
   @Field(() => Date, { nullable: true, description: 'When the key stops working; never, if omitted.' })
-  @IsOptional() @IsDate()
+  @IsOptional()
+  @IsDate()
   expiresAt?: Date;
 }
 

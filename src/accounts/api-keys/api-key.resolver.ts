@@ -14,7 +14,7 @@ export class ApiKeyResolver {
   constructor(private readonly service: ApiKeyService) {}
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
-  @Query(() => [ApiKeyType], { description: 'The active tenant\'s API keys, newest first. Requires API_KEYS_MANAGE.' })
+  @Query(() => [ApiKeyType], { description: "The active tenant's API keys, newest first. Requires API_KEYS_MANAGE." })
   apiKeys(@TenantCtx() ctx: TenantContext): Promise<ApiKeyType[]> {
     return this.service.list(ctx);
   }

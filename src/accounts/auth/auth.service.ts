@@ -6,16 +6,22 @@ import { AppError, conflict, ErrorCode, forbidden, notFound, unauthenticated } f
 import { hashSecret } from '../../common/security/secret-token.js';
 import { keepChangesOnFailure } from '../../database/request-transaction.plugin.js';
 import { actingFor } from '../../database/tenant-session.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { AuditResult } from '../../audit/audit-entry.entity.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { PolicyDocumentService } from '../../consent/policies/policy-document.service.js';
+import { AuditLog, AuditResult } from '../../audit/index.js';
+import { ConsentService, PolicyDocumentService } from '../../consent/index.js';
 import { Membership } from '../members/membership.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantType } from '../tenants/tenant.types.js';
 import { User } from '../users/user.entity.js';
 import { UserProfileType } from '../users/user.types.js';
 import type { LogInInput, NewAccountInput, SignUpInput } from './auth.inputs.js';
+
+/** A new user's account: the validated fields of a sign-up or an accepted invitation, with the email to use. */
+export type NewAccount = Pick<NewAccountInput, 'fullName' | 'password' | 'phone' | 'confirmAge16OrOlder'> & { email: string };
+
+/** The account fields of `input` (a sign-up or an invitation's new account), with `email`. */
+export function newAccount(input: Omit<NewAccount, 'email'>, email: string): NewAccount {
+  return { fullName: input.fullName, password: input.password, phone: input.phone, confirmAge16OrOlder: input.confirmAge16OrOlder, email };
+}
 import { AuthPayload, MeType } from './auth.types.js';
 import { sessionUserOfToken } from './credential-path.sql.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -39,7 +45,7 @@ export class AuthService {
 
   /** Creates the distributor company and its first owner in one transaction, and signs the owner in. */
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
-    const user = await this.createUser(ctx, { ...input, email: input.email });
+    const user = await this.createUser(ctx, newAccount(input, input.email));
     const tenant = this.em.create(Tenant, { name: input.companyName, phone: undefined });
     // The new owner's membership is the new tenant's row, and their session theirs.
     const tokens = await actingFor(this.em, { userId: user.id, tenantId: tenant.id }, async () => {
@@ -49,7 +55,9 @@ export class AuthService {
     });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const payload = this.payload(user, tenant, tokens);
-    await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], { coversOperation: true });
+    await this.audit.record(ctx, [{ action: 'auth.signUp', targetType: 'Tenant', targetId: tenant.id, tenantId: tenant.id, actorUserId: user.id }], {
+      coversOperation: true,
+    });
     return payload;
   }
 
@@ -57,12 +65,9 @@ export class AuthService {
    * Creates a user after checking age confirmation, password strength and that the email is free. Creating the
    * account accepts the policy versions in effect (the sign-up form shows them); the acceptance is recorded.
    */
-  async createUser(ctx: RequestContext, input: NewAccountInput & { email: string }): Promise<User> {
-    if (input.confirmAge16OrOlder !== true) {
-      throw new AppError(
-        ErrorCode.AGE_CONFIRMATION_REQUIRED,
-        'PromoX is not for people under 16: confirm that you are 16 or older to create an account.',
-      );
+  async createUser(ctx: RequestContext, input: NewAccount): Promise<User> {
+    if (!input.confirmAge16OrOlder) {
+      throw new AppError(ErrorCode.AGE_CONFIRMATION_REQUIRED, 'PromoX is not for people under 16: confirm that you are 16 or older to create an account.');
     }
     this.passwords.assertStrong(input.password, input);
     if (await this.em.count(User, { email: input.email })) {
@@ -109,11 +114,9 @@ export class AuthService {
     });
     if (input.visitorId) await this.consent.linkVisitorToUser(ctx, input.visitorId, user.id);
     const payload = this.payload(user, tenant, tokens);
-    await this.audit.record(
-      ctx,
-      [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }],
-      { coversOperation: true },
-    );
+    await this.audit.record(ctx, [{ action: 'auth.signIn', targetType: 'User', targetId: user.id, tenantId: tenant?.id ?? null, actorUserId: user.id }], {
+      coversOperation: true,
+    });
     return payload;
   }
 
@@ -184,11 +187,7 @@ export class AuthService {
     const membership = await this.em.findOne(Membership, { user: ctx.actor.userId, tenant: tenantId }, { populate: ['tenant', 'user'] });
     if (!membership) throw notFound('Tenant');
     await this.tokens.retireLiveTokens(ctx.actor.sessionId);
-    return this.payload(
-      membership.user,
-      membership.tenant,
-      await this.tokens.issue(ctx, membership.user, membership.tenant, ctx.actor.sessionId),
-    );
+    return this.payload(membership.user, membership.tenant, await this.tokens.issue(ctx, membership.user, membership.tenant, ctx.actor.sessionId));
   }
 
   /** Tokens for a user who just joined a tenant (accepting an invitation). */
@@ -203,9 +202,7 @@ export class AuthService {
     const user = await this.em.findOneOrFail(User, ctx.actor.userId);
     // Staff act on the platform: their database role does not reach memberships, and they have no tenant.
     const staff = ctx.actor.platformRole !== undefined;
-    const memberships = staff
-      ? []
-      : await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
+    const memberships = staff ? [] : await this.em.find(Membership, { user: user.id }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
     const active = memberships.find((m) => m.tenant.id === ctx.tenantId) ?? null;
     return Object.assign(new MeType(), {
       user: UserProfileType.from(user),
@@ -225,7 +222,7 @@ export class AuthService {
 
   private async chooseMembership(userId: string, preferredTenantId?: string | null): Promise<Membership | null> {
     const memberships = await this.em.find(Membership, { user: userId }, { populate: ['tenant'], orderBy: { createdAt: 'asc' } });
-    return memberships.find((m) => m.tenant.id === preferredTenantId) ?? memberships[0] ?? null;
+    return memberships.find((m) => m.tenant.id === preferredTenantId) ?? memberships.at(0) ?? null;
   }
 
   private payload(user: User, tenant: Tenant | null, tokens: Awaited<ReturnType<TokenService['issue']>>): AuthPayload {

@@ -9,9 +9,7 @@ import { tenantScoped } from '../../database/tenant-sql.js';
 
 /** The user whose refresh session the token's hash names, if any. */
 export async function sessionUserOfToken(tx: EntityManager, tokenHash: string): Promise<string | null> {
-  const rows = await asCredentialPath(tx, () =>
-    tx.execute<{ user_id: string }[]>(`select user_id from refresh_session where token_hash = ?`, [tokenHash]),
-  );
+  const rows = await asCredentialPath(tx, () => tx.execute<{ user_id: string }[]>(`select user_id from refresh_session where token_hash = ?`, [tokenHash]));
   return rows[0]?.user_id ?? null;
 }
 
@@ -20,7 +18,7 @@ export async function invitationOfToken(tx: EntityManager, tokenHash: string): P
   const rows = await asCredentialPath(tx, () =>
     tx.execute<{ id: string; tenant_id: string }[]>(`select id, tenant_id from invitation where token_hash = ?`, [tokenHash]),
   );
-  const row = rows[0];
+  const row = rows.at(0);
   return row ? { id: row.id, tenantId: row.tenant_id } : null;
 }
 

@@ -39,8 +39,13 @@ export class PassportCredentialVerifier extends CredentialVerifier {
     this.passport.use(
       'api-key',
       new BearerStrategy((token: string, done: Done) => {
-        if (!token.startsWith(API_KEY_PREFIX)) return done(null, false);
-        this.verifyApiKey(token).then((credential) => done(null, credential), done);
+        if (!token.startsWith(API_KEY_PREFIX)) {
+          done(null, false);
+          return;
+        }
+        this.verifyApiKey(token).then((credential) => {
+          done(null, credential);
+        }, done);
       }),
     );
     this.passport.use(
@@ -55,7 +60,9 @@ export class PassportCredentialVerifier extends CredentialVerifier {
           ignoreExpiration: false,
         },
         (claims: AccessTokenClaims, done: Done) => {
-          this.verifyUserSession(claims).then((credential) => done(null, credential), done);
+          this.verifyUserSession(claims).then((credential) => {
+            done(null, credential);
+          }, done);
         },
       ),
     );
@@ -64,17 +71,18 @@ export class PassportCredentialVerifier extends CredentialVerifier {
   async verify(request: Request): Promise<VerifiedCredential | null> {
     if (!request.headers.authorization) return null;
     return new Promise<VerifiedCredential | null>((resolve, reject) => {
-      const authenticate = this.passport.authenticate(
-        ['api-key', 'jwt'],
-        { session: false },
-        (error: unknown, credential: VerifiedCredential | false) => {
-          if (error) return reject(error);
-          if (!credential) {
-            return reject(new AppError(ErrorCode.UNAUTHENTICATED, 'The credential is invalid, expired or revoked.'));
-          }
-          resolve(credential);
-        },
-      );
+      // Passport's middleware is untyped: called with the request, the response and `next`.
+      const authenticate = this.passport.authenticate(['api-key', 'jwt'], { session: false }, (error: unknown, credential: VerifiedCredential | false) => {
+        if (error) {
+          reject(error instanceof Error ? error : new Error('Authentication failed.', { cause: error }));
+          return;
+        }
+        if (!credential) {
+          reject(new AppError(ErrorCode.UNAUTHENTICATED, 'The credential is invalid, expired or revoked.'));
+          return;
+        }
+        resolve(credential);
+      }) as (req: Request, res: Request['res'], next: (error: unknown) => void) => void;
       authenticate(request, request.res, reject);
     });
   }

@@ -6,7 +6,7 @@ export class JwtSecret {
   constructor(readonly value: string) {}
 
   /** JWT_SECRET when set (required in production); otherwise generated once into DATA_DIR/jwt-secret. */
-  static resolve(config: AppConfig): JwtSecret {
+  static resolve(this: void, config: AppConfig): JwtSecret {
     return new JwtSecret(resolveServerSecret(config, config.JWT_SECRET, 'jwt-secret'));
   }
 }

@@ -21,11 +21,9 @@ export class LoginThrottleService {
   async assertAllowed(email: string, ip: string): Promise<void> {
     const [account, address] = await Promise.all([this.store.peek(accountKey(email)), this.store.peek(ipKey(ip))]);
     if (account >= this.config.LOGIN_MAX_FAILURES_PER_ACCOUNT || address >= this.config.LOGIN_MAX_FAILURES_PER_IP) {
-      throw new AppError(
-        ErrorCode.RATE_LIMITED,
-        `Too many failed log-in attempts. Try again in ${this.config.LOGIN_FAILURE_WINDOW_MINUTES} minutes.`,
-        { retryAfterSeconds: this.config.LOGIN_FAILURE_WINDOW_MINUTES * 60 },
-      );
+      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed log-in attempts. Try again in ${this.config.LOGIN_FAILURE_WINDOW_MINUTES} minutes.`, {
+        retryAfterSeconds: this.config.LOGIN_FAILURE_WINDOW_MINUTES * 60,
+      });
     }
   }
 

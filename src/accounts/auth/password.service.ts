@@ -7,9 +7,26 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 /** The most common passwords that still pass a length rule; a breached-password service could replace this list. */
 const COMMON = new Set([
-  'password123', 'password1234', 'qwertyuiop', '1234567890', '12345678910', 'iloveyou123', 'letmein1234',
-  'welcome123', 'admin12345', 'passw0rd123', 'qwerty12345', 'abc1234567', 'football123', 'monkey12345',
-  'changeme123', 'password!1', 'aaaaaaaaaa', '0123456789', 'qwertyuiop1', 'trustno1234',
+  'password123',
+  'password1234',
+  'qwertyuiop',
+  '1234567890',
+  '12345678910',
+  'iloveyou123',
+  'letmein1234',
+  'welcome123',
+  'admin12345',
+  'passw0rd123',
+  'qwerty12345',
+  'abc1234567',
+  'football123',
+  'monkey12345',
+  'changeme123',
+  'password!1',
+  'aaaaaaaaaa',
+  '0123456789',
+  'qwertyuiop1',
+  'trustno1234',
 ]);
 
 /** argon2id with the library's defaults (64 MiB, t=3, p=4): the OWASP-recommended choice for stored passwords. */
@@ -40,7 +57,10 @@ export class PasswordService {
     if (new Set(password).size < 5) problems.push('use more distinct characters');
     const localPart = personal.email.split('@')[0]?.toLowerCase() ?? '';
     if (localPart.length >= 4 && lower.includes(localPart)) problems.push('do not include your email address');
-    const names = (personal.fullName ?? '').toLowerCase().split(/\s+/).filter((n) => n.length >= 4);
+    const names = (personal.fullName ?? '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((n) => n.length >= 4);
     if (names.some((n) => lower.includes(n))) problems.push('do not include your name');
     if (problems.length > 0) {
       throw new AppError(ErrorCode.WEAK_PASSWORD, `Password too weak: ${problems.join('; ')}.`, { problems });

@@ -37,10 +37,7 @@ export class MemberDirectory {
   async seatsInUse(ctx: TenantContext, options: { exceptInvitationsTo?: string } = {}): Promise<number> {
     const members = await this.em.count(Membership, { tenant: ctx.tenantId });
     const pending = { tenant: ctx.tenantId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } };
-    const invitations = await this.em.count(
-      Invitation,
-      options.exceptInvitationsTo ? { ...pending, email: { $ne: options.exceptInvitationsTo } } : pending,
-    );
+    const invitations = await this.em.count(Invitation, options.exceptInvitationsTo ? { ...pending, email: { $ne: options.exceptInvitationsTo } } : pending);
     return members + invitations;
   }
 }

@@ -6,7 +6,9 @@ import { NormaliseEmail } from '../../common/validation/input-transforms.js';
 @InputType()
 export class InviteMemberInput {
   @Field()
-  @NormaliseEmail() @IsEmail() @MaxLength(254)
+  @NormaliseEmail()
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
   @Field(() => Role)

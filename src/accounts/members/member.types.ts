@@ -4,7 +4,13 @@ import { Permission, Role } from '../../common/authorization/permission.js';
 import type { Invitation } from './invitation.entity.js';
 import type { Membership } from './membership.entity.js';
 
-@ObjectType('Member', { description: 'A user\'s membership in the active tenant.' })
+@ObjectType('MemberRef', { description: 'A member of the tenant, by name.' })
+export class MemberRefType {
+  @Field(() => ID) userId: string;
+  @Field() fullName: string;
+}
+
+@ObjectType('Member', { description: "A user's membership in the active tenant." })
 export class MemberType {
   @Field(() => ID, { description: 'The membership id.' }) id: string;
   @Field(() => ID) userId: string;

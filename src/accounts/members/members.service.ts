@@ -10,7 +10,7 @@ import { generateSecret, hashSecret } from '../../common/security/secret-token.j
 import { actingFor } from '../../database/tenant-session.js';
 import { invitationOfToken } from '../auth/credential-path.sql.js';
 import type { AcceptInvitationInput } from '../auth/auth.inputs.js';
-import { AuthService } from '../auth/auth.service.js';
+import { AuthService, newAccount } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
@@ -33,11 +33,7 @@ export class MembersService {
   ) {}
 
   async list(ctx: TenantContext): Promise<MemberType[]> {
-    const memberships = await this.em.find(
-      Membership,
-      { tenant: ctx.tenantId },
-      { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
+    const memberships = await this.em.find(Membership, { tenant: ctx.tenantId }, { populate: ['user'], orderBy: { createdAt: 'asc', id: 'asc' } });
     return memberships.map((m) => MemberType.from(m));
   }
 
@@ -58,11 +54,7 @@ export class MembersService {
     }
     await this.assertSeatForInvitation(ctx, input.email);
     // A new invitation replaces any earlier pending one for the same address.
-    await this.em.nativeUpdate(
-      Invitation,
-      { tenant: tenantId, email: input.email, acceptedAt: null, revokedAt: null },
-      { revokedAt: new Date() },
-    );
+    await this.em.nativeUpdate(Invitation, { tenant: tenantId, email: input.email, acceptedAt: null, revokedAt: null }, { revokedAt: new Date() });
     const token = generateSecret(INVITATION_TOKEN_PREFIX);
     const invitation = this.em.create(Invitation, {
       tenant: this.em.getReference(Tenant, tenantId),
@@ -118,7 +110,7 @@ export class MembersService {
       const existing = await this.em.findOne(User, { email: invitation.email });
       if (existing) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in as the invited user, then accept the invitation.');
       if (!input.newAccount) throw badInput('newAccount is required to accept without an account.');
-      user = await this.auth.createUser(ctx, { ...input.newAccount, email: invitation.email });
+      user = await this.auth.createUser(ctx, newAccount(input.newAccount, invitation.email));
     }
     if (await this.em.count(Membership, { tenant: invitation.tenant, user })) throw conflict('You are already a member.');
     this.em.create(Membership, { tenant: invitation.tenant, user, role: invitation.role });
@@ -164,11 +156,7 @@ export class MembersService {
 
   /** Locks the tenant's owner rows, so two owners demoting each other at once cannot leave the tenant with none. */
   private async assertAnotherOwner(ctx: TenantContext, leaving: Membership): Promise<void> {
-    const owners = await this.em.find(
-      Membership,
-      { tenant: ctx.tenantId, role: Role.OWNER },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
-    );
+    const owners = await this.em.find(Membership, { tenant: ctx.tenantId, role: Role.OWNER }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
     if (!owners.some((owner) => owner.id !== leaving.id)) {
       throw new AppError(ErrorCode.LAST_OWNER, 'A tenant needs at least one owner: make someone else owner first.');
     }

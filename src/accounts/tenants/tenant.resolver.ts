@@ -13,7 +13,7 @@ export class TenantResolver {
   constructor(private readonly tenants: TenantService) {}
 
   @RequirePermissions([Permission.TENANT_MANAGE], { actors: ['user'] })
-  @Mutation(() => TenantType, { description: 'Update the active tenant\'s company profile. Requires TENANT_MANAGE.' })
+  @Mutation(() => TenantType, { description: "Update the active tenant's company profile. Requires TENANT_MANAGE." })
   updateTenant(@TenantCtx() ctx: TenantContext, @Args('input') input: UpdateTenantInput): Promise<TenantType> {
     return this.tenants.update(ctx, input);
   }
@@ -21,7 +21,7 @@ export class TenantResolver {
   @RequirePermissions([Permission.TENANT_MANAGE], { actors: ['user'] })
   @Mutation(() => TenantType, {
     description:
-      'Choose the deadline rule for the tenant\'s data-subject requests (GDPR or CCPA) and how many years orders are kept after closure. Requires TENANT_MANAGE (owners and admins).',
+      "Choose the deadline rule for the tenant's data-subject requests (GDPR or CCPA) and how many years orders are kept after closure. Requires TENANT_MANAGE (owners and admins).",
   })
   updatePrivacySettings(@TenantCtx() ctx: TenantContext, @Args('input') input: UpdatePrivacySettingsInput): Promise<TenantType> {
     return this.tenants.updatePrivacySettings(ctx, input);

@@ -69,7 +69,7 @@ export class TenantService {
     }
     // Typing the company's name guards against closing the wrong tenant from a stale tab.
     if (input.confirmName.trim() !== tenant.name) {
-      throw badInput('Type the company\'s name exactly to confirm the closure.', { field: 'confirmName' });
+      throw badInput("Type the company's name exactly to confirm the closure.", { field: 'confirmName' });
     }
     await this.closurePreconditions.assertClosable(ctx);
     const now = this.clock.now();
@@ -117,6 +117,17 @@ export class TenantService {
     const tenant = await this.em.findOne(Tenant, ctx.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!tenant) throw notFound('Tenant');
     return tenant;
+  }
+
+  /**
+   * Tenants' names by id, in one query, for platform staff (support): only `id` and `name` are selected, the only
+   * tenant columns the staff role may read.
+   */
+  async names(tenantIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(tenantIds)];
+    if (ids.length === 0) return new Map();
+    const tenants = await this.em.find(Tenant, { id: { $in: ids } }, { fields: ['id', 'name'] });
+    return new Map(tenants.map((tenant) => [tenant.id, tenant.name]));
   }
 
   /** The active tenant's name and invoicing address, for its billing account (the billing module's Stripe customer). */

@@ -14,7 +14,7 @@ export class TenantType {
   @Field(() => TenantStatus) status: TenantStatus;
   @RestrictedField(() => String, Permission.BILLING_READ, { description: 'Where invoices are sent.' })
   billingEmail: string | null;
-  @Field(() => PrivacyDeadlineRule, { description: 'How long the tenant has to answer its contacts\' data-subject requests.' })
+  @Field(() => PrivacyDeadlineRule, { description: "How long the tenant has to answer its contacts' data-subject requests." })
   privacyDeadlineRule: PrivacyDeadlineRule;
   @Field(() => Int, { description: 'Years that orders and invoices are kept after the tenant closes.' })
   taxRetentionYears: number;

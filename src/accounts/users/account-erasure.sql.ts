@@ -46,12 +46,13 @@ export class AccountErasure {
     const handovers: OwnershipHandover[] = [];
     for (const tenant of owned) {
       const inTenant = tenantScoped({ tenantId: tenant.id });
-      const [others] = await actingFor(this.em, { tenantId: tenant.id }, () =>
+      const rows = await actingFor(this.em, { tenantId: tenant.id }, () =>
         this.em.execute<{ members: string; owners: string }[]>(
           `select count(*) as members, count(*) filter (where role = 'OWNER') as owners from membership where ${inTenant.sql} and user_id <> ?`,
           [...inTenant.params, userId],
         ),
       );
+      const others = rows.at(0);
       if (Number(others?.owners ?? 0) > 0) continue;
       handovers.push({
         tenantId: tenant.id,

@@ -50,9 +50,11 @@ export class OperationUsageCounter implements OnApplicationBootstrap, OnApplicat
 
   /** Writes what has been counted so far; later calls wait for an earlier one. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch((error: unknown) => {
-      this.logger.error(`Writing operation counts failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    this.flushing = this.flushing
+      .then(() => this.write())
+      .catch((error: unknown) => {
+        this.logger.error(`Writing operation counts failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
     return this.flushing;
   }
 

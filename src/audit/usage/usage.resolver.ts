@@ -21,7 +21,9 @@ export class UsageResolver {
   }
 
   @RequirePermissions([Permission.AUDIT_READ])
-  @Query(() => UsageSummaryType, { description: 'Active users, sessions, median session length, top features and operations in a period. Requires AUDIT_READ.' })
+  @Query(() => UsageSummaryType, {
+    description: 'Active users, sessions, median session length, top features and operations in a period. Requires AUDIT_READ.',
+  })
   usageSummary(@TenantCtx() ctx: TenantContext, @Args() args: UsageSummaryArgs): Promise<UsageSummaryType> {
     return this.usage.summary(ctx, args);
   }

@@ -3,8 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../config/app-config.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, unauthenticated } from '../../common/errors/app-errors.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
+import { ConsentPurpose, ConsentService } from '../../consent/index.js';
 import { AuditLog } from '../audit-log.service.js';
 import { RetentionJobs } from '../retention.jobs.js';
 import { UsageEvent, UsageEventKind } from './usage-event.entity.js';
@@ -76,7 +75,7 @@ export class UsageService implements OnModuleInit {
       to: args.to,
       activeUsers: Number(totals.active_users),
       sessions: Number(totals.sessions),
-      medianSessionSeconds: totals.median_ms === null ? null : Number(totals.median_ms) / 1000,
+      medianSessionSeconds: totals.median_ms === null ? null : totals.median_ms / 1000,
       topFeatures: features.map((r) => ({ name: r.name, count: Number(r.count) })),
       topPages: pages.map((r) => ({ name: r.name, count: Number(r.count) })),
       topOperations: operations.map((r) => ({ operationType: r.operation_type, fieldName: r.field_name, count: Number(r.count) })),

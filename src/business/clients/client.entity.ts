@@ -1,5 +1,5 @@
 import type { Opt } from '@mikro-orm/core';
-import { Embedded, Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Embedded, Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { PostalAddress } from '../../common/address/postal-address.js';
 import { TenantOwnedEntity, tenantPolicies } from '../../database/base.entity.js';
 
@@ -36,3 +36,10 @@ export class Client extends TenantOwnedEntity {
   @Property({ type: 'timestamptz', nullable: true })
   archivedAt?: Date;
 }
+
+/**
+ * The `clientId` of another module's entity: a foreign key to the client, holding only the id (mapToPk), so that the
+ * Client entity stays private to this module. `deleteRule` says what deleting the client does to the row.
+ */
+export const ClientForeignKey = (options: { deleteRule: 'cascade' | 'restrict' }) =>
+  ManyToOne(() => Client, { mapToPk: true, fieldName: 'client_id', index: true, ...options });

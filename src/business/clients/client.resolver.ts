@@ -23,7 +23,7 @@ export class ClientResolver {
 
   @RequirePermissions(READ)
   @Query(() => ClientConnection, {
-    description: 'The active tenant\'s clients: active ones unless filter.archived says otherwise; newest first by default. Requires CLIENTS_READ.',
+    description: "The active tenant's clients: active ones unless filter.archived says otherwise; newest first by default. Requires CLIENTS_READ.",
   })
   clients(@TenantCtx() ctx: TenantContext, @Args() args: ClientsArgs): Promise<Page<ClientType>> {
     return this.service.list(ctx, args);

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
+import { MemberDirectory, type MemberSummary } from '../../accounts/index.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey, parseTextKey } from '../../common/pagination/keyset.js';
-import { Contact } from '../contacts/contact.entity.js';
-import { contactFromRow } from '../contacts/contact.rows.js';
-import type { ContactType } from '../contacts/contact.types.js';
+import { ClientDeletionChecks } from './client-deletion.js';
 import { Client } from './client.entity.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import {
@@ -19,13 +17,11 @@ import {
   type CreateClientInput,
   type UpdateClientInput,
 } from './client.inputs.js';
-import { CLIENT_CONTACTS_LIMIT, ClientType, type ClientRecord, type MemberRefType } from './client.types.js';
+import { ClientType, type ClientRecord } from './client.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { once } from '../../common/graphql/deferred-field.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
-import { orderEntity } from './order-references.js';
-import { firstContactsOf } from './client-contacts.reader.js';
 
 const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
   [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
@@ -56,6 +52,7 @@ export class ClientService {
   constructor(
     private readonly em: EntityManager,
     private readonly members: MemberDirectory,
+    private readonly deletionChecks: ClientDeletionChecks,
   ) {}
 
   /** The tenant's client with this id, or NOT_FOUND (also for another tenant's id). For other business modules. */
@@ -66,20 +63,12 @@ export class ClientService {
   }
 
   /**
-   * GraphQL views of clients. `owner` and `contacts` are computed only if selected, each with one query for all of
-   * `clients` together (never per client). Other modules showing clients (e.g. on orders) should use this.
+   * GraphQL views of clients. `owner` is computed only if selected, with one query for all of `clients` together
+   * (never per client). Other modules showing clients (e.g. on orders) should use this.
    */
-  present(ctx: TenantContext, clients: readonly ClientRecord[], options: { deleted?: boolean } = {}): ClientType[] {
+  present(ctx: TenantContext, clients: readonly ClientRecord[]): ClientType[] {
     const owners = once(() => this.ownersOf(ctx, clients));
-    const contacts = once(() => this.contactsOf(ctx, clients));
-    return clients.map((client) =>
-      ClientType.from(
-        client,
-        async () => (client.ownerUserId ? ((await owners()).get(client.ownerUserId) ?? null) : null),
-        // A deleted client's contacts went with it.
-        options.deleted ? [] : async () => (await contacts()).get(client.id) ?? [],
-      ),
-    );
+    return clients.map((client) => ClientType.from(client, async () => (client.ownerUserId ? ((await owners()).get(client.ownerUserId) ?? null) : null)));
   }
 
   async get(ctx: TenantContext, id: string): Promise<ClientType> {
@@ -91,10 +80,14 @@ export class ClientService {
     const order = sortOf(args.sort);
     const where = filterOf(args.filter);
     const keyset = keysetQuery(order, request);
-    const rows = await this.em.find(Client, { $and: [where, keyset.where as FilterQuery<Client>] }, {
-      orderBy: keyset.orderBy,
-      limit: request.limit + 1,
-    });
+    const rows = await this.em.find(
+      Client,
+      { $and: [where, keyset.where as FilterQuery<Client>] },
+      {
+        orderBy: keyset.orderBy,
+        limit: request.limit + 1,
+      },
+    );
     const nodes = new Map(this.present(ctx, rows.slice(0, request.limit)).map((node) => [node.id, node]));
     const count = () => this.em.count(Client, where);
     const page = toPage(
@@ -153,17 +146,15 @@ export class ClientService {
   }
 
   /**
-   * Deletes the client with its contacts and communications (foreign keys cascade). Refused while an order refers to
-   * the client or one of its contacts: orders are business records that must keep their client. The row lock makes
-   * an order created at the same moment wait for this decision rather than slip in between count and delete.
+   * Deletes the client with its contacts and communications (foreign keys cascade). Refused while the registered
+   * checks say something refers to the client or one of its contacts (orders: business records that must keep their
+   * client). The row lock makes an order created at the same moment wait for this decision rather than slip in
+   * between check and delete.
    */
   async delete(ctx: TenantContext, id: string): Promise<ClientType> {
     const client = await this.require(ctx, id, { lock: true });
-    const orders = await this.em.count(orderEntity(this.em), { $or: [{ client: client.id }, { contact: { client: client.id } }] });
-    if (orders > 0) {
-      throw conflict(`The client has ${orders} order${orders === 1 ? '' : 's'}; archive it instead of deleting it.`);
-    }
-    const [deleted] = this.present(ctx, [client], { deleted: true });
+    await this.deletionChecks.assertDeletable(ctx, client.id);
+    const [deleted] = this.present(ctx, [client]);
     this.em.remove(client);
     try {
       await this.em.flush();
@@ -181,23 +172,8 @@ export class ClientService {
     });
   }
 
-  private async ownersOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberRefType>> {
+  private async ownersOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, MemberSummary>> {
     const ids = clients.flatMap((client) => (client.ownerUserId ? [client.ownerUserId] : []));
     return this.members.summaries(ctx, ids);
-  }
-
-  /** Each client's first contacts by name (CLIENT_CONTACTS_LIMIT), for all `clients` in one statement. */
-  private async contactsOf(ctx: TenantContext, clients: readonly ClientRecord[]): Promise<Map<string, ContactType[]>> {
-    const byClient = new Map<string, ContactType[]>();
-    if (clients.length === 0) return byClient;
-    const rows = await firstContactsOf(this.em, ctx, clients.map((client) => client.id), CLIENT_CONTACTS_LIMIT);
-    const parseDate = (value: string) => this.em.getPlatform().parseDate(value) as Date;
-    for (const row of rows) {
-      const contact = contactFromRow(row, parseDate);
-      const list = byClient.get(contact.clientId);
-      if (list) list.push(contact);
-      else byClient.set(contact.clientId, [contact]);
-    }
-    return byClient;
   }
 }

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { PostalAddressType } from '../../common/address/postal-address.js';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { ContactType } from '../contacts/contact.types.js';
+import { MemberRefType, type MemberSummary } from '../../accounts/index.js';
 import type { Client } from './client.entity.js';
 import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
@@ -11,20 +11,12 @@ export type ClientRecord = Pick<
   'id' | 'name' | 'website' | 'industry' | 'tags' | 'ownerUserId' | 'billingAddress' | 'shippingAddress' | 'notes' | 'archivedAt' | 'createdAt' | 'updatedAt'
 >;
 
-/** At most this many contacts come with a client; `contacts(filter: { clientId })` pages through all of them. */
-export const CLIENT_CONTACTS_LIMIT = 50;
-
 /**
  * A field value computed only if the field is selected (it becomes a getter, see defineDeferred). The service
- * batches these for a whole page: one query per page and field, none when the field is not selected.
+ * batches these for a whole page: one query per page and field, none when the field is not selected. (The contacts
+ * module adds `contacts` to Client with a field resolver of its own.)
  */
 export type Deferred<T> = () => Promise<T>;
-
-@ObjectType('MemberRef', { description: 'A member of the tenant, by name.' })
-export class MemberRefType {
-  @Field(() => ID) userId: string;
-  @Field() fullName: string;
-}
 
 @ObjectType('Client', { description: 'A company (or person) the distributor sells to.' })
 export class ClientType {
@@ -33,9 +25,9 @@ export class ClientType {
   @Field(() => String, { nullable: true }) website: string | null;
   @Field(() => String, { nullable: true }) industry: string | null;
   @Field(() => [String]) tags: string[];
-  @Field(() => ID, { nullable: true, description: 'The responsible member\'s user id.' }) ownerUserId: string | null;
+  @Field(() => ID, { nullable: true, description: "The responsible member's user id." }) ownerUserId: string | null;
   @Field(() => MemberRefType, { nullable: true, description: 'The responsible member (null if none, or no longer a member).' })
-  owner: MemberRefType | null | Promise<MemberRefType | null>;
+  owner: MemberSummary | null | Promise<MemberSummary | null>;
   @Field(() => PostalAddressType) billingAddress: PostalAddressType;
   @Field(() => PostalAddressType) shippingAddress: PostalAddressType;
   @Field(() => String, { nullable: true }) notes: string | null;
@@ -43,22 +35,14 @@ export class ClientType {
   @Field(() => Date, { nullable: true }) archivedAt: Date | null;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
-  @Field(() => [ContactType], {
-    description:
-      `The client's contacts by name (last, first), at most ${CLIENT_CONTACTS_LIMIT}; ` +
-      'page through all of them with contacts(filter: { clientId }).',
-  })
-  contacts: ContactType[] | Promise<ContactType[]>;
 
   /**
-   * `owner` needs a lookup in accounts and `contacts` a query: pass deferred lookups batched for the page, as
-   * `ClientService.present` does (other modules should use that), or resolved values.
+   * `owner` needs a lookup in accounts: pass a deferred lookup batched for the page, as `ClientService.present` does
+   * (other modules should use that), or the resolved value.
    */
-  static from(
-    client: ClientRecord,
-    owner: MemberRefType | null | Deferred<MemberRefType | null>,
-    contacts: ContactType[] | Deferred<ContactType[]>,
-  ): ClientType {
+  static from(client: ClientRecord, owner: MemberSummary | null | Deferred<MemberSummary | null>): ClientType {
+    // Null as the database gives it, undefined on an entity created in this request.
+    const archivedAt = client.archivedAt ?? null;
     const type = Object.assign(new ClientType(), {
       id: client.id,
       name: client.name,
@@ -69,15 +53,13 @@ export class ClientType {
       billingAddress: PostalAddressType.from(client.billingAddress),
       shippingAddress: PostalAddressType.from(client.shippingAddress),
       notes: client.notes ?? null,
-      archived: client.archivedAt !== undefined && client.archivedAt !== null,
-      archivedAt: client.archivedAt ?? null,
+      archived: archivedAt !== null,
+      archivedAt,
       createdAt: client.createdAt,
       updatedAt: client.updatedAt,
     });
     if (typeof owner === 'function') defineDeferred(type, 'owner', owner);
     else type.owner = owner;
-    if (typeof contacts === 'function') defineDeferred(type, 'contacts', contacts);
-    else type.contacts = contacts;
     return type;
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
+import { ClientDeletionChecks } from './client-deletion.js';
 import { Client } from './client.entity.js';
 import { ClientResolver } from './client.resolver.js';
 import { ClientService } from './client.service.js';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Client]), AccountsModule],
-  providers: [ClientService, ClientResolver],
-  exports: [ClientService],
+  providers: [ClientDeletionChecks, ClientService, ClientResolver],
+  exports: [ClientDeletionChecks, ClientService],
 })
 export class ClientsModule {}

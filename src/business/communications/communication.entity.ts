@@ -1,9 +1,9 @@
 import type { Opt } from '@mikro-orm/core';
-import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, Property } from '@mikro-orm/decorators/legacy';
 import { registerEnumType } from '@nestjs/graphql';
 import { TenantOwnedEntity, tenantPolicies } from '../../database/base.entity.js';
-import { Client } from '../clients/client.entity.js';
-import { Contact } from '../contacts/contact.entity.js';
+import { ClientForeignKey } from '../clients/index.js';
+import { ContactForeignKey } from '../contacts/index.js';
 
 export enum CommunicationChannel {
   EMAIL = 'EMAIL',
@@ -29,11 +29,12 @@ registerEnumType(CommunicationDirection, {
 @Index({ properties: ['tenantId', 'occurredAt', 'id'] })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 export class Communication extends TenantOwnedEntity {
-  @ManyToOne(() => Client, { deleteRule: 'cascade', index: true })
-  client: Client;
+  @ClientForeignKey({ deleteRule: 'cascade' })
+  clientId: string;
 
-  @ManyToOne(() => Contact, { deleteRule: 'set null', nullable: true, index: true })
-  contact?: Contact;
+  /** One of the client's contacts (CommunicationService checks it on every write). */
+  @ContactForeignKey({ deleteRule: 'set null', nullable: true })
+  contactId?: string;
 
   @Enum({ items: () => CommunicationChannel, nativeEnumName: 'communication_channel' })
   channel: CommunicationChannel;

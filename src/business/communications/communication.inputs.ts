@@ -1,20 +1,8 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDate,
-  IsEnum,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxDate,
-  MaxLength,
-  MinDate,
-  ValidateNested,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, MaxDate, MaxLength, MinDate, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { CommunicationChannel, CommunicationDirection } from './communication.entity.js';
 
@@ -24,14 +12,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Older than any real message, and well inside PostgreSQL's timestamptz range (a far-past Date would fail there). */
 const EARLIEST_OCCURRED_AT = new Date('1900-01-01T00:00:00Z');
 
-/** PostgreSQL text cannot hold NUL characters; refuse them here rather than fail in the database. */
-
-/** Trims, and turns a blank optional text into null (cleared). */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
-
-const NotFarFuture = () =>
-  MaxDate(() => new Date(Date.now() + DAY_MS), { message: 'occurredAt must not be more than a day in the future' });
+const NotFarFuture = () => MaxDate(() => new Date(Date.now() + DAY_MS), { message: 'occurredAt must not be more than a day in the future' });
 const NotAncient = () => MinDate(EARLIEST_OCCURRED_AT, { message: 'occurredAt must not be before 1900' });
 
 @InputType()
@@ -40,8 +21,9 @@ export class LogCommunicationInput {
   @IsUUID()
   clientId: string;
 
-  @Field(() => ID, { nullable: true, description: 'One of the client\'s contacts.' })
-  @IsOptional() @IsUUID()
+  @Field(() => ID, { nullable: true, description: "One of the client's contacts." })
+  @IsOptional()
+  @IsUUID()
   contactId?: string | null;
 
   @Field(() => CommunicationChannel)
@@ -53,19 +35,28 @@ export class LogCommunicationInput {
   direction: CommunicationDirection;
 
   @Field(() => String, { nullable: true, description: `At most ${MAX_SUBJECT_LENGTH} characters.` })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH)
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(MAX_SUBJECT_LENGTH)
   subject?: string | null;
 
   @Field({ description: `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters.` })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_BODY_LENGTH)
   body: string;
 
   @Field({ description: 'When it happened; at most a day in the future.' })
-  @IsDate() @NotFarFuture() @NotAncient()
+  @IsDate()
+  @NotFarFuture()
+  @NotAncient()
   occurredAt: Date;
 
   @Field({ nullable: true, description: 'A marketing message rather than service; default false.' })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   marketing?: boolean;
 }
 
@@ -75,32 +66,46 @@ export class UpdateCommunicationInput {
   @IsUUID()
   id: string;
 
-  @Field(() => ID, { nullable: true, description: 'One of the communication\'s client\'s contacts, or null for none.' })
-  @IsOptional() @IsUUID()
+  @Field(() => ID, { nullable: true, description: "One of the communication's client's contacts, or null for none." })
+  @IsOptional()
+  @IsUUID()
   contactId?: string | null;
 
   @Field(() => CommunicationChannel, { nullable: true })
-  @IfPresent() @IsEnum(CommunicationChannel)
+  @IfPresent()
+  @IsEnum(CommunicationChannel)
   channel?: CommunicationChannel;
 
   @Field(() => CommunicationDirection, { nullable: true })
-  @IfPresent() @IsEnum(CommunicationDirection)
+  @IfPresent()
+  @IsEnum(CommunicationDirection)
   direction?: CommunicationDirection;
 
   @Field(() => String, { nullable: true, description: `At most ${MAX_SUBJECT_LENGTH} characters; null clears it.` })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(MAX_SUBJECT_LENGTH)
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(MAX_SUBJECT_LENGTH)
   subject?: string | null;
 
   @Field(() => String, { nullable: true, description: `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters; cannot be cleared.` })
-  @IfPresent() @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
+  @IfPresent()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_BODY_LENGTH)
   body?: string;
 
   @Field(() => Date, { nullable: true, description: 'At most a day in the future.' })
-  @IfPresent() @IsDate() @NotFarFuture() @NotAncient()
+  @IfPresent()
+  @IsDate()
+  @NotFarFuture()
+  @NotAncient()
   occurredAt?: Date;
 
   @Field(() => Boolean, { nullable: true })
-  @IfPresent() @IsBoolean()
+  @IfPresent()
+  @IsBoolean()
   marketing?: boolean;
 }
 
@@ -121,31 +126,38 @@ export class CommunicationIdArgs {
 @InputType()
 export class CommunicationFilter {
   @Field(() => ID, { nullable: true })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   clientId?: string;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   contactId?: string;
 
   @Field(() => CommunicationChannel, { nullable: true })
-  @IsOptional() @IsEnum(CommunicationChannel)
+  @IsOptional()
+  @IsEnum(CommunicationChannel)
   channel?: CommunicationChannel;
 
   @Field(() => CommunicationDirection, { nullable: true })
-  @IsOptional() @IsEnum(CommunicationDirection)
+  @IsOptional()
+  @IsEnum(CommunicationDirection)
   direction?: CommunicationDirection;
 
   @Field(() => Boolean, { nullable: true })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   marketing?: boolean;
 
   @Field(() => Date, { nullable: true, description: 'Occurred at or after this time.' })
-  @IsOptional() @IsDate()
+  @IsOptional()
+  @IsDate()
   occurredAfter?: Date;
 
   @Field(() => Date, { nullable: true, description: 'Occurred strictly before this time.' })
-  @IsOptional() @IsDate()
+  @IsOptional()
+  @IsDate()
   occurredBefore?: Date;
 }
 
@@ -158,21 +170,27 @@ registerEnumType(CommunicationSortField, { name: 'CommunicationSortField' });
 @InputType()
 export class CommunicationSort {
   @Field(() => CommunicationSortField, { nullable: true, description: 'Default OCCURRED_AT.' })
-  @IsOptional() @IsEnum(CommunicationSortField)
+  @IsOptional()
+  @IsEnum(CommunicationSortField)
   field?: CommunicationSortField;
 
   @Field(() => SortDirection, { nullable: true, description: 'Default DESC (newest first).' })
-  @IsOptional() @IsEnum(SortDirection)
+  @IsOptional()
+  @IsEnum(SortDirection)
   direction?: SortDirection;
 }
 
 @ArgsType()
 export class CommunicationsArgs extends ConnectionArgs {
   @Field(() => CommunicationFilter, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => CommunicationFilter)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CommunicationFilter)
   filter?: CommunicationFilter;
 
   @Field(() => CommunicationSort, { nullable: true, description: 'Default: most recent first (OCCURRED_AT DESC).' })
-  @IsOptional() @ValidateNested() @Type(() => CommunicationSort)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CommunicationSort)
   sort?: CommunicationSort;
 }

@@ -3,13 +3,7 @@ import { RequirePermissions } from '../../common/authorization/access.decorators
 import { Permission } from '../../common/authorization/permission.js';
 import { TenantCtx } from '../../common/context/current-context.decorator.js';
 import type { TenantContext } from '../../common/context/request-context.js';
-import {
-  CommunicationIdArgs,
-  CommunicationIdInput,
-  CommunicationsArgs,
-  LogCommunicationInput,
-  UpdateCommunicationInput,
-} from './communication.inputs.js';
+import { CommunicationIdArgs, CommunicationIdInput, CommunicationsArgs, LogCommunicationInput, UpdateCommunicationInput } from './communication.inputs.js';
 import { CommunicationService } from './communication.service.js';
 import { CommunicationConnection, CommunicationType } from './communication.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -28,7 +22,7 @@ export class CommunicationResolver {
   }
 
   @RequirePermissions(READ)
-  @Query(() => CommunicationConnection, { description: 'The active tenant\'s communications. Requires CLIENTS_READ.' })
+  @Query(() => CommunicationConnection, { description: "The active tenant's communications. Requires CLIENTS_READ." })
   communications(@TenantCtx() ctx: TenantContext, @Args() args: CommunicationsArgs): Promise<Page<CommunicationType>> {
     return this.service.list(ctx, args);
   }

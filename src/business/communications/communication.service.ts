@@ -4,13 +4,11 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
-import { MemberDirectory } from '../../accounts/members/member-directory.service.js';
-import { Client } from '../clients/client.entity.js';
-import type { MemberRefType } from '../clients/client.types.js';
+import { MemberDirectory, type MemberSummary } from '../../accounts/index.js';
+import { ClientService } from '../clients/index.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
-import { Contact } from '../contacts/contact.entity.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
-import { ConsentPurpose } from '../../consent/purposes/consent-purpose.js';
+import { ContactService } from '../contacts/index.js';
+import { ConsentPurpose, ConsentService, type MarketingRecipient } from '../../consent/index.js';
 import { Communication, CommunicationChannel } from './communication.entity.js';
 import {
   CommunicationSortField,
@@ -21,13 +19,18 @@ import {
 } from './communication.inputs.js';
 import { CommunicationType, type AuthorLookup } from './communication.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
-import { once } from '../../common/graphql/deferred-field.js';
 
 /** Marketing on these channels needs the contact's consent for the matching purpose; the other channels have none. */
 const MARKETING_PURPOSE: Partial<Record<CommunicationChannel, ConsentPurpose.MARKETING_EMAIL | ConsentPurpose.MARKETING_SMS>> = {
   [CommunicationChannel.EMAIL]: ConsentPurpose.MARKETING_EMAIL,
   [CommunicationChannel.SMS]: ConsentPurpose.MARKETING_SMS,
 };
+
+const recipientOf = (contact: { id: string; email?: string; phone?: string }): MarketingRecipient => ({
+  contactId: contact.id,
+  email: contact.email,
+  phone: contact.phone,
+});
 
 const SORT_PROPERTY = { [CommunicationSortField.OCCURRED_AT]: 'occurredAt', [CommunicationSortField.CREATED_AT]: 'createdAt' } as const;
 
@@ -41,6 +44,8 @@ export class CommunicationService {
     private readonly em: EntityManager,
     private readonly members: MemberDirectory,
     private readonly consent: ConsentService,
+    private readonly clients: ClientService,
+    private readonly contacts: ContactService,
   ) {}
 
   async get(ctx: TenantContext, id: string): Promise<CommunicationType> {
@@ -65,21 +70,21 @@ export class CommunicationService {
     );
     const authors = this.authorLookup(ctx, rows);
     return toPage(
-        request,
-        rows,
-        (row) => ({ key: row[property].toISOString(), id: row.id }),
-        (row) => CommunicationType.from(row, authors),
-        () => this.em.count(Communication, filter),
+      request,
+      rows,
+      (row) => ({ key: row[property].toISOString(), id: row.id }),
+      (row) => CommunicationType.from(row, authors),
+      () => this.em.count(Communication, filter),
     );
   }
 
   async log(ctx: TenantContext, input: LogCommunicationInput): Promise<CommunicationType> {
-    if ((await this.em.count(Client, { id: input.clientId })) === 0) throw notFound('Client');
-    const contact = input.contactId ? await this.contactOfClient(input.contactId, input.clientId) : undefined;
+    const client = await this.clients.require(ctx, input.clientId);
+    const contact = input.contactId ? await this.contactOfClient(ctx, input.contactId, client.id) : undefined;
     if (input.marketing) await this.assertMarketingAllowed(input.channel, contact);
     const communication = this.em.create(Communication, {
-      client: this.em.getReference(Client, input.clientId),
-      contact,
+      clientId: client.id,
+      contactId: contact?.contactId,
       channel: input.channel,
       direction: input.direction,
       subject: input.subject ?? undefined,
@@ -95,7 +100,7 @@ export class CommunicationService {
   async update(ctx: TenantContext, input: UpdateCommunicationInput): Promise<CommunicationType> {
     const communication = await this.findOrFail(input.id);
     if (input.contactId !== undefined) {
-      communication.contact = input.contactId === null ? undefined : await this.contactOfClient(input.contactId, communication.client.id);
+      communication.contactId = input.contactId === null ? undefined : (await this.contactOfClient(ctx, input.contactId, communication.clientId)).contactId;
     }
     if (input.channel !== undefined) communication.channel = input.channel;
     if (input.direction !== undefined) communication.direction = input.direction;
@@ -106,8 +111,8 @@ export class CommunicationService {
     // Turning a communication into marketing, or pointing marketing at another channel or contact, passes the gate.
     const retargeted = input.marketing !== undefined || input.channel !== undefined || input.contactId !== undefined;
     if (communication.marketing && retargeted) {
-      await this.em.populate(communication, ['contact']);
-      await this.assertMarketingAllowed(communication.channel, communication.contact);
+      const contact = communication.contactId ? await this.recipient(ctx, communication.contactId) : undefined;
+      await this.assertMarketingAllowed(communication.channel, contact);
     }
     await this.em.flush();
     return CommunicationType.from(communication, this.authorLookup(ctx, [communication]));
@@ -123,13 +128,10 @@ export class CommunicationService {
   }
 
   /** CONSENT_REQUIRED unless the contact currently consents to marketing on this channel and is not suppressed. */
-  private async assertMarketingAllowed(channel: CommunicationChannel, contact: Contact | undefined): Promise<void> {
+  private async assertMarketingAllowed(channel: CommunicationChannel, recipient: MarketingRecipient | undefined): Promise<void> {
     const purpose = MARKETING_PURPOSE[channel];
     if (!purpose) return;
-    await this.consent.assertMarketingAllowed(
-      contact ? { contactId: contact.id, email: contact.email, phone: contact.phone } : null,
-      purpose,
-    );
+    await this.consent.assertMarketingAllowed(recipient ?? null, purpose);
   }
 
   private async findOrFail(id: string): Promise<Communication> {
@@ -139,14 +141,18 @@ export class CommunicationService {
   }
 
   /** The contact, which must be one of the client's; another tenant's contact is not found at all. */
-  private async contactOfClient(contactId: string, clientId: string): Promise<Contact> {
-    const contact = await this.em.findOne(Contact, { id: contactId });
-    if (!contact) throw notFound('Contact');
-    if (contact.client.id !== clientId) {
-      const problem = 'contactId must be a contact of the communication\'s client';
+  private async contactOfClient(ctx: TenantContext, contactId: string, clientId: string): Promise<MarketingRecipient> {
+    const contact = await this.contacts.require(ctx, contactId);
+    if (contact.clientId !== clientId) {
+      const problem = "contactId must be a contact of the communication's client";
       throw badInput(`Invalid input. contactId: ${problem}`, { fields: [{ field: 'contactId', problems: [problem] }] });
     }
-    return contact;
+    return recipientOf(contact);
+  }
+
+  /** The communication's contact, as the marketing gate checks it. */
+  private async recipient(ctx: TenantContext, contactId: string): Promise<MarketingRecipient> {
+    return recipientOf(await this.contacts.require(ctx, contactId));
   }
 
   private filterOf(filter: CommunicationFilter | undefined): FilterQuery<Communication> {
@@ -156,8 +162,8 @@ export class CommunicationService {
       ...(filter.occurredBefore ? { $lt: filter.occurredBefore } : {}),
     };
     return {
-      ...(filter.clientId ? { client: filter.clientId } : {}),
-      ...(filter.contactId ? { contact: filter.contactId } : {}),
+      ...(filter.clientId ? { clientId: filter.clientId } : {}),
+      ...(filter.contactId ? { contactId: filter.contactId } : {}),
       ...(filter.channel ? { channel: filter.channel } : {}),
       ...(filter.direction ? { direction: filter.direction } : {}),
       ...(typeof filter.marketing === 'boolean' ? { marketing: filter.marketing } : {}),
@@ -167,7 +173,7 @@ export class CommunicationService {
 
   /** One MemberDirectory lookup for all the authors of `communications`, run once and only if an author is read. */
   private authorLookup(ctx: TenantContext, communications: readonly Communication[]): AuthorLookup {
-    let summaries: Promise<Map<string, MemberRefType>> | undefined;
+    let summaries: Promise<Map<string, MemberSummary>> | undefined;
     const userIds = communications.flatMap((c) => (c.authorUserId ? [c.authorUserId] : []));
     return async (userId) => {
       if (!userId) return null;

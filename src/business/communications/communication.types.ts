@@ -1,11 +1,11 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { MemberRefType } from '../clients/client.types.js';
+import { MemberRefType, type MemberSummary } from '../../accounts/index.js';
 import { CommunicationChannel, CommunicationDirection, type Communication } from './communication.entity.js';
-import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
+import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
 /** Resolves a communication's author; shared by a whole page, so that the lookup runs once and only when selected. */
-export type AuthorLookup = (userId: string | null) => Promise<MemberRefType | null>;
+export type AuthorLookup = (userId: string | null) => Promise<MemberSummary | null>;
 
 @ObjectType('Communication', { description: 'An email, call, meeting, SMS or note with a client (and optionally one of its contacts).' })
 export class CommunicationType {
@@ -25,7 +25,7 @@ export class CommunicationType {
    * authors rather than one per row or a per-field Nest resolver.
    */
   @Field(() => MemberRefType, { nullable: true, description: 'The author, by name (null for API keys, or when no longer a member).' })
-  author: Promise<MemberRefType | null>;
+  author: Promise<MemberSummary | null>;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
 
@@ -33,8 +33,8 @@ export class CommunicationType {
     const authorUserId = communication.authorUserId ?? null;
     const node = Object.assign(new CommunicationType(), {
       id: communication.id,
-      clientId: communication.client.id,
-      contactId: communication.contact?.id ?? null,
+      clientId: communication.clientId,
+      contactId: communication.contactId ?? null,
       channel: communication.channel,
       direction: communication.direction,
       subject: communication.subject ?? null,

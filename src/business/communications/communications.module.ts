@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
+import { ConsentModule } from '../../consent/consent.module.js';
+import { ClientsModule } from '../clients/clients.module.js';
+import { ContactsModule } from '../contacts/contacts.module.js';
 import { Communication } from './communication.entity.js';
 import { CommunicationResolver } from './communication.resolver.js';
 import { CommunicationService } from './communication.service.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Communication]), AccountsModule],
+  imports: [MikroOrmModule.forFeature([Communication]), AccountsModule, ClientsModule, ContactsModule, ConsentModule],
   providers: [CommunicationService, CommunicationResolver],
   exports: [],
 })

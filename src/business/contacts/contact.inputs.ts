@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PostalAddressInput } from '../../common/address/postal-address.js';
 import { ConnectionArgs } from '../../common/pagination/connection.args.js';
-import { IfPresent, PHONE_PATTERN, Trim } from '../../common/validation/input-transforms.js';
+import { IfPresent, NormaliseOptionalEmail, PHONE_PATTERN, Trim, TrimToNull } from '../../common/validation/input-transforms.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 
 export enum ContactSortField {
@@ -15,14 +15,6 @@ registerEnumType(ContactSortField, {
   valuesMap: { NAME: { description: 'Last name, then first name.' } },
 });
 
-/** Trims, and turns a blank optional text into null (cleared), as forms send "" for an empty field. */
-const TrimToNull = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value));
-
-/** Emails are stored trimmed and lower-cased; a blank one clears the field. */
-const NormaliseOptionalEmail = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() || null : value));
-
 const PHONE_MESSAGE = { message: 'phone must be a phone number' };
 
 @InputType()
@@ -32,27 +24,43 @@ export class CreateContactInput {
   clientId: string;
 
   @Field({ description: '1–100 characters.' })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(100)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   firstName: string;
 
   @Field({ description: '1–100 characters.' })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(100)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   lastName: string;
 
   @Field(() => String, { nullable: true, description: 'Job title, at most 150 characters.' })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(150)
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(150)
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Personal data: reading it requires PII_READ.' })
-  @IsOptional() @NormaliseOptionalEmail() @IsEmail() @MaxLength(254)
+  @IsOptional()
+  @NormaliseOptionalEmail()
+  @IsEmail()
+  @MaxLength(254)
   email?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Personal data: reading it requires PII_READ.' })
-  @IsOptional() @TrimToNull() @Matches(PHONE_PATTERN, PHONE_MESSAGE)
+  @IsOptional()
+  @TrimToNull()
+  @Matches(PHONE_PATTERN, PHONE_MESSAGE)
   phone?: string | null;
 
   @Field(() => PostalAddressInput, { nullable: true, description: 'Personal data: reading it requires PII_READ.' })
-  @IsOptional() @ValidateNested() @Type(() => PostalAddressInput)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PostalAddressInput)
   address?: PostalAddressInput | null;
 }
 
@@ -65,27 +73,45 @@ export class UpdateContactInput {
   id: string;
 
   @Field(() => String, { nullable: true, description: '1–100 characters; cannot be cleared.' })
-  @IfPresent() @Trim() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IfPresent()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   firstName?: string;
 
   @Field(() => String, { nullable: true, description: '1–100 characters; cannot be cleared.' })
-  @IfPresent() @Trim() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IfPresent()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   lastName?: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @TrimToNull() @IsString() @MaxLength(150)
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(150)
   title?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @NormaliseOptionalEmail() @IsEmail() @MaxLength(254)
+  @IsOptional()
+  @NormaliseOptionalEmail()
+  @IsEmail()
+  @MaxLength(254)
   email?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @TrimToNull() @Matches(PHONE_PATTERN, PHONE_MESSAGE)
+  @IsOptional()
+  @TrimToNull()
+  @Matches(PHONE_PATTERN, PHONE_MESSAGE)
   phone?: string | null;
 
   @Field(() => PostalAddressInput, { nullable: true, description: 'Replaces the whole address; null clears it.' })
-  @IsOptional() @ValidateNested() @Type(() => PostalAddressInput)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PostalAddressInput)
   address?: PostalAddressInput | null;
 }
 
@@ -106,35 +132,45 @@ export class ContactIdArgs {
 @InputType()
 export class ContactFilter {
   @Field(() => ID, { nullable: true, description: 'Contacts of this client.' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   clientId?: string;
 
   @Field(() => String, {
     nullable: true,
     description: 'Case-insensitive: every word must be a substring of the first or the last name ("ada love").',
   })
-  @IsOptional() @Trim() @IsString() @MaxLength(200)
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
   search?: string;
 }
 
 @InputType()
 export class ContactSort {
   @Field(() => ContactSortField, { nullable: true, description: 'Default CREATED_AT.' })
-  @IsOptional() @IsEnum(ContactSortField)
+  @IsOptional()
+  @IsEnum(ContactSortField)
   field?: ContactSortField;
 
   @Field(() => SortDirection, { nullable: true, description: 'Default ASC for NAME, DESC for CREATED_AT.' })
-  @IsOptional() @IsEnum(SortDirection)
+  @IsOptional()
+  @IsEnum(SortDirection)
   direction?: SortDirection;
 }
 
 @ArgsType()
 export class ContactsArgs extends ConnectionArgs {
   @Field(() => ContactFilter, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => ContactFilter)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactFilter)
   filter?: ContactFilter;
 
   @Field(() => ContactSort, { nullable: true, description: 'Default: newest first (CREATED_AT DESC).' })
-  @IsOptional() @ValidateNested() @Type(() => ContactSort)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactSort)
   sort?: ContactSort;
 }

@@ -23,7 +23,7 @@ export class ContactResolver {
 
   @RequirePermissions(READ)
   @Query(() => ContactConnection, {
-    description: 'The active tenant\'s contacts, newest first by default. Requires CLIENTS_READ; email, phone and address PII_READ.',
+    description: "The active tenant's contacts, newest first by default. Requires CLIENTS_READ; email, phone and address PII_READ.",
   })
   contacts(@TenantCtx() ctx: TenantContext, @Args() args: ContactsArgs): Promise<Page<ContactType>> {
     return this.service.list(ctx, args);

@@ -21,7 +21,7 @@ export class ContactType {
   static from(contact: Contact): ContactType {
     return Object.assign(new ContactType(), {
       id: contact.id,
-      clientId: contact.client.id,
+      clientId: contact.clientId,
       firstName: contact.firstName,
       lastName: contact.lastName,
       title: contact.title ?? null,

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
+import { ConsentModule } from '../../consent/consent.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
+import { ClientContactsReader } from './client-contacts.reader.js';
+import { ClientContactsResolver } from './client-contacts.resolver.js';
+import { ConsentContactsAdapter } from './consent-contacts.adapter.js';
+import { ContactDeletionChecks } from './contact-deletion.js';
 import { Contact } from './contact.entity.js';
 import { ContactResolver } from './contact.resolver.js';
 import { ContactService } from './contact.service.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Contact]), AccountsModule, ClientsModule],
-  providers: [ContactService, ContactResolver],
-  exports: [ContactService],
+  imports: [MikroOrmModule.forFeature([Contact]), AccountsModule, ClientsModule, ConsentModule],
+  providers: [ContactDeletionChecks, ContactService, ContactResolver, ClientContactsReader, ClientContactsResolver, ConsentContactsAdapter],
+  exports: [ContactDeletionChecks, ContactService],
 })
 export class ContactsModule {}

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { RetentionJobs } from '../../audit/retention.jobs.js';
+import { RetentionJobs } from '../../audit/index.js';
 import { thinOrderFeedMarks } from './order-feed-mark.sql.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /** Which of an order's related records a request selected: only those are loaded, each with one query per page. */
 export interface OrderRelations {
@@ -15,7 +15,11 @@ function childFields(set: SelectionSetNode | undefined, info: GraphQLResolveInfo
   for (const selection of set?.selections ?? []) {
     if (selection.kind === Kind.FIELD) into.push(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) childFields(selection.selectionSet, info, into);
-    else childFields(info.fragments[selection.name.value]?.selectionSet, info, into);
+    else {
+      // Validation guarantees the fragment exists; a missing one contributes no fields rather than throwing.
+      const fragment = info.fragments[selection.name.value] as FragmentDefinitionNode | undefined;
+      childFields(fragment?.selectionSet, info, into);
+    }
   }
 }
 
@@ -40,7 +44,6 @@ export function selectedRelations(info: GraphQLResolveInfo, path: readonly strin
  * Resolver parameter: the order relations the request selected, below `path` (['edges', 'node'] for a connection).
  * Hands the resolver a small plain object rather than the whole GraphQLResolveInfo.
  */
-export const SelectedRelations = createParamDecorator(
-  (path: readonly string[] | undefined, context: ExecutionContext): OrderRelations =>
-    selectedRelations(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>(), path ?? []),
+export const SelectedRelations = createParamDecorator((path: readonly string[] | undefined, context: ExecutionContext): OrderRelations =>
+  selectedRelations(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>(), path ?? []),
 );

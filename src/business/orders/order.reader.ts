@@ -3,10 +3,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, notFound } from '../../common/errors/app-errors.js';
 import { toPage, type KeysetRequest, keysetRequest, INVALID_CURSOR } from '../../common/pagination/keyset.js';
-import { clientRecordFromRow } from '../clients/client.rows.js';
+import { clientRecordFromRow, ClientService } from '../clients/index.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
-import { ClientService } from '../clients/client.service.js';
-import { contactFromRow } from '../contacts/contact.rows.js';
+import { contactFromRow } from '../contacts/index.js';
 import type { ExternalReference } from './order.entity.js';
 import { OrderSortField, type OrderFilter, type OrderSort, type OrdersArgs } from './order.inputs.js';
 import type { OrderStatus } from './order-status.js';
@@ -15,7 +14,6 @@ import type { OrderRelations } from './order-selection.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { tenantScoped } from '../../database/tenant-sql.js';
-import { once } from '../../common/graphql/deferred-field.js';
 
 /** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
 interface OrderRow {
@@ -241,14 +239,20 @@ export class OrderReader {
     }
     const direction = descending !== request.backward ? 'desc' : 'asc';
     const rows = await this.em.execute<OrderRow[]>(
-      `select ${ORDER_COLUMNS}, ${spec.keySql} as sort_key from "order" o where ${where}
+      `select ${ORDER_COLUMNS}, ${spec.keySql} as sort_key from "order" o where ${where.toString()}
         order by ${spec.column} ${direction}, o.id ${direction} limit ?`,
       [...where.params, request.limit + 1],
     );
     const nodes = await this.present(ctx, rows.slice(0, request.limit), relations);
     const byId = new Map(nodes.map((node) => [node.id, node]));
     const count = () => this.count(filter);
-    const page = toPage(request, rows, (row) => ({ key: row.sort_key, id: row.id }), (row) => byId.get(row.id) as OrderType, count);
+    const page = toPage(
+      request,
+      rows,
+      (row) => ({ key: row.sort_key, id: row.id }),
+      (row) => byId.get(row.id) as OrderType,
+      count,
+    );
     // Counted only if totalCount is selected: Nest's field resolver reads properties and never calls them.
     return page;
   }
@@ -264,7 +268,7 @@ export class OrderReader {
   }
 
   private async count(filter: Conditions): Promise<number> {
-    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter}`, filter.params);
+    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter.toString()}`, filter.params);
     return Number(row.count);
   }
 
@@ -273,7 +277,10 @@ export class OrderReader {
     if (rows.length === 0) return [];
     const related = await this.relatedRows(ctx, rows, relations);
     const parseDate = this.parseDate();
-    const clientTypes = this.clients.present(ctx, related.clients.map((row) => clientRecordFromRow(row, parseDate)));
+    const clientTypes = this.clients.present(
+      ctx,
+      related.clients.map((row) => clientRecordFromRow(row, parseDate)),
+    );
     const clients = new Map(clientTypes.map((client) => [client.id, client]));
     const contacts = new Map(related.contacts.map((row) => [row.id as string, contactFromRow(row, parseDate)]));
     const lines = this.linesOf(related.lines);
@@ -359,7 +366,7 @@ export class OrderReader {
 
   private parseDate(): (value: string) => Date {
     const platform = this.em.getPlatform();
-    return (value: string) => platform.parseDate(value) as Date;
+    return (value: string) => platform.parseDate(value);
   }
 
   private linesOf(rows: LineRow[]): Map<string, OrderLineType[]> {

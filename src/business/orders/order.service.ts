@@ -3,9 +3,8 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors/app-errors.js';
-import { ClientService } from '../clients/client.service.js';
-import type { Contact } from '../contacts/contact.entity.js';
-import { ContactService } from '../contacts/contact.service.js';
+import { ClientService } from '../clients/index.js';
+import { ContactService } from '../contacts/index.js';
 import { OrderLine } from './order-line.entity.js';
 import type { OrderRelations } from './order-selection.js';
 import { OrderReader } from './order.reader.js';
@@ -97,7 +96,7 @@ export class OrderService {
 
   async create(ctx: TenantContext, input: CreateOrderInput, relations: OrderRelations): Promise<OrderType> {
     const client = await this.clients.require(ctx, input.clientId);
-    const contact = input.contactId ? await this.contactOf(ctx, client.id, input.contactId) : undefined;
+    const contactId = input.contactId ? await this.contactOf(ctx, client.id, input.contactId) : undefined;
     const lines = (input.lines ?? []).map(lineData);
     const totals = totalsOf(lines);
     // Taken last, after every check: the counter row stays locked until the transaction ends.
@@ -105,8 +104,8 @@ export class OrderService {
     const order = this.em.create(Order, {
       number: formatOrderNumber(seq),
       numberSeq: seq,
-      client,
-      contact,
+      clientId: client.id,
+      contactId,
       currency: input.currency,
       inHandsDate: optional(input.inHandsDate),
       notes: optional(input.notes),
@@ -127,8 +126,8 @@ export class OrderService {
       }
       order.currency = patch.currency;
     }
-    if (patch.contactId === null) order.contact = undefined;
-    else if (patch.contactId !== undefined) order.contact = await this.contactOf(ctx, order.client.id, patch.contactId, 'patch.contactId');
+    if (patch.contactId === null) order.contactId = undefined;
+    else if (patch.contactId !== undefined) order.contactId = await this.contactOf(ctx, order.clientId, patch.contactId, 'patch.contactId');
     if (patch.inHandsDate !== undefined) order.inHandsDate = optional(patch.inHandsDate);
     if (patch.notes !== undefined) order.notes = optional(patch.notes);
     if (patch.externalReferences !== undefined) order.externalReferences = externalReferences(patch.externalReferences);
@@ -195,10 +194,11 @@ export class OrderService {
     return this.reader.get(ctx, order.id, relations);
   }
 
-  private async contactOf(ctx: TenantContext, clientId: string, contactId: string, field = 'contactId'): Promise<Contact> {
+  /** The id of the tenant's contact `contactId`, which must be one of the client's. */
+  private async contactOf(ctx: TenantContext, clientId: string, contactId: string, field = 'contactId'): Promise<string> {
     const contact = await this.contacts.require(ctx, contactId);
-    if (contact.client.id !== clientId) throw fieldProblem(field, 'the contact must belong to the order\'s client');
-    return contact;
+    if (contact.clientId !== clientId) throw fieldProblem(field, "the contact must belong to the order's client");
+    return contact.id;
   }
 
   private async lockOrder(id: string): Promise<Order> {
@@ -232,4 +232,3 @@ export class OrderService {
     order.updatedAt = new Date();
   }
 }
-

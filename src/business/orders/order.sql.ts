@@ -21,6 +21,6 @@ export async function nextOrderNumber(em: EntityManager, ctx: TenantContext): Pr
 /** The order a line belongs to, read without loading the line (so the order can be locked before its lines). */
 export async function orderIdOfLine(em: EntityManager, ctx: TenantContext, lineId: string): Promise<string | null> {
   const tenant = tenantScoped(ctx);
-  const [row] = await em.execute<{ order_id: string }[]>(`select order_id from order_line where ${tenant.sql} and id = ?`, [...tenant.params, lineId]);
-  return row?.order_id ?? null;
+  const rows = await em.execute<{ order_id: string }[]>(`select order_id from order_line where ${tenant.sql} and id = ?`, [...tenant.params, lineId]);
+  return rows.at(0)?.order_id ?? null;
 }

@@ -3,8 +3,8 @@ import { RestrictedField } from '../../common/authorization/field-access.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { LocalDate, MinorUnits } from '../../common/graphql/scalars.js';
 import { Connection } from '../../common/pagination/connection.types.js';
-import { ClientType } from '../clients/client.types.js';
-import { ContactType } from '../contacts/contact.types.js';
+import { ClientType } from '../clients/index.js';
+import { ContactType } from '../contacts/index.js';
 import { OrderStatus } from './order-status.js';
 
 @ObjectType('ExternalReference', { description: 'A reference to the order in another system (an invoice id, a supplier PO, …).' })
@@ -14,10 +14,10 @@ export class ExternalReferenceType {
   @Field() value: string;
 }
 
-@ObjectType('OrderLine', { description: 'One product on an order. Money is integer minor units of the order\'s currency.' })
+@ObjectType('OrderLine', { description: "One product on an order. Money is integer minor units of the order's currency." })
 export class OrderLineType {
   @Field(() => ID) id: string;
-  @Field(() => Int, { description: '1, 2, 3, … in the order\'s line order.' }) position: number;
+  @Field(() => Int, { description: "1, 2, 3, … in the order's line order." }) position: number;
   @Field() productName: string;
   @Field(() => String, { nullable: true }) sku: string | null;
   @Field(() => String, { nullable: true }) supplier: string | null;
@@ -33,10 +33,10 @@ export class OrderLineType {
   @Field(() => String, { nullable: true }) colour: string | null;
 }
 
-@ObjectType('OrderStatusChange', { description: 'One step of an order\'s history: who moved it from which status to which, and when.' })
+@ObjectType('OrderStatusChange', { description: "One step of an order's history: who moved it from which status to which, and when." })
 export class OrderStatusChangeType {
   @Field(() => ID) id: string;
-  @Field(() => OrderStatus, { nullable: true, description: 'Null for the order\'s creation.' }) fromStatus: OrderStatus | null;
+  @Field(() => OrderStatus, { nullable: true, description: "Null for the order's creation." }) fromStatus: OrderStatus | null;
   @Field(() => OrderStatus) toStatus: OrderStatus;
   @Field() at: Date;
   @Field(() => ID, { nullable: true, description: 'The user who made the change, if a user did.' }) actorUserId: string | null;
@@ -55,8 +55,8 @@ export class OrderType {
   @Field(() => LocalDate, { nullable: true, description: 'The date the customer needs the goods.' }) inHandsDate: string | null;
   @Field(() => String, { nullable: true }) notes: string | null;
   @Field(() => [ExternalReferenceType]) externalReferences: ExternalReferenceType[];
-  @Field(() => MinorUnits, { description: 'Sum of the lines\' lineTotal.' }) subtotal: number;
-  @RestrictedField(() => MinorUnits, Permission.FINANCIALS_READ, { description: 'Sum of the lines\' lineCost.' })
+  @Field(() => MinorUnits, { description: "Sum of the lines' lineTotal." }) subtotal: number;
+  @RestrictedField(() => MinorUnits, Permission.FINANCIALS_READ, { description: "Sum of the lines' lineCost." })
   totalCost: number | null;
   @RestrictedField(() => MinorUnits, Permission.FINANCIALS_READ, { description: 'subtotal − totalCost.' })
   margin: number | null;

@@ -7,6 +7,7 @@ import { OrderFeedMark } from './order-feed-mark.entity.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderNumberCounter } from './order-number-counter.entity.js';
 import { OrderReader } from './order.reader.js';
+import { OrderReferences } from './order-references.js';
 import { OrderResolver } from './order.resolver.js';
 import { OrderService } from './order.service.js';
 import { OrderStatusChange } from './order-status-change.entity.js';
@@ -14,13 +15,8 @@ import { Order } from './order.entity.js';
 import { OrderFeedMarkRetention } from './order-feed-mark.retention.js';
 
 @Module({
-  imports: [
-    MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter, OrderFeedMark]),
-    AccountsModule,
-    ClientsModule,
-    ContactsModule,
-  ],
-  providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention],
+  imports: [MikroOrmModule.forFeature([Order, OrderLine, OrderStatusChange, OrderNumberCounter, OrderFeedMark]), AccountsModule, ClientsModule, ContactsModule],
+  providers: [OrderReader, OrderService, OrderResolver, OrderFeedMarkRetention, OrderReferences],
   exports: [],
 })
 export class OrdersModule {}

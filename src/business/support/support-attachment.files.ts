@@ -10,7 +10,7 @@ const MAX_FILE_NAME_LENGTH = 255;
  * a path or hide characters (separators, control characters, `.`/`..`) are refused.
  */
 export function parseFileName(header: string | string[] | undefined): string {
-  const hint = 'X-File-Name must be the file\'s name, percent-encoded UTF-8 (RFC 5987), e.g. UTF-8\'\'report%20Q3.pdf';
+  const hint = "X-File-Name must be the file's name, percent-encoded UTF-8 (RFC 5987), e.g. UTF-8''report%20Q3.pdf";
   if (typeof header !== 'string' || header.trim() === '') throw fileNameError(`${hint}.`);
   const encoded = header.trim().replace(/^utf-8''/i, '');
   let name: string;
@@ -22,7 +22,7 @@ export function parseFileName(header: string | string[] | undefined): string {
   if (name.trim() === '' || name.length > MAX_FILE_NAME_LENGTH) {
     throw fileNameError(`The file name must be 1–${MAX_FILE_NAME_LENGTH} characters.`);
   }
-  if (/[\u0000-\u001f\u007f-\u009f/\\]/.test(name) || name === '.' || name === '..') {
+  if (/[\p{Cc}/\\]/u.test(name) || name === '.' || name === '..') {
     throw fileNameError('The file name must not contain path separators or control characters.');
   }
   return name;
@@ -51,7 +51,7 @@ export function readLimited(body: Readable, maxBytes: number): Promise<Buffer | 
     let size = 0;
     const finish = (result: Buffer | null, error?: unknown) => {
       body.off('data', onData).off('end', onEnd).off('error', onError);
-      if (error) reject(error instanceof Error ? error : new Error(String(error)));
+      if (error) reject(error instanceof Error ? error : new Error('Reading the request body failed.', { cause: error }));
       else resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -65,8 +65,12 @@ export function readLimited(body: Readable, maxBytes: number): Promise<Buffer | 
       }
       chunks.push(chunk);
     };
-    const onEnd = () => finish(Buffer.concat(chunks, size));
-    const onError = (error: unknown) => finish(null, error);
+    const onEnd = () => {
+      finish(Buffer.concat(chunks, size));
+    };
+    const onError = (error: unknown) => {
+      finish(null, error);
+    };
     body.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { LockMode, RequestContext as OrmRequestContext } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../common/errors/app-errors.js';
@@ -11,7 +11,7 @@ import { mediaTypeOf, parseFileName, readLimited, tooLarge } from './support-att
 import { SupportAttachment, SupportRequest } from './support-request.entity.js';
 import { assertOpenForMessages } from './support-request.service.js';
 import { SupportStaffAuditLog } from './support-staff-audit.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditLog } from '../../audit/index.js';
 import { STAFF_READ, isSupportStaff, userIdOf } from './support-threads.js';
 import { SupportAttachmentType } from './support.types.js';
 
@@ -91,14 +91,10 @@ export class SupportAttachmentService {
     // The access policy admits only support staff and members of the active tenant.
     const staff = isSupportStaff(ctx);
     if (!isUUID(attachmentId)) throw notFound('Attachment');
-    const attachment = await requestEntityManager().findOne(
-      SupportAttachment,
-      { id: attachmentId },
-      { ...(staff ? STAFF_READ : {}), populate: ['content'] },
-    );
+    const attachment = await requestEntityManager().findOne(SupportAttachment, { id: attachmentId }, { ...(staff ? STAFF_READ : {}), populate: ['content'] });
     if (!attachment) throw notFound('Attachment');
     if (staff) {
-        // REST runs outside the GraphQL transaction: the entry gets one of its own, and the file is served only once it is written.
+      // REST runs outside the GraphQL transaction: the entry gets one of its own, and the file is served only once it is written.
       await requestEntityManager().transactional((tx) =>
         this.audit.read(ctx, 'downloadSupportAttachment', [{ supportRequestId: attachment.request.id, tenantId: attachment.tenantId }], tx),
       );
@@ -123,6 +119,6 @@ function emptyFile(): AppError {
 /** The request's EntityManager, bound by TenantSessionMiddleware with the caller's row-level security session. */
 function requestEntityManager(): EntityManager {
   const em = OrmRequestContext.getEntityManager();
-  if (!em) throw new Error('No request EntityManager: TenantSessionMiddleware must run for /support routes.');
+  if (!(em instanceof EntityManager)) throw new Error('No request EntityManager: TenantSessionMiddleware must run for /support routes.');
   return em as EntityManager;
 }

@@ -46,15 +46,18 @@ export class SupportHttpErrorFilter implements ExceptionFilter {
       const status = STATUS_OF_CODE[String(code)] ?? 400;
       // An oversized body sent without a length was not read to its end: close the connection rather than drain it.
       if (status === 413 && req.headers['content-length'] === undefined) res.setHeader('Connection', 'close');
-      return sendGraphQLError(res, status, exception.code, exception.message, details);
+      sendGraphQLError(res, status, exception.code, exception.message, details);
+      return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = CODE_OF_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT);
-      return sendGraphQLError(res, status, code, status >= 500 ? 'Internal server error.' : exception.message);
+      sendGraphQLError(res, status, code, status >= 500 ? 'Internal server error.' : exception.message);
+      return;
     }
     if (isDatabaseUnavailable(exception)) {
-      return sendGraphQLError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
+      sendGraphQLError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
+      return;
     }
     logger.error({
       msg: 'Unexpected error',

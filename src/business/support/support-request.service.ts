@@ -57,13 +57,16 @@ export class SupportRequestService {
       { $and: [filter, keyset.where as FilterQuery<SupportRequest>] },
       { orderBy: keyset.orderBy, limit: request.limit + 1 },
     );
-    const lookups = this.threads.lookups(rows.map((row) => row.id), false);
+    const lookups = this.threads.lookups(
+      rows.map((row) => row.id),
+      false,
+    );
     return toPage(
-        request,
-        rows,
-        (row) => ({ key: row.createdAt.toISOString(), id: row.id }),
-        (row) => SupportRequestType.from(row, lookups),
-        () => this.em.count(SupportRequest, filter),
+      request,
+      rows,
+      (row) => ({ key: row.createdAt.toISOString(), id: row.id }),
+      (row) => SupportRequestType.from(row, lookups),
+      () => this.em.count(SupportRequest, filter),
     );
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
-import { Tenant } from '../../accounts/tenants/tenant.entity.js';
+import { TenantService } from '../../accounts/index.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { notFound } from '../../common/errors/app-errors.js';
 import { keysetQuery, toPage, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
@@ -24,6 +24,7 @@ export class SupportStaffService {
     private readonly em: EntityManager,
     private readonly threads: SupportThreads,
     private readonly audit: SupportStaffAuditLog,
+    private readonly tenants: TenantService,
   ) {}
 
   /** Across all tenants, longest-waiting first (oldest last activity). */
@@ -38,14 +39,21 @@ export class SupportStaffService {
     );
     const page = rows.slice(0, request.limit);
     const names = await this.tenantNames(page);
-    const lookups = this.threads.lookups(page.map((row) => row.id), true);
-    await this.audit.read(ctx, 'supportQueue', page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })));
+    const lookups = this.threads.lookups(
+      page.map((row) => row.id),
+      true,
+    );
+    await this.audit.read(
+      ctx,
+      'supportQueue',
+      page.map((row) => ({ supportRequestId: row.id, tenantId: row.tenantId })),
+    );
     return toPage(
-        request,
-        rows,
-        (row) => ({ key: row.lastActivityAt.toISOString(), id: row.id }),
-        (row) => StaffSupportRequestType.forStaff(row, lookups, names.get(row.tenantId) ?? ''),
-        () => this.em.count(SupportRequest, filter, STAFF_READ),
+      request,
+      rows,
+      (row) => ({ key: row.lastActivityAt.toISOString(), id: row.id }),
+      (row) => StaffSupportRequestType.forStaff(row, lookups, names.get(row.tenantId) ?? ''),
+      () => this.em.count(SupportRequest, filter, STAFF_READ),
     );
   }
 
@@ -70,11 +78,7 @@ export class SupportStaffService {
   }
 
   private async findOrFail(id: string, lock = false): Promise<SupportRequest> {
-    const request = await this.em.findOne(
-      SupportRequest,
-      { id },
-      lock ? { ...STAFF_READ, lockMode: LockMode.PESSIMISTIC_WRITE } : STAFF_READ,
-    );
+    const request = await this.em.findOne(SupportRequest, { id }, lock ? { ...STAFF_READ, lockMode: LockMode.PESSIMISTIC_WRITE } : STAFF_READ);
     if (!request) throw notFound('Support request');
     return request;
   }
@@ -84,14 +88,8 @@ export class SupportStaffService {
     return StaffSupportRequestType.forStaff(request, this.threads.lookups([request.id], true), names.get(request.tenantId) ?? '');
   }
 
-  /**
-   * Tenant names for a page, in one query. Only `id` and `name` are selected: they are the only tenant columns the
-   * staff role may read.
-   */
-  private async tenantNames(requests: readonly SupportRequest[]): Promise<Map<string, string>> {
-    const ids = [...new Set(requests.map((r) => r.tenantId))];
-    if (ids.length === 0) return new Map();
-    const tenants = await this.em.find(Tenant, { id: { $in: ids } }, { fields: ['id', 'name'] });
-    return new Map(tenants.map((tenant) => [tenant.id, tenant.name]));
+  /** Tenant names for a page, in one query. */
+  private tenantNames(requests: readonly SupportRequest[]): Promise<Map<string, string>> {
+    return this.tenants.names(requests.map((r) => r.tenantId));
   }
 }

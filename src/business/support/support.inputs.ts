@@ -15,11 +15,17 @@ const BODY_DESCRIPTION = `1–${MAX_BODY_LENGTH.toLocaleString('en')} characters
 @InputType()
 export class CreateSupportRequestInput {
   @Field({ description: `1–${MAX_SUBJECT_LENGTH} characters.` })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_SUBJECT_LENGTH)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_SUBJECT_LENGTH)
   subject: string;
 
   @Field({ description: BODY_DESCRIPTION })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_BODY_LENGTH)
   body: string;
 }
 
@@ -30,7 +36,10 @@ export class ReplyToSupportRequestInput {
   id: string;
 
   @Field({ description: BODY_DESCRIPTION })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(MAX_BODY_LENGTH)
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_BODY_LENGTH)
   body: string;
 }
 
@@ -55,13 +64,16 @@ export class SupportRequestIdArgs {
 @InputType()
 export class SupportRequestFilter {
   @Field(() => SupportRequestStatus, { nullable: true })
-  @IsOptional() @IsEnum(SupportRequestStatus)
+  @IsOptional()
+  @IsEnum(SupportRequestStatus)
   status?: SupportRequestStatus;
 }
 
 @ArgsType()
 export class SupportRequestsArgs extends ConnectionArgs {
   @Field(() => SupportRequestFilter, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => SupportRequestFilter)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SupportRequestFilter)
   filter?: SupportRequestFilter;
 }

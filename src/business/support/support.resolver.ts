@@ -13,12 +13,7 @@ import {
 } from './support.inputs.js';
 import { SupportRequestService } from './support-request.service.js';
 import { SupportStaffService } from './support-staff.service.js';
-import {
-  StaffSupportRequestConnection,
-  StaffSupportRequestType,
-  SupportRequestConnection,
-  SupportRequestType,
-} from './support.types.js';
+import { StaffSupportRequestConnection, StaffSupportRequestType, SupportRequestConnection, SupportRequestType } from './support.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 
 /** Any signed-in member of the active tenant, whatever their role (no permission needed); not API keys. */
@@ -29,13 +24,13 @@ export class SupportRequestResolver {
   constructor(private readonly service: SupportRequestService) {}
 
   @member()
-  @Query(() => SupportRequestType, { description: 'One of the active tenant\'s support requests. Any member; not API keys.' })
+  @Query(() => SupportRequestType, { description: "One of the active tenant's support requests. Any member; not API keys." })
   supportRequest(@TenantCtx() ctx: TenantContext, @Args() args: SupportRequestIdArgs): Promise<SupportRequestType> {
     return this.service.get(ctx, args.id);
   }
 
   @member()
-  @Query(() => SupportRequestConnection, { description: 'The active tenant\'s support requests, newest first. Any member; not API keys.' })
+  @Query(() => SupportRequestConnection, { description: "The active tenant's support requests, newest first. Any member; not API keys." })
   supportRequests(@TenantCtx() ctx: TenantContext, @Args() args: SupportRequestsArgs): Promise<Page<SupportRequestType>> {
     return this.service.list(ctx, args);
   }
@@ -49,7 +44,7 @@ export class SupportRequestResolver {
   }
 
   @member()
-  @Mutation(() => SupportRequestType, { description: 'A member\'s reply; the request is OPEN again. Not on a CLOSED request.' })
+  @Mutation(() => SupportRequestType, { description: "A member's reply; the request is OPEN again. Not on a CLOSED request." })
   replyToSupportRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: ReplyToSupportRequestInput): Promise<SupportRequestType> {
     return this.service.reply(ctx, input);
   }

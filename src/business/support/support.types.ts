@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../../common/pagination/connection.types.js';
 import { SupportRequestStatus, type SupportAttachment, type SupportReply, type SupportRequest } from './support-request.entity.js';
-import { once, defineDeferred } from '../../common/graphql/deferred-field.js';
+import { defineDeferred } from '../../common/graphql/deferred-field.js';
 
 export const attachmentDownloadPath = (id: string) => `/support/attachments/${id}`;
 
@@ -16,7 +16,7 @@ export class SupportAttachmentType {
   @Field() uploadedAt: Date;
   @Field({ description: 'GET it with the same Bearer credential to download the file.' }) downloadPath: string;
 
-  static from(attachment: SupportAttachment): SupportAttachmentType {
+  static from(this: void, attachment: SupportAttachment): SupportAttachmentType {
     return Object.assign(new SupportAttachmentType(), {
       id: attachment.id,
       fileName: attachment.fileName,
@@ -30,7 +30,7 @@ export class SupportAttachmentType {
   }
 }
 
-@ObjectType('SupportReply', { description: 'A message in a support thread, from the tenant\'s member or from PromoX support.' })
+@ObjectType('SupportReply', { description: "A message in a support thread, from the tenant's member or from PromoX support." })
 export class SupportReplyType {
   @Field(() => ID) id: string;
   @Field() body: string;
@@ -38,7 +38,7 @@ export class SupportReplyType {
   @Field(() => ID) authorUserId: string;
   @Field() createdAt: Date;
 
-  static from(reply: SupportReply): SupportReplyType {
+  static from(this: void, reply: SupportReply): SupportReplyType {
     return Object.assign(new SupportReplyType(), {
       id: reply.id,
       body: reply.body,
@@ -60,7 +60,7 @@ export class SupportRequestType {
   @Field(() => ID) id: string;
   @Field() subject: string;
   @Field() body: string;
-  @Field(() => SupportRequestStatus, { description: 'OPEN until support answers (ANSWERED); a member\'s reply opens it again; CLOSED is final.' })
+  @Field(() => SupportRequestStatus, { description: "OPEN until support answers (ANSWERED); a member's reply opens it again; CLOSED is final." })
   status: SupportRequestStatus;
   @Field(() => ID) createdByUserId: string;
   @Field() createdAt: Date;

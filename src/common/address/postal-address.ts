@@ -44,7 +44,8 @@ export class PostalAddressInput {
   @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(100) region?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Trim() @IsString() @MaxLength(20) postalCode?: string;
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, e.g. "US".' })
-  @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
   country?: string;
 }
 

@@ -52,5 +52,4 @@ export const RequirePermissions = (permissions: Permission[], options: { actors?
   );
 
 /** PromoX staff with this platform role; such requests run under the role's own database policies, in no tenant. */
-export const RequirePlatformRole = (platformRole: PlatformRole) =>
-  SetMetadata(ACCESS_POLICY, { actors: ['user'], platformRole } satisfies AccessPolicy);
+export const RequirePlatformRole = (platformRole: PlatformRole) => SetMetadata(ACCESS_POLICY, { actors: ['user'], platformRole } satisfies AccessPolicy);

@@ -9,13 +9,26 @@ import { RequestContextStore, type RequestContext } from '../context/request-con
 import { TenantCtx } from '../context/current-context.decorator';
 import { grantedTenantContext } from '../context/tenant-context';
 
+/** Handlers as Nest sees them: the guard reads only their metadata, and Nest hands them over unbound. */
 class Operations {
-  undeclared() {}
-  @Public() open() {}
-  @SignedInUser() mine() {}
-  @RequirePermissions([Permission.ORDERS_READ]) orders() {}
-  @SignedInUser({ inActiveTenant: true }) usage() {}
-  @TenantMemberOrStaff(PlatformRole.SUPPORT) attachment() {}
+  undeclared(this: void) {
+    return 'undeclared';
+  }
+  @Public() open(this: void) {
+    return 'open';
+  }
+  @SignedInUser() mine(this: void) {
+    return 'mine';
+  }
+  @RequirePermissions([Permission.ORDERS_READ]) orders(this: void) {
+    return 'orders';
+  }
+  @SignedInUser({ inActiveTenant: true }) usage(this: void) {
+    return 'usage';
+  }
+  @TenantMemberOrStaff(PlatformRole.SUPPORT) attachment(this: void) {
+    return 'attachment';
+  }
 }
 
 function execution(handler: keyof Operations, method = 'GET'): ExecutionContext {
@@ -30,9 +43,14 @@ function execution(handler: keyof Operations, method = 'GET'): ExecutionContext 
 /** The function Nest calls to fill a parameter decorated with `decorator`. */
 function parameterFactory(decorator: () => ParameterDecorator): (data: unknown, execution: ExecutionContext) => unknown {
   class Host {
-    handler(@decorator() _value: unknown) {}
+    handler(@decorator() value: unknown) {
+      return value;
+    }
   }
-  const args = Reflect.getMetadata('__routeArguments__', Host, 'handler') as Record<string, { factory: (data: unknown, execution: ExecutionContext) => unknown }>;
+  const args = Reflect.getMetadata('__routeArguments__', Host, 'handler') as Record<
+    string,
+    { factory: (data: unknown, execution: ExecutionContext) => unknown }
+  >;
   return Object.values(args)[0].factory;
 }
 
@@ -80,9 +98,15 @@ describe('AccessGuard', () => {
   });
 
   it('checks permissions in the active tenant for users and API keys alike', () => {
-    RequestContextStore.run(user([Permission.ORDERS_READ]), () => expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED'));
-    RequestContextStore.run(user([]), () => expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN'));
-    RequestContextStore.run(user([Permission.ORDERS_READ], null), () => expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN'));
+    RequestContextStore.run(user([Permission.ORDERS_READ]), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED');
+    });
+    RequestContextStore.run(user([]), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN');
+    });
+    RequestContextStore.run(user([Permission.ORDERS_READ], null), () => {
+      expect(code(() => guard.canActivate(execution('orders')))).toBe('FORBIDDEN');
+    });
     const key: RequestContext = { ...user([Permission.ORDERS_READ]), actor: { kind: 'apiKey', apiKeyId: 'k', createdByUserId: null } };
     RequestContextStore.run(key, () => {
       expect(code(() => guard.canActivate(execution('orders')))).toBe('ALLOWED');
@@ -100,13 +124,21 @@ describe('AccessGuard and the TenantContext', () => {
         expect([handler, message(() => guard.canActivate(execution(handler)))]).toEqual([handler, 'No active tenant: switch to a tenant first.']);
       });
     }
-    RequestContextStore.run(user([], null), () => expect(code(() => guard.canActivate(execution('mine')))).toBe('ALLOWED'));
+    RequestContextStore.run(user([], null), () => {
+      expect(code(() => guard.canActivate(execution('mine')))).toBe('ALLOWED');
+    });
   });
 
   it('lets staff with the named platform role in without a tenant, and only them', () => {
-    RequestContextStore.run(staff(), () => expect(code(() => guard.canActivate(execution('attachment')))).toBe('ALLOWED'));
-    RequestContextStore.run(staff(), () => expect(code(() => guard.canActivate(execution('usage')))).toBe('FORBIDDEN'));
-    RequestContextStore.run(user([]), () => expect(code(() => guard.canActivate(execution('attachment')))).toBe('ALLOWED'));
+    RequestContextStore.run(staff(), () => {
+      expect(code(() => guard.canActivate(execution('attachment')))).toBe('ALLOWED');
+    });
+    RequestContextStore.run(staff(), () => {
+      expect(code(() => guard.canActivate(execution('usage')))).toBe('FORBIDDEN');
+    });
+    RequestContextStore.run(user([]), () => {
+      expect(code(() => guard.canActivate(execution('attachment')))).toBe('ALLOWED');
+    });
   });
 
   it('grants the TenantContext only once every check of an operation declaring a tenant has passed', () => {
@@ -127,14 +159,14 @@ describe('AccessGuard and the TenantContext', () => {
     const ctx = user([Permission.ORDERS_READ]);
     RequestContextStore.run(ctx, () => {
       expect(message(() => tenantCtx(undefined, execution('orders')))).toMatch(/declares no tenant/);
-      guard.canActivate(execution('orders'));
+      void guard.canActivate(execution('orders'));
       expect(tenantCtx(undefined, execution('orders'))).toBe(ctx);
       // Granted for this request, yet not for an operation that never declared a tenant: a programming error.
       expect(message(() => tenantCtx(undefined, execution('mine')))).toMatch(/Operations\.mine, whose access policy declares no tenant/);
     });
   });
 
-  it('gates changes that need tenant permissions, not a user\'s own operations in their active tenant', async () => {
+  it("gates changes that need tenant permissions, not a user's own operations in their active tenant", async () => {
     const gates = new TenantWriteGates();
     gates.register({ assertWritable: () => Promise.reject(new Error('read-only')) });
     const gated = new AccessGuard(new Reflector(), undefined, gates);

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { Request } from 'express';
+import { OperationTypeNode, type GraphQLResolveInfo } from 'graphql';
 import { isTenantContext, RequestContextStore, type RequestContext } from '../context/request-context.js';
 import { grantTenantContext } from '../context/tenant-context.js';
 import { AppError, ErrorCode, forbidden, unauthenticated } from '../errors/app-errors.js';
@@ -26,7 +27,7 @@ export class AccessGuard implements CanActivate {
     const writeGated = this.gatedByTenantWriteGates(execution, context, policy);
     if (!policyGated && !writeGated) return true;
     return (async () => {
-      if (policyGated) await this.policyGate?.assertAccepted(context);
+      if (policyGated) await this.policyGate.assertAccepted(context);
       if (writeGated && isTenantContext(context)) await this.writeGates?.assertWritable(context);
       return true;
     })();
@@ -34,10 +35,7 @@ export class AccessGuard implements CanActivate {
 
   /** The operation's declared access policy; returns the caller's context (and the policy) when it is signed in. */
   private checkPolicy(execution: ExecutionContext): { context: RequestContext; policy: AccessPolicy } | null {
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
-      execution.getHandler(),
-      execution.getClass(),
-    ]);
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [execution.getHandler(), execution.getClass()]);
     if (!policy) {
       // Fail closed: an operation without a declared policy is a programming error, not an open door.
       throw new AppError(ErrorCode.FORBIDDEN, 'This operation declares no access policy.');
@@ -95,7 +93,7 @@ export class AccessGuard implements CanActivate {
 
   private isChange(execution: ExecutionContext): boolean {
     if (execution.getType<GqlContextType>() === 'graphql') {
-      return GqlExecutionContext.create(execution).getInfo().operation.operation === 'mutation';
+      return GqlExecutionContext.create(execution).getInfo<GraphQLResolveInfo>().operation.operation === OperationTypeNode.MUTATION;
     }
     const method = execution.switchToHttp().getRequest<Request>().method;
     return method !== 'GET' && method !== 'HEAD';

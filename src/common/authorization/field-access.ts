@@ -5,7 +5,7 @@ import type { Permission } from './permission.js';
 
 function requirePermission(permission: Permission): FieldMiddleware {
   return async (ctx, next) => {
-    if (RequestContextStore.current()?.permissions.has(permission)) return next();
+    if (RequestContextStore.current()?.permissions.has(permission)) return next() as Promise<unknown>;
     throw new AppError(ErrorCode.FORBIDDEN_FIELD, `Reading ${ctx.info?.parentType.name}.${ctx.info?.fieldName} requires ${permission}.`, {
       requiredPermission: permission,
     });

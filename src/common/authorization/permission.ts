@@ -71,6 +71,6 @@ registerEnumType(Permission, {
 });
 registerEnumType(Role, {
   name: 'Role',
-  description: 'A member\'s role in a tenant.',
+  description: "A member's role in a tenant.",
   valuesMap: Object.fromEntries(Object.values(Role).map((role) => [role, { description: describe(role) }])),
 });

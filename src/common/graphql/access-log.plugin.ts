@@ -6,13 +6,17 @@ import { noteErrorCodes } from '../logging/logger.js';
  * with NOT_FOUND or BAD_USER_INPUT is a warning, one with INTERNAL_SERVER_ERROR an error, although both are HTTP 200.
  */
 export const accessLogPlugin: ApolloServerPlugin<{ res?: object }> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || !contextValue.res) return;
-        const codes = (response.body.singleResult.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-        noteErrorCodes(contextValue.res, codes);
+  requestDidStart() {
+    return Promise.resolve({
+      willSendResponse({ response, contextValue }) {
+        if (response.body.kind === 'single' && contextValue.res) {
+          const codes = (response.body.singleResult.errors ?? []).map((error) =>
+            typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR',
+          );
+          noteErrorCodes(contextValue.res, codes);
+        }
+        return Promise.resolve();
       },
-    };
+    });
   },
 };

@@ -57,7 +57,10 @@ const order = {
   updatedAt: new Date('2026-11-25T06:00:00.123Z'),
   inHandsDate: '2027-05-01',
   subtotal: 36_000,
-  lines: [{ sku: 'CAP-1', unitPrice: 900 }, { sku: null, unitPrice: 0 }],
+  lines: [
+    { sku: 'CAP-1', unitPrice: 900 },
+    { sku: null, unitPrice: 0 },
+  ],
 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,7 +69,7 @@ const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: 'Query',
     fields: {
-      order: { type: Order, resolve: async () => order },
+      order: { type: Order, resolve: () => Promise.resolve(order) },
       ordersSince: {
         type: new GraphQLList(Order),
         args: {
@@ -89,7 +92,13 @@ const schema = new GraphQLSchema({
     name: 'Mutation',
     fields: {
       slow: { type: GraphQLString, resolve: async (_root, _args, ctx: Context) => (await delay(30), ctx.calls.push('slow'), 'slow') },
-      fast: { type: GraphQLString, resolve: async (_root, _args, ctx: Context) => (ctx.calls.push('fast'), 'fast') },
+      fast: {
+        type: GraphQLString,
+        resolve: (_root, _args, ctx: Context) => {
+          ctx.calls.push('fast');
+          return Promise.resolve('fast');
+        },
+      },
     },
   }),
 });
@@ -99,11 +108,12 @@ async function executorFor(
 ): Promise<(query: string, variables?: Record<string, unknown>, operationName?: string) => Promise<[ExecutionResult, Context]>> {
   execution.captureSchema(schema);
   const { executor } = await execution.gateway.load({ apollo: {} });
+  if (!executor) throw new Error('The gateway gave no executor.');
   return async (query, variables, operationName) => {
     const document = parse(query);
     const context: Context = { calls: [] };
     const request = { document, operation: getOperationAST(document, operationName), request: { query, variables, operationName }, queryHash: query, context };
-    const result = await executor!(request as unknown as Parameters<NonNullable<typeof executor>>[0]);
+    const result = await executor(request as unknown as Parameters<typeof executor>[0]);
     return [result, context];
   };
 }
@@ -142,7 +152,7 @@ describe('compiled execution (graphql-jit behind the Apollo gateway hook)', () =
     expect(asSeen(compiled)).toEqual(asSeen(interpreted));
   });
 
-  it('a scalar that cannot serialise its value: the same response, without the scalar\'s own error object', async () => {
+  it("a scalar that cannot serialise its value: the same response, without the scalar's own error object", async () => {
     // graphql-jit keeps only the message of a serialisation error; either way the formatter sees no AppError and
     // answers INTERNAL_SERVER_ERROR.
     const query = `{ order { id brokenTotal } }`;

@@ -131,15 +131,16 @@ export class CompiledExecution {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);
     },
-    load: async () => {
+    load: () => {
       const schema = this.requireSchema();
       for (const listener of this.listeners) listener({ apiSchema: schema, coreSupergraphSdl: '' });
-      return { executor: (request) => this.execute(request) };
+      return Promise.resolve({ executor: (request) => this.execute(request) });
     },
-    stop: async () => {
+    stop: () => {
       this.listeners.clear();
       this.compiled.clear();
       this.sightings.clear();
+      return Promise.resolve();
     },
   };
 
@@ -152,7 +153,7 @@ export class CompiledExecution {
     const schema = this.requireSchema();
     const operationName = request.operationName ?? undefined;
     const query = this.compile(schema, document, `${queryHash}:${operationName ?? ''}`, operationName);
-    if (query === NOT_COMPILABLE || !operation) {
+    if (query === NOT_COMPILABLE) {
       return execute({ schema, document, contextValue: context, variableValues: request.variables, operationName });
     }
     // Variables are coerced by graphql-js first, so that a bad variable is refused with graphql-js's own error (which

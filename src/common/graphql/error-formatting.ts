@@ -39,7 +39,7 @@ const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit 
 
 /** GraphQL Armor reports its limits as plain errors; give them one stable code. */
 const LIMIT_MESSAGE = /limit of \d+ exceeded/i;
-/** graphql-js's own token limit (parseOptions.maxTokens); its message reads "more that" in graphql 16. */
+/** graphql-js's own token limit (parseOptions.maxLexicalTokens); its message reads "more that" in graphql 16. */
 const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:at|an) (\d+) tokens/;
 /**
  * Schema hints graphql-js appends ("Did you mean …?"), also on variable values, where Apollo does not remove them; and
@@ -96,7 +96,7 @@ export function buildErrorFormatter(isProduction: boolean) {
       });
       return strip(formatted, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
     }
-    const code = String(formatted.extensions?.code ?? '');
+    const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : '';
     if (REQUEST_ERROR_CODES.has(code)) return strip(formatted, code, withoutSuggestions(formatted.message));
 
     logger.error({

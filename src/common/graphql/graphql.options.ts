@@ -50,7 +50,7 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     // Apollo pretty-prints every response by default (indentation doubles a page's size and its stringify time).
     stringifyResult: (result: unknown) => JSON.stringify(result),
     // A document over the limit fails to parse (GRAPHQL_PARSE_FAILED, HTTP 400); the error formatter names it.
-    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
+    parseOptions: { maxLexicalTokens: config.GRAPHQL_MAX_TOKENS },
     path: '/graphql',
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     validationRules: [operationKindRule, ...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],

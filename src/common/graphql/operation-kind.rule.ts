@@ -1,4 +1,4 @@
-import type { ASTVisitor, ValidationContext, ValidationRule } from 'graphql';
+import { OperationTypeNode, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { AppError, ErrorCode } from '../errors/app-errors.js';
  */
 export const operationKindRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   OperationDefinition(node) {
-    if (node.operation === 'query' || node.operation === 'mutation') return;
+    if (node.operation === OperationTypeNode.QUERY || node.operation === OperationTypeNode.MUTATION) return;
     context.reportError(
       new AppError(ErrorCode.OPERATION_NOT_SUPPORTED, 'Subscriptions are not supported: send a query or a mutation.', undefined, {
         nodes: node,

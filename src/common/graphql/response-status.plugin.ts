@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { ErrorCode } from '../errors/app-errors.js';
 
 /**
@@ -6,19 +6,24 @@ import { ErrorCode } from '../errors/app-errors.js';
  * database answers 503, which clients and load balancers know to retry.
  */
 export const responseStatusPlugin: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const { errors, data } = response.body.singleResult;
-        if (errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
-          response.http.status = 503;
-          return;
-        }
-        if (!data && errors?.some((e) => e.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX)) {
-          response.http.status = 400;
-        }
+  requestDidStart() {
+    return Promise.resolve({
+      willSendResponse({ response }) {
+        setStatus(response);
+        return Promise.resolve();
       },
-    };
+    });
   },
 };
+
+function setStatus(response: GraphQLResponse): void {
+  if (response.body.kind !== 'single') return;
+  const { errors, data } = response.body.singleResult;
+  if (errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+    response.http.status = 503;
+    return;
+  }
+  if (!data && errors?.some((e) => e.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX)) {
+    response.http.status = 400;
+  }
+}

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, print, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { GraphQLDateTime, GraphQLLocalDate, GraphQLSafeInt } from 'graphql-scalars';
 import { AppError, ErrorCode } from '../errors/app-errors.js';
 
@@ -18,7 +18,9 @@ const ECHO_LENGTH = 60;
 function shown(value: unknown, node?: ValueNode): string {
   let text: string;
   try {
-    text = node ? print(node) : (JSON.stringify(value) ?? String(value));
+    // JSON.stringify answers undefined for undefined, functions and symbols, whatever its declared type says.
+    const json = JSON.stringify(value) as string | undefined;
+    text = node ? print(node) : (json ?? String(value));
   } catch {
     text = String(value);
   }
@@ -50,7 +52,7 @@ function dateTimeOf(value: unknown, node?: ValueNode): Date {
   const wanted = `DateTime must be ${DATE_TIME_FORMAT}, between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z; got ${shown(value, node)}.`;
   // graphql-scalars checks the RFC 3339 shape and the calendar (no 2026-02-30, no 24:00); it also takes JS Date
   // instances, which JSON variables cannot carry, and never a boolean, number or loose string like "1".
-  const instant = typeof value === 'string' ? coerced(() => GraphQLDateTime.parseValue(value) as Date, wanted, node) : null;
+  const instant = typeof value === 'string' ? coerced(() => GraphQLDateTime.parseValue(value), wanted, node) : null;
   if (!instant || instant < EARLIEST_INSTANT || instant > LATEST_INSTANT) throw refuse(wanted, node);
   return instant;
 }
@@ -71,12 +73,12 @@ export const DateTime = new GraphQLScalarType<Date, string>({
     throw new TypeError(`DateTime cannot answer ${shown(value)}: not a Date.`);
   },
   parseValue: (value) => dateTimeOf(value),
-  parseLiteral: (node) => dateTimeOf(node.kind === 'StringValue' ? node.value : undefined, node),
+  parseLiteral: (node) => dateTimeOf(node.kind === Kind.STRING ? node.value : undefined, node),
 });
 
 function localDateOf(value: unknown, node?: ValueNode): string {
   const wanted = `LocalDate must be a calendar date YYYY-MM-DD between 0001-01-01 and 9999-12-31; got ${shown(value, node)}.`;
-  const date = coerced(() => (node ? GraphQLLocalDate.parseLiteral(node) : GraphQLLocalDate.parseValue(value)) as string, wanted, node);
+  const date = coerced(() => (node ? GraphQLLocalDate.parseLiteral(node) : GraphQLLocalDate.parseValue(value)), wanted, node);
   // The format has four-digit years, so only year 0000 falls outside the range.
   if (date.startsWith('0000-')) throw refuse(wanted, node);
   return date;
@@ -86,7 +88,7 @@ function localDateOf(value: unknown, node?: ValueNode): string {
 export const LocalDate = new GraphQLScalarType<string, string>({
   name: 'LocalDate',
   description: 'A calendar date without time or zone, `YYYY-MM-DD`, from 0001-01-01 to 9999-12-31.',
-  serialize: (value) => GraphQLLocalDate.serialize(value) as string,
+  serialize: (value) => GraphQLLocalDate.serialize(value),
   parseValue: (value) => localDateOf(value),
   parseLiteral: (node) => localDateOf(undefined, node),
 });
@@ -100,7 +102,7 @@ const SAFE_INT_FORMAT = `an integer from ${Number.MIN_SAFE_INTEGER} to ${Number.
  */
 export const MinorUnits = new GraphQLScalarType<number, number>({
   ...GraphQLSafeInt.toConfig(),
-  serialize: (value) => GraphQLSafeInt.serialize(value) as number,
+  serialize: (value) => GraphQLSafeInt.serialize(value),
   parseValue: (value) => coerced(() => GraphQLSafeInt.parseValue(value) as number, `SafeInt must be ${SAFE_INT_FORMAT}; got ${shown(value)}.`),
   parseLiteral: (node) =>
     coerced(() => GraphQLSafeInt.parseLiteral(node, undefined) as number, `SafeInt must be ${SAFE_INT_FORMAT}; got ${shown(undefined, node)}.`, node),

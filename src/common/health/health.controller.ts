@@ -46,7 +46,12 @@ export class HealthController {
       )
       .finally(() => (this.probe = undefined));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.config.READINESS_TIMEOUT_MS)));
+    const timedOut = new Promise<boolean>(
+      (resolve) =>
+        (timer = setTimeout(() => {
+          resolve(false);
+        }, this.config.READINESS_TIMEOUT_MS)),
+    );
     try {
       return await Promise.race([this.probe, timedOut]);
     } finally {

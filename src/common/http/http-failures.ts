@@ -78,8 +78,14 @@ function answer(error: unknown, res: Response): void {
  * GraphQL's shape with a stable code (not Express's or Nest's own error page).
  */
 export function bodyErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (res.headersSent) return next(error);
-  if (httpErrorStatus(error) === null && !(error instanceof Error && 'type' in error)) return next(error);
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  if (httpErrorStatus(error) === null && !(error instanceof Error && 'type' in error)) {
+    next(error);
+    return;
+  }
   answer(error, res);
 }
 
@@ -99,7 +105,8 @@ export class GraphQLEndpointErrorFilter extends BaseExceptionFilter {
     // Not req.path: inside middleware mounted on a path, Express makes it relative to the mount point.
     const path = req.originalUrl.split('?')[0].replace(/\/+$/, '');
     if (res.headersSent || (path !== GRAPHQL_PATH && httpFailureOf(exception).code !== ErrorCode.SERVICE_UNAVAILABLE)) {
-      return super.catch(exception, host);
+      super.catch(exception, host);
+      return;
     }
     answer(exception, res);
   }

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 
 export const RAW_BODY = 'rawBody';
-export type WithRawBody = { [RAW_BODY]?: Buffer };
+export interface WithRawBody {
+  [RAW_BODY]?: Buffer;
+}
 
 /**
  * A body-parser `verify` hook that keeps the raw bytes of requests to `paths` (webhooks whose signature covers the

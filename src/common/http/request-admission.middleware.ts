@@ -29,7 +29,10 @@ export class RequestAdmissionMiddleware implements NestMiddleware {
     try {
       credential = await this.credentials.verify(req);
     } catch (error) {
-      if (isAppError(error)) return sendGraphQLError(res, 401, error.code, error.message);
+      if (isAppError(error)) {
+        sendGraphQLError(res, 401, error.code, error.message);
+        return;
+      }
       throw error;
     }
 
@@ -43,7 +46,8 @@ export class RequestAdmissionMiddleware implements NestMiddleware {
     if (actorKey && (await this.refuseOverLimit(res, actorKey, this.config.RATE_LIMIT_PER_ACTOR_PER_MINUTE))) return;
 
     const context: RequestContext = {
-      requestId: String(req.id ?? ''),
+      // pino-http's genReqId (see logger.ts) gives every request a string id.
+      requestId: typeof req.id === 'string' ? req.id : '',
       ip,
       userAgent: (req.headers['user-agent'] ?? '').slice(0, 512),
       actor: credential?.actor ?? { kind: 'anonymous' },

@@ -83,8 +83,8 @@ export function requestLogger(logger: Logger) {
     },
     customLogLevel: (_req, res, error) => accessLogLevel(res, error),
     // Named here too: a client's hang-up is reported outside the request's async scope.
-    customSuccessObject: (req, res, line) => ({ ...line, requestId: req.id, errors: errorCodesOf.get(res) }),
-    customErrorObject: (req, res, _error, line) => ({ ...line, requestId: req.id, errors: errorCodesOf.get(res) }),
+    customSuccessObject: (req, res, line: object) => ({ ...line, requestId: req.id, errors: errorCodesOf.get(res) }),
+    customErrorObject: (req, res, _error, line: object) => ({ ...line, requestId: req.id, errors: errorCodesOf.get(res) }),
     customSuccessMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request closed by the client before the response was complete'),
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
@@ -94,7 +94,8 @@ export function requestLogger(logger: Logger) {
   });
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     log(req, res);
-    RequestIdScope.run(String(req.id), next);
+    // genReqId above gives every request a string id.
+    RequestIdScope.run(typeof req.id === 'string' ? req.id : '', next);
   };
 }
 

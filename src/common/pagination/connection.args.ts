@@ -8,18 +8,28 @@ export const DEFAULT_PAGE_SIZE = 20;
 @ArgsType()
 export class ConnectionArgs {
   @Field(() => Int, { nullable: true, description: `Page size going forward (1–${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}).` })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   first?: number;
 
   @Field(() => String, { nullable: true, description: 'Return items after this cursor.' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   after?: string;
 
   @Field(() => Int, { nullable: true, description: `Page size going backward (1–${MAX_PAGE_SIZE}).` })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   last?: number;
 
   @Field(() => String, { nullable: true, description: 'Return items before this cursor.' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   before?: string;
 }

@@ -2,7 +2,7 @@ import { badInput } from '../errors/app-errors.js';
 import { unstorableTextProblems } from '../validation/storable-text.js';
 import { DEFAULT_PAGE_SIZE, type ConnectionArgs } from './connection.args.js';
 import { defineDeferred, once } from '../graphql/deferred-field.js';
-import type { Page, PageInfo } from './connection.types.js';
+import { PageInfo, type Page } from './connection.types.js';
 
 export const INVALID_CURSOR = 'The cursor is not valid; use one returned by this list.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,12 +62,12 @@ export function toPage<Row, Node>(
   const pageRows = more ? rows.slice(0, request.limit) : rows;
   if (request.backward) pageRows.reverse();
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(position(row)), node: toNode(row) }));
-  const pageInfo: PageInfo = {
+  const pageInfo = Object.assign(new PageInfo(), {
     hasNextPage: request.backward ? request.boundary !== null : more,
     hasPreviousPage: request.backward ? more : request.boundary !== null,
-    startCursor: edges[0]?.cursor ?? null,
-    endCursor: edges[edges.length - 1]?.cursor ?? null,
-  };
+    startCursor: edges.at(0)?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  });
   return defineDeferred({ edges, pageInfo } as Page<Node>, 'totalCount', once(count));
 }
 

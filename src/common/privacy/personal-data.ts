@@ -23,7 +23,7 @@ export enum PersonalDataTreatment {
 export type ErasureRule = 'DELETE_ROW' | 'BLANK_COLUMNS' | 'PSEUDONYMISE_ROW' | 'REDACT_COLUMNS' | 'KEEP_ROW';
 
 /** Why a member's id is kept on the tenant's records when that member's account is erased. */
-export const MEMBER_ID_KEPT = 'A member\'s id: it names who acted, and stays pointing at the pseudonymised user after erasure.';
+export const MEMBER_ID_KEPT = "A member's id: it names who acted, and stays pointing at the pseudonymised user after erasure.";
 
 /** How a row is found for a subject: a column holding the user's or contact's id (or, for invitations, email). */
 export interface SubjectLink {

@@ -20,7 +20,9 @@ export class FallbackRateLimitStore extends RateLimitStore {
 
   constructor(private readonly shared: RedisRateLimitStore) {
     super();
-    shared.redis.on('ready', () => this.recover());
+    shared.redis.on('ready', () => {
+      this.recover();
+    });
     // ioredis reports every failed reconnection as an 'error' event; the switch to memory is logged once instead.
     shared.redis.on('error', () => undefined);
   }
@@ -86,7 +88,9 @@ export class FallbackRateLimitStore extends RateLimitStore {
     this.shared.redis
       .ping()
       .then(
-        () => this.recover(),
+        () => {
+          this.recover();
+        },
         () => undefined,
       )
       .finally(() => (this.probing = false));

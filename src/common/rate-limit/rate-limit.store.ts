@@ -27,9 +27,11 @@ export abstract class RateLimitStore {
 
 export class MemoryRateLimitStore extends RateLimitStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
+  private readonly sweeper = setInterval(() => {
+    this.sweep();
+  }, 60_000).unref();
 
-  async hit(key: string, windowMs: number): Promise<RateLimitHit> {
+  hit(key: string, windowMs: number): Promise<RateLimitHit> {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
@@ -37,24 +39,26 @@ export class MemoryRateLimitStore extends RateLimitStore {
       this.windows.set(key, window);
     }
     window.count += 1;
-    return { count: window.count, resetInMs: window.resetAt - now };
+    return Promise.resolve({ count: window.count, resetInMs: window.resetAt - now });
   }
 
-  async peek(key: string): Promise<number> {
+  peek(key: string): Promise<number> {
     const window = this.windows.get(key);
-    return window && window.resetAt > Date.now() ? window.count : 0;
+    return Promise.resolve(window && window.resetAt > Date.now() ? window.count : 0);
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> {
     this.windows.delete(key);
+    return Promise.resolve();
   }
 
   status(): RateLimitStoreStatus {
     return { backend: 'memory' };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     clearInterval(this.sweeper);
+    return Promise.resolve();
   }
 
   private sweep(): void {
@@ -70,7 +74,11 @@ export class MemoryRateLimitStore extends RateLimitStore {
 export class RedisRateLimitStore extends RateLimitStore {
   readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix: string, commandTimeoutMs = 500) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    commandTimeoutMs = 500,
+  ) {
     super();
     // Queued commands would run late against the wrong window; while disconnected, commands fail at once instead.
     this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, lazyConnect: false });
@@ -98,8 +106,8 @@ export class RedisRateLimitStore extends RateLimitStore {
     // One round trip: count, start the window on the first hit only, read what is left of it.
     const result = await this.redis.multi().incr(fullKey).pexpire(fullKey, windowMs, 'NX').pttl(fullKey).exec();
     if (!result) throw new Error('Redis transaction aborted');
-    const failed = result.find(([error]) => error);
-    if (failed) throw failed[0];
+    const failure = result.find(([error]) => error)?.[0];
+    if (failure) throw failure;
     const count = Number(result[0][1]);
     const ttl = Number(result[2][1]);
     return { count, resetInMs: ttl > 0 ? ttl : windowMs };
@@ -119,7 +127,10 @@ export class RedisRateLimitStore extends RateLimitStore {
 
   async close(): Promise<void> {
     // quit() waits for an answer that a Redis which went away never sends.
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.redis.status === 'ready')
+      await this.redis.quit().catch(() => {
+        this.redis.disconnect();
+      });
     else this.redis.disconnect();
   }
 }

@@ -12,7 +12,7 @@ describe('PeriodicTask', () => {
   };
 
   it('stays off with an interval of 0', async () => {
-    const task = jest.fn(async () => undefined);
+    const task = jest.fn(() => Promise.resolve());
     const schedule = new PeriodicTask('Test task', new Logger('test'), task);
     schedule.start(0);
     await jest.advanceTimersByTimeAsync(10_000);

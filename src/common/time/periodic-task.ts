@@ -20,7 +20,9 @@ export class PeriodicTask {
     if (intervalMs <= 0) return;
     this.timer = setInterval(() => {
       this.running ??= this.task()
-        .catch((error: unknown) => this.logger.error(`${this.description} failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => {
+          this.logger.error(`${this.description} failed: ${error instanceof Error ? error.message : String(error)}`);
+        })
         .finally(() => (this.running = undefined));
     }, intervalMs);
     this.timer.unref();

@@ -5,6 +5,7 @@
  * code point, so \p{Cs} matches only a surrogate that stands alone.
  */
 const UNSTORABLE_TEXT: readonly { pattern: RegExp; problem: string }[] = [
+  // eslint-disable-next-line no-control-regex -- NUL is the character refused here
   { pattern: /\u0000/, problem: 'must not contain NUL characters' },
   { pattern: /\p{Cs}/u, problem: 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)' },
 ];

@@ -6,7 +6,7 @@ import { ConsentPurpose, ConsentSource, ConsentStatus, PolicyKind } from '../pur
 
 /** A visitor id is the cookie banner's random id: long enough not to be guessed, URL-safe (a UUID fits). */
 export const VISITOR_ID_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
-export const VISITOR_ID_DESCRIPTION = 'The cookie banner\'s random visitor id, kept in a cookie: 22–64 characters of A–Z, a–z, 0–9, - and _ (a UUID fits).';
+export const VISITOR_ID_DESCRIPTION = "The cookie banner's random visitor id, kept in a cookie: 22–64 characters of A–Z, a–z, 0–9, - and _ (a UUID fits).";
 
 export const IsVisitorId = () => Matches(VISITOR_ID_PATTERN, { message: 'visitorId must be 22–64 characters of A-Z, a-z, 0-9, - and _' });
 
@@ -28,7 +28,8 @@ export class PolicyVersionInput {
   kind: PolicyKind;
 
   @Field(() => Int)
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   version: number;
 }
 
@@ -38,11 +39,17 @@ const POLICY_VERSIONS = 'The policy versions shown, when not the ones in effect 
 @InputType({ isAbstract: true })
 abstract class ConsentChoicesInput {
   @Field(() => [ConsentChoiceInput], { description: CHOICES })
-  @ArrayMinSize(1) @ArrayMaxSize(4) @ValidateNested({ each: true }) @Type(() => ConsentChoiceInput)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @ValidateNested({ each: true })
+  @Type(() => ConsentChoiceInput)
   choices: ConsentChoiceInput[];
 
   @Field(() => [PolicyVersionInput], { nullable: true, description: POLICY_VERSIONS })
-  @IsOptional() @ArrayMaxSize(3) @ValidateNested({ each: true }) @Type(() => PolicyVersionInput)
+  @IsOptional()
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => PolicyVersionInput)
   policyVersions?: PolicyVersionInput[];
 }
 
@@ -52,7 +59,8 @@ export const CONTACT_SOURCES = [ConsentSource.API, ConsentSource.DATA_SUBJECT_RE
 @InputType()
 export class RecordMyConsentInput extends ConsentChoicesInput {
   @Field(() => ConsentSource, { nullable: true, description: 'ACCOUNT_SETTINGS (the default), COOKIE_BANNER or SIGN_UP.' })
-  @IsOptional() @IsIn(USER_SOURCES, { message: `source must be one of ${USER_SOURCES.join(', ')}` })
+  @IsOptional()
+  @IsIn(USER_SOURCES, { message: `source must be one of ${USER_SOURCES.join(', ')}` })
   source?: ConsentSource;
 }
 
@@ -63,11 +71,18 @@ export class RecordContactConsentInput extends ConsentChoicesInput {
   contactId: string;
 
   @Field(() => ConsentSource, { nullable: true, description: 'API (the default), DATA_SUBJECT_REQUEST or SIGN_UP.' })
-  @IsOptional() @IsIn(CONTACT_SOURCES, { message: `source must be one of ${CONTACT_SOURCES.join(', ')}` })
+  @IsOptional()
+  @IsIn(CONTACT_SOURCES, { message: `source must be one of ${CONTACT_SOURCES.join(', ')}` })
   source?: ConsentSource;
 
-  @Field(() => String, { nullable: true, description: 'How the contact expressed it, as proof (e.g. "ticked the box on the trade-show form"); at most 500 characters.' })
-  @IsOptional() @Trim() @IsString() @MaxLength(500)
+  @Field(() => String, {
+    nullable: true,
+    description: 'How the contact expressed it, as proof (e.g. "ticked the box on the trade-show form"); at most 500 characters.',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(500)
   note?: string | null;
 }
 

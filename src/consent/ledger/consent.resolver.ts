@@ -37,12 +37,16 @@ export class ConsentResolver {
   @Mutation(() => SubjectConsentType, { description: 'Grant or withdraw your own consent, for one or more purposes, in one call.' })
   async recordMyConsent(@Ctx() ctx: RequestContext, @Args('input') input: RecordMyConsentInput): Promise<SubjectConsentType> {
     const userId = userIdOf(ctx);
-    await this.consent.recordForUser(ctx, userId, { ...input, source: input.source ?? ConsentSource.ACCOUNT_SETTINGS });
+    await this.consent.recordForUser(ctx, userId, {
+      choices: input.choices,
+      policyVersions: input.policyVersions,
+      source: input.source ?? ConsentSource.ACCOUNT_SETTINGS,
+    });
     return this.consent.overview({ userId });
   }
 
   @RequirePermissions([Permission.CLIENTS_READ])
-  @Query(() => SubjectConsentType, { description: 'A contact\'s consent per purpose, and its history with proof. Requires CLIENTS_READ.' })
+  @Query(() => SubjectConsentType, { description: "A contact's consent per purpose, and its history with proof. Requires CLIENTS_READ." })
   async contactConsent(@TenantCtx() ctx: TenantContext, @Args() args: ContactConsentArgs): Promise<SubjectConsentType> {
     await this.consent.requireContact(ctx, args.contactId);
     return this.consent.overview({ contactId: args.contactId });
@@ -50,22 +54,28 @@ export class ConsentResolver {
 
   @RequirePermissions([Permission.CLIENTS_WRITE])
   @Mutation(() => SubjectConsentType, {
-    description: 'Record a contact\'s grant or withdrawal. Withdrawing marketing suppresses the contact\'s address for good. Requires CLIENTS_WRITE.',
+    description: "Record a contact's grant or withdrawal. Withdrawing marketing suppresses the contact's address for good. Requires CLIENTS_WRITE.",
   })
   async recordContactConsent(@TenantCtx() ctx: TenantContext, @Args('input') input: RecordContactConsentInput): Promise<SubjectConsentType> {
-    await this.consent.recordForContact(ctx, input.contactId, { ...input, source: input.source ?? ConsentSource.API });
+    await this.consent.recordForContact(ctx, input.contactId, {
+      choices: input.choices,
+      policyVersions: input.policyVersions,
+      note: input.note,
+      source: input.source ?? ConsentSource.API,
+    });
     return this.consent.overview({ contactId: input.contactId });
   }
 
   @Public()
-  @Query(() => [ConsentStateType], { description: 'A cookie-banner visitor\'s current choices (no history: the id is the only credential).' })
+  @Query(() => [ConsentStateType], { description: "A cookie-banner visitor's current choices (no history: the id is the only credential)." })
   async visitorConsent(@Args() args: VisitorConsentArgs): Promise<ConsentStateType[]> {
     return (await this.consent.overview({ visitorId: args.visitorId }, { history: false })).purposes;
   }
 
   @Public()
   @Mutation(() => [ConsentStateType], {
-    description: 'The cookie banner: record an anonymous visitor\'s choices. Rate limited per IP. Pass the same visitorId to signUp or logIn to carry the choices over to the account.',
+    description:
+      "The cookie banner: record an anonymous visitor's choices. Rate limited per IP. Pass the same visitorId to signUp or logIn to carry the choices over to the account.",
   })
   async recordVisitorConsent(@Ctx() ctx: RequestContext, @Args('input') input: RecordVisitorConsentInput): Promise<ConsentStateType[]> {
     await this.consent.recordForVisitor(ctx, input.visitorId, input);

@@ -4,17 +4,10 @@ import { asTenantContext, type RequestContext, type TenantContext } from '../../
 import { AppError, badInput, ErrorCode } from '../../common/errors/app-errors.js';
 import { RateLimitStore } from '../../common/rate-limit/rate-limit.store.js';
 import { AppConfig } from '../../config/app-config.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
-import {
-  ConsentPurpose,
-  ConsentSource,
-  ConsentStatus,
-  MARKETING_CHANNEL,
-  PURPOSES,
-  SuppressionChannel,
-} from '../purposes/consent-purpose.js';
+import { ConsentPurpose, ConsentSource, ConsentStatus, MARKETING_CHANNEL, PURPOSES, SuppressionChannel } from '../purposes/consent-purpose.js';
 import { PolicyDocumentService } from '../policies/policy-document.service.js';
 import type { PolicyDocument } from '../policies/policy-document.entity.js';
+import { ConsentContacts } from './consent-contacts.js';
 import { insertSuppression, latestPerPurpose } from './consent-ledger.sql.js';
 import { ConsentEvent } from './consent-event.entity.js';
 import { ContactConsentEvent } from './contact-consent-event.entity.js';
@@ -42,10 +35,15 @@ export interface MarketingRecipient {
 /** One ledger row, whichever ledger it came from. */
 export type LedgerEvent = ConsentEvent | ContactConsentEvent;
 
+/** One choice to record: a purpose granted or withdrawn. */
+export type ConsentChoice = Pick<ConsentChoiceInput, 'purpose' | 'status'>;
+/** A policy document's version, by kind. */
+export type PolicyVersion = Pick<PolicyVersionInput, 'kind' | 'version'>;
+
 export interface RecordConsent {
-  choices: ConsentChoiceInput[];
+  choices: readonly ConsentChoice[];
   source: ConsentSource;
-  policyVersions?: PolicyVersionInput[];
+  policyVersions?: readonly PolicyVersion[];
   note?: string | null;
 }
 
@@ -63,7 +61,7 @@ const HISTORY_LIMIT = 500;
 export class ConsentService {
   constructor(
     private readonly em: EntityManager,
-    private readonly contacts: ContactService,
+    private readonly contacts: ConsentContacts,
     private readonly policies: PolicyDocumentService,
     private readonly limits: RateLimitStore,
     private readonly config: AppConfig,
@@ -80,10 +78,12 @@ export class ConsentService {
   /** The latest event per purpose (purposes never recorded are absent). */
   async current(subject: ConsentSubject): Promise<Map<ConsentPurpose, LedgerEvent>> {
     const rows = await latestPerPurpose(this.em, subject);
-    return new Map(rows.map((row) => {
-      const event: LedgerEvent = 'contactId' in subject ? this.em.map(ContactConsentEvent, row) : this.em.map(ConsentEvent, row);
-      return [event.purpose, event];
-    }));
+    return new Map(
+      rows.map((row) => {
+        const event: LedgerEvent = 'contactId' in subject ? this.em.map(ContactConsentEvent, row) : this.em.map(ConsentEvent, row);
+        return [event.purpose, event];
+      }),
+    );
   }
 
   /** The subject's events, newest first (at most the latest 500). */
@@ -239,20 +239,19 @@ export class ConsentService {
    * purpose and an address that is not on the suppression list. Refuses with CONSENT_REQUIRED.
    */
   async assertMarketingAllowed(recipient: MarketingRecipient | null, purpose: ConsentPurpose.MARKETING_EMAIL | ConsentPurpose.MARKETING_SMS): Promise<void> {
-    const refuse = (reason: string, message: string) =>
-      new AppError(ErrorCode.CONSENT_REQUIRED, message, { purpose, reason });
+    const refuse = (reason: string, message: string) => new AppError(ErrorCode.CONSENT_REQUIRED, message, { purpose, reason });
     if (!recipient) throw refuse('NO_CONTACT', `A marketing message needs a contact with current ${purpose} consent.`);
     const channel = MARKETING_CHANNEL[purpose] as SuppressionChannel;
     const identifier = this.identifierOf(channel, recipient);
     if (identifier && (await this.isSuppressed(channel, identifier))) {
-      throw refuse('SUPPRESSED', `The contact's ${channel === SuppressionChannel.EMAIL ? 'email address' : 'phone number'} is on the suppression list: it is never marketed to again.`);
+      throw refuse(
+        'SUPPRESSED',
+        `The contact's ${channel === SuppressionChannel.EMAIL ? 'email address' : 'phone number'} is on the suppression list: it is never marketed to again.`,
+      );
     }
     const latest = await this.latest({ contactId: recipient.contactId }, purpose);
     if (latest?.status !== ConsentStatus.GRANTED) {
-      throw refuse(
-        latest ? 'WITHDRAWN' : 'NO_CONSENT',
-        latest ? `The contact withdrew ${purpose} consent.` : `The contact has not given ${purpose} consent.`,
-      );
+      throw refuse(latest ? 'WITHDRAWN' : 'NO_CONSENT', latest ? `The contact withdrew ${purpose} consent.` : `The contact has not given ${purpose} consent.`);
     }
   }
 
@@ -282,10 +281,10 @@ export class ConsentService {
 
   private identifierOf(channel: SuppressionChannel, who: { email?: string | null; phone?: string | null }): string | null {
     const raw = channel === SuppressionChannel.EMAIL ? who.email : who.phone;
-    return raw && raw.trim() ? raw : null;
+    return raw?.trim() ? raw : null;
   }
 
-  private assertChoices(choices: ConsentChoiceInput[]): void {
+  private assertChoices(choices: readonly ConsentChoice[]): void {
     const problems: string[] = [];
     if (choices.some((c) => !PURPOSES[c.purpose].withdrawable)) {
       problems.push('ESSENTIAL is always on: it is not based on consent and can be neither granted nor withdrawn');
@@ -297,7 +296,7 @@ export class ConsentService {
   }
 
   /** The policy version shown for each choice: the one the caller names, or the version in effect now. */
-  private async shownDocuments(choices: ConsentChoiceInput[], named: PolicyVersionInput[] = []): Promise<Map<ConsentPurpose, PolicyDocument>> {
+  private async shownDocuments(choices: readonly ConsentChoice[], named: readonly PolicyVersion[] = []): Promise<Map<ConsentPurpose, PolicyDocument>> {
     const current = await this.policies.current();
     const byKind = new Map(current.map((d) => [d.kind, d]));
     for (const version of named) {
@@ -316,7 +315,7 @@ export class ConsentService {
     return shown;
   }
 
-  private eventFields(ctx: RequestContext, choice: ConsentChoiceInput, input: RecordConsent, documents: Map<ConsentPurpose, PolicyDocument>) {
+  private eventFields(ctx: RequestContext, choice: ConsentChoice, input: RecordConsent, documents: Map<ConsentPurpose, PolicyDocument>) {
     return {
       purpose: choice.purpose,
       status: choice.status,

@@ -32,7 +32,7 @@ export class ConsentRecordType {
   @Field(() => ID, { nullable: true, description: 'The user who recorded it (for a contact: the member).' })
   recordedByUserId: string | null;
   @Field(() => ID, { nullable: true, description: 'The API key that recorded it.' }) recordedByApiKeyId: string | null;
-  @Field(() => String, { nullable: true, description: 'For a user\'s event copied from cookie-banner choices at sign-in: the visitor id.' })
+  @Field(() => String, { nullable: true, description: "For a user's event copied from cookie-banner choices at sign-in: the visitor id." })
   linkedVisitorId: string | null;
   @Field(() => String, { nullable: true }) note: string | null;
 

@@ -13,13 +13,15 @@ export class SuppressionKey {
   constructor(readonly value: string) {}
 
   /** SUPPRESSION_HASH_KEY when set (required in production); otherwise generated once into DATA_DIR/suppression-key. */
-  static resolve(config: AppConfig): SuppressionKey {
+  static resolve(this: void, config: AppConfig): SuppressionKey {
     return new SuppressionKey(resolveServerSecret(config, config.SUPPRESSION_HASH_KEY, 'suppression-key'));
   }
 
   /** HMAC-SHA-256 of the normalised identifier, hex: what the list stores and looks up. */
   hashOf(channel: SuppressionChannel, identifier: string): string {
-    return createHmac('sha256', this.value).update(`${channel}:${normaliseIdentifier(channel, identifier)}`, 'utf8').digest('hex');
+    return createHmac('sha256', this.value)
+      .update(`${channel}:${normaliseIdentifier(channel, identifier)}`, 'utf8')
+      .digest('hex');
   }
 }
 

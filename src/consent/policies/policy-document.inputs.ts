@@ -11,25 +11,31 @@ export class PublishPolicyInput {
   kind: PolicyKind;
 
   @Field({ description: `The full text, 1–${MAX_POLICY_TEXT_LENGTH.toLocaleString('en')} characters. It is stored exactly as sent.` })
-  @IsString() @IsNotEmpty() @MaxLength(MAX_POLICY_TEXT_LENGTH)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_POLICY_TEXT_LENGTH)
   text: string;
 
-  @Field({ nullable: true, description: 'When it takes effect: now when omitted; never in the past, and after the previous version\'s date.' })
-  @IsOptional() @IsDate()
+  @Field({ nullable: true, description: "When it takes effect: now when omitted; never in the past, and after the previous version's date." })
+  @IsOptional()
+  @IsDate()
   effectiveAt?: Date;
 }
 
 @InputType()
 export class AcceptPolicyInput {
   @Field(() => [ID], { description: 'The versions accepted (me.policiesToAccept), 1–10 ids.' })
-  @ArrayMinSize(1) @ArrayMaxSize(10) @IsUUID(undefined, { each: true })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsUUID(undefined, { each: true })
   policyDocumentIds: string[];
 }
 
 @ArgsType()
 export class PolicyDocumentsArgs {
   @Field(() => PolicyKind, { nullable: true })
-  @IsOptional() @IsEnum(PolicyKind)
+  @IsOptional()
+  @IsEnum(PolicyKind)
   kind?: PolicyKind;
 }
 
@@ -40,6 +46,7 @@ export class PolicyDocumentArgs {
   kind: PolicyKind;
 
   @Field(() => Int)
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   version: number;
 }

@@ -1,10 +1,9 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, RequirePlatformRole, SignedInUser } from '../../common/authorization/access.decorators.js';
 import { PlatformRole } from '../../common/authorization/platform-role.js';
 import { AllowedBeforePolicyAcceptance } from '../../common/authorization/policy-acceptance.js';
 import { Ctx } from '../../common/context/current-context.decorator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { MeType } from '../../accounts/auth/auth.types.js';
 import { AcceptPolicyInput, PolicyDocumentArgs, PolicyDocumentsArgs, PublishPolicyInput } from './policy-document.inputs.js';
 import { PolicyDocumentService } from './policy-document.service.js';
 import { PolicyAcceptanceType, PolicyDocumentType } from './policy-document.types.js';
@@ -44,21 +43,5 @@ export class PolicyDocumentResolver {
   @Query(() => [PolicyAcceptanceType], { description: 'Every policy version you accepted, newest first.' })
   async myPolicyAcceptances(@Ctx() ctx: RequestContext): Promise<PolicyAcceptanceType[]> {
     return this.policies.acceptanceTypes(await this.policies.acceptancesOf(ctx));
-  }
-}
-
-/** Adds the policy status to `me`, so that the web app learns at once whether it must show new versions. */
-@Resolver(() => MeType)
-export class MePolicyResolver {
-  constructor(private readonly policies: PolicyDocumentService) {}
-
-  @ResolveField(() => Boolean, { description: 'True while a policy version in effect waits for your acceptance; other changes are refused until then.' })
-  async policyAcceptanceRequired(@Ctx() ctx: RequestContext, @Parent() _me: MeType): Promise<boolean> {
-    return (await this.policies.pendingForContext(ctx)).length > 0;
-  }
-
-  @ResolveField(() => [PolicyDocumentType], { description: 'The policy versions to accept (with acceptPolicy).' })
-  async policiesToAccept(@Ctx() ctx: RequestContext, @Parent() _me: MeType): Promise<PolicyDocumentType[]> {
-    return (await this.policies.pendingForContext(ctx)).map(PolicyDocumentType.from);
   }
 }

@@ -33,18 +33,14 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
 
   /** The version in effect now, per kind. */
   async current(em: EntityManager = this.em): Promise<PolicyDocument[]> {
-    return this.mapped(
-      await currentDocumentRows(em),
-    );
+    return this.mapped(await currentDocumentRows(em));
   }
 
   /** The versions in effect now and those published to take effect later, per kind, oldest first. */
   async published(kind?: PolicyKind): Promise<PolicyDocument[]> {
     const current = await this.current();
     const upcoming = await this.em.find(PolicyDocument, { effectiveAt: { $gt: new Date() }, ...(kind ? { kind } : {}) });
-    return [...current.filter((d) => !kind || d.kind === kind), ...upcoming].sort(
-      (a, b) => a.kind.localeCompare(b.kind) || a.version - b.version,
-    );
+    return [...current.filter((d) => !kind || d.kind === kind), ...upcoming].sort((a, b) => a.kind.localeCompare(b.kind) || a.version - b.version);
   }
 
   async version(kind: PolicyKind, version: number): Promise<PolicyDocument> {
@@ -145,12 +141,7 @@ export class PolicyDocumentService extends PolicyAcceptanceGate {
     return document;
   }
 
-  private async recordAcceptance(
-    ctx: RequestContext,
-    userId: string,
-    documents: PolicyDocument[],
-    em: EntityManager = this.em,
-  ): Promise<PolicyAcceptance[]> {
+  private async recordAcceptance(ctx: RequestContext, userId: string, documents: PolicyDocument[], em: EntityManager = this.em): Promise<PolicyAcceptance[]> {
     for (const document of documents) {
       await insertAcceptance(em, { userId, documentId: document.id, ip: ctx.ip || null, userAgent: ctx.userAgent || null });
     }

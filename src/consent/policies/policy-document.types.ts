@@ -11,7 +11,7 @@ export class PolicyVersionType {
   @Field() effectiveAt: Date;
   @Field({ description: 'SHA-256 of the text (UTF-8), hex.' }) contentHash: string;
 
-  static from(document: PolicyDocument): PolicyVersionType {
+  static from(this: void, document: PolicyDocument): PolicyVersionType {
     return Object.assign(new PolicyVersionType(), {
       id: document.id,
       kind: document.kind,
@@ -27,7 +27,7 @@ export class PolicyDocumentType extends PolicyVersionType {
   @Field() text: string;
   @Field() publishedAt: Date;
 
-  static override from(document: PolicyDocument): PolicyDocumentType {
+  static override from(this: void, document: PolicyDocument): PolicyDocumentType {
     return Object.assign(new PolicyDocumentType(), PolicyVersionType.from(document), {
       text: document.text,
       publishedAt: document.createdAt,

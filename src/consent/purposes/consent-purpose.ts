@@ -91,9 +91,7 @@ export const MARKETING_CHANNEL: Partial<Record<ConsentPurpose, SuppressionChanne
 registerEnumType(ConsentPurpose, {
   name: 'ConsentPurpose',
   description: 'What consent is asked for. `consentPurposes` returns the same definitions as data.',
-  valuesMap: Object.fromEntries(
-    Object.values(PURPOSES).map((p) => [p.purpose, { description: `${p.description} Legal basis: ${p.legalBasis}` }]),
-  ),
+  valuesMap: Object.fromEntries(Object.values(PURPOSES).map((p) => [p.purpose, { description: `${p.description} Legal basis: ${p.legalBasis}` }])),
 });
 registerEnumType(ConsentStatus, { name: 'ConsentStatus' });
 registerEnumType(ConsentSource, {
@@ -101,8 +99,8 @@ registerEnumType(ConsentSource, {
   description: 'How a consent event came about.',
   valuesMap: {
     SIGN_UP: { description: 'A sign-up or subscription form.' },
-    COOKIE_BANNER: { description: 'The cookie banner (also: a visitor\'s banner choices linked to their account at sign-in).' },
-    ACCOUNT_SETTINGS: { description: 'The user\'s own privacy settings.' },
+    COOKIE_BANNER: { description: "The cookie banner (also: a visitor's banner choices linked to their account at sign-in)." },
+    ACCOUNT_SETTINGS: { description: "The user's own privacy settings." },
     API: { description: 'Recorded through the API by a member or an integration.' },
     DATA_SUBJECT_REQUEST: { description: 'A request from the person concerned (by email, letter, phone).' },
   },

@@ -19,7 +19,7 @@ export class JobQueuePersonalData implements PersonalDataSource {
           freeText: [{ column: 'last_error' }],
           onErasure: 'KEEP_ROW',
           reason:
-            'The record of the work done for the user (their own privacy request\'s job, kept as long as the request): ' +
+            "The record of the work done for the user (their own privacy request's job, kept as long as the request): " +
             'it names the request, not what it held; identifiers in its last error are erased like any free text.',
         },
       ],

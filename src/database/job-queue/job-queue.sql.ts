@@ -1,5 +1,6 @@
 import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import type { JobStatus } from './job.entity.js';
 
 /** A job row as the queue's statements return it. */
 export interface JobRow {
@@ -8,7 +9,7 @@ export interface JobRow {
   key: string;
   tenant_id: string | null;
   user_id: string | null;
-  status: string;
+  status: JobStatus;
   attempts: number;
   last_error: string | null;
   run_at: Date | null;

@@ -119,9 +119,7 @@ export class JobQueue {
   /** The state of the jobs for these keys that `em`'s session may see, by key. */
   async states(em: EntityManager, kind: JobKindName, keys: readonly string[]): Promise<Map<string, JobState>> {
     const rows = await jobsByKey(em, kind.name, keys);
-    return new Map(
-      rows.map((row) => [row.key, { status: row.status as JobStatus, attempts: row.attempts, lastError: row.last_error, runAt: row.run_at }]),
-    );
+    return new Map(rows.map((row) => [row.key, { status: row.status, attempts: row.attempts, lastError: row.last_error, runAt: row.run_at }]));
   }
 
   /** Takes the next due job of the kind, or the one for `key` if nobody holds it. */

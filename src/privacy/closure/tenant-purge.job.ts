@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { PeriodicTask } from '../../common/time/periodic-task.js';
-import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
+import { AuditRedaction } from '../../audit/index.js';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { asTenantPurge, maintenanceFork, tenantScopedFork } from '../../database/tenant-session.js';

@@ -1,10 +1,13 @@
-import { OwnershipResolution, type OwnershipHandover } from '../../accounts/users/account-erasure.sql.js';
+import { type OwnershipHandover, OwnershipResolution } from '../../accounts/index.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 
 /** What the user must do first, in words: the same text when filing is refused and when the job rejects. */
 export function handoverMessage(handovers: readonly OwnershipHandover[]): string {
   const names = (resolution: OwnershipResolution) =>
-    handovers.filter((h) => h.resolution === resolution).map((h) => `"${h.tenantName}"`).join(', ');
+    handovers
+      .filter((h) => h.resolution === resolution)
+      .map((h) => `"${h.tenantName}"`)
+      .join(', ');
   const parts: string[] = [];
   if (handovers.some((h) => h.resolution === OwnershipResolution.TRANSFER_OWNERSHIP)) {
     parts.push(`make another member an owner of ${names(OwnershipResolution.TRANSFER_OWNERSHIP)}`);

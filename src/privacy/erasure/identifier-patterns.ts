@@ -49,7 +49,7 @@ function nameWords(names: string[]): string[] {
     const words = [...spaced, ...spaced.filter((word) => word.includes('-')).flatMap((word) => word.split('-'))]
       // Punctuation around a word ("(Jo)", "Smith,") is not part of the name.
       .map((word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))
-      .filter((word) => [...word].filter((c) => /\p{L}/u.test(c)).length >= 2);
+      .filter((word) => Array.from(word).filter((c) => /\p{L}/u.test(c)).length >= 2);
     const capitalised = words.filter((word) => /^\p{Lu}/u.test(word));
     for (const word of capitalised.length > 0 ? capitalised : words) found.add(word);
   }
@@ -74,16 +74,16 @@ function phonePattern(phone: string): string | null {
 }
 
 function digitsPattern(digits: string): string {
-  return [...digits].join(PHONE_SEPARATORS);
+  return Array.from(digits).join(PHONE_SEPARATORS);
 }
 
 /** The text as a case-insensitive ARE: letters as brackets of their cases, runs of space as any space. */
 function literal(text: string): string {
-  return [...text.replace(/\s+/g, ' ')]
+  return Array.from(text.replace(/\s+/g, ' '))
     .map((char) => {
       if (char === ' ') return '[[:space:]]+';
       if (char === "'" || char === '\u2019') return "['\u2019]";
-      const cases = unique([char, char.toLowerCase(), char.toUpperCase()].filter((c) => [...c].length === 1));
+      const cases = unique([char, char.toLowerCase(), char.toUpperCase()].filter((c) => Array.from(c).length === 1));
       if (cases.length > 1) return `[${cases.join('')}]`;
       // A backslash before anything but a letter or digit makes it literal in an ARE.
       return /[\p{L}\p{N}]/u.test(char) ? char : `\\${char}`;

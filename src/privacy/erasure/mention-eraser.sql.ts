@@ -37,15 +37,16 @@ export class MentionEraser {
 
   private async eraseInTable(em: EntityManager, table: PersonalDataTable, patterns: string[]): Promise<number> {
     const columns = table.freeText ?? [];
-    await this.assertText(em, table.table, columns.map((c) => c.column));
+    await this.assertText(
+      em,
+      table.table,
+      columns.map((c) => c.column),
+    );
     const replaced = (column: string) => patterns.reduce((sql) => `regexp_replace(${sql}, ?, ?, 'g')`, quote(column));
     const sets = columns.map((c) => `${quote(c.column)} = ${replaced(c.column)}`);
     const matches = columns.map((c) => `${quote(c.column)} ~ ?`).join(' or ');
     const any = patterns.map((pattern) => `(?:${pattern})`).join('|');
-    const params = [
-      ...columns.flatMap(() => patterns.flatMap((pattern) => [pattern, ERASED_MARKER])),
-      ...columns.map(() => any),
-    ];
+    const params = [...columns.flatMap(() => patterns.flatMap((pattern) => [pattern, ERASED_MARKER])), ...columns.map(() => any)];
     const appendOnly = columns.some((c) => c.appendOnly);
     if (appendOnly) await em.execute(`select set_config('${ERASING_MENTIONS_SETTING}', 'on', true)`);
     const result = await em.execute<QueryResult>(`update ${quote(table.table)} set ${sets.join(', ')} where ${matches}`, params, 'run');

@@ -148,7 +148,6 @@ export class PersonalDataEraser {
   }
 }
 
-
 /** The emptiest value a column accepts: null where allowed, else an empty text, document or array. */
 function blankOf(shape: ColumnShape): string {
   if (shape.nullable) return 'null';
@@ -156,4 +155,3 @@ function blankOf(shape: ColumnShape): string {
   if (shape.dataType === 'ARRAY') return `'{}'`;
   return `''`;
 }
-

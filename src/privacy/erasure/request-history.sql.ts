@@ -13,9 +13,11 @@ const COLUMN = { subjectContactId: 'subject_contact_id', subjectUserId: 'subject
  */
 export async function blankRequestHistory(em: EntityManager, scope: RequestHistoryScope): Promise<number> {
   const requests: SqlFragment =
-    'tenantId' in scope ? tenantScoped(scope) : 'subjectContactId' in scope
-      ? { sql: `${COLUMN.subjectContactId} = ?`, params: [scope.subjectContactId] }
-      : { sql: `${COLUMN.subjectUserId} = ?`, params: [scope.subjectUserId] };
+    'tenantId' in scope
+      ? tenantScoped(scope)
+      : 'subjectContactId' in scope
+        ? { sql: `${COLUMN.subjectContactId} = ?`, params: [scope.subjectContactId] }
+        : { sql: `${COLUMN.subjectUserId} = ?`, params: [scope.subjectUserId] };
   const result = await em.execute<QueryResult>(
     `update data_subject_request_event set note = null, details = nullif(details - 'changes', '{}'::jsonb)
       where request_id in (select id from data_subject_request where ${requests.sql}) and (note is not null or jsonb_exists(details, 'changes'))`,

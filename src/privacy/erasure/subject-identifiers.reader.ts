@@ -18,10 +18,11 @@ export class SubjectIdentifierReader {
 
   async of(em: EntityManager, subject: { kind: DataSubjectKind; id: string }): Promise<SubjectIdentifiers> {
     const identifying = this.ownTable(subject.kind).columns.filter((c) => c.identifies);
-    const [row] = await em.execute<Record<string, string | null>[]>(
+    const rows = await em.execute<Record<string, string | null>[]>(
       `select ${identifying.map((c) => quote(c.column)).join(', ')} from ${quote(this.ownTable(subject.kind).table)} where id = ?`,
       [subject.id],
     );
+    const row = rows.at(0);
     const found: SubjectIdentifiers = { names: [], emails: [], phones: [] };
     const lists = { name: found.names, email: found.emails, phone: found.phones };
     // A row erased before (a second request) holds its pseudonym, which names no one and must not be searched for.

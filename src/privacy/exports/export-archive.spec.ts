@@ -16,18 +16,34 @@ const table = (name: string): ExportTable => ({
   hasTenant: true,
 });
 
+/** A RowSource over pages made synchronously: each page is handed over when the archive asks for the next. */
+function rowSource(pages: () => Iterable<ExportRow[]>): RowSource {
+  return () => {
+    const iterator = pages()[Symbol.iterator]();
+    return { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(iterator.next()) }) };
+  };
+}
+
 /** Pages of `size` rows, `count` rows in all, as the reader gives them. */
 function pagedRows(count: number, size: number): RowSource {
-  return async function* () {
+  return rowSource(function* () {
     for (let start = 0; start < count; start += size) {
       yield Array.from({ length: Math.min(size, count - start) }, (_, i): ExportRow => ({ id: `row-${start + i}`, note: `note, "${start + i}"` }));
     }
+  });
+}
+
+/** A chunk store that keeps the chunks in memory. */
+function keepIn(parts: Buffer[]): (chunk: Uint8Array) => Promise<void> {
+  return (chunk) => {
+    parts.push(Buffer.from(chunk));
+    return Promise.resolve();
   };
 }
 
 function memorySink(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
-  return { sink: chunkSink(64, async (chunk) => void parts.push(Buffer.from(chunk))), bytes: () => Buffer.concat(parts) };
+  return { sink: chunkSink(64, keepIn(parts)), bytes: () => Buffer.concat(parts) };
 }
 
 describe('export archive', () => {
@@ -48,15 +64,17 @@ describe('export archive', () => {
 
   it('fails with the first error when a page can not be read mid-file, and reads nothing more', async () => {
     let pagesRead = 0;
-    const rows: RowSource = async function* () {
+    const rows = rowSource(function* () {
       for (let page = 0; page < 10; page += 1) {
         if (page === 3) throw new Error('connection lost while reading page 3');
         pagesRead += 1;
         yield [{ id: `row-${page}`, note: 'x'.repeat(200) }];
       }
-    };
+    });
     const { sink } = memorySink();
-    await expect(writeExportArchive(subject, generatedAt, [table('communication'), table('order')], rows, sink)).rejects.toThrow('connection lost while reading page 3');
+    await expect(writeExportArchive(subject, generatedAt, [table('communication'), table('order')], rows, sink)).rejects.toThrow(
+      'connection lost while reading page 3',
+    );
     const readAtFailure = pagesRead;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(pagesRead).toBe(readAtFailure);
@@ -64,17 +82,17 @@ describe('export archive', () => {
 
   it('stops reading pages when a chunk can not be stored', async () => {
     let pagesRead = 0;
-    const rows: RowSource = async function* () {
+    const rows = rowSource(function* () {
       for (let page = 0; page < 1000; page += 1) {
         pagesRead += 1;
         // Random text: it does not compress, so the compressor's output soon fills the small chunks.
         yield [{ id: `row-${page}`, note: randomBytes(300).toString('base64') }];
       }
-    };
+    });
     let stored = 0;
-    const sink = chunkSink(256, async () => {
+    const sink = chunkSink(256, () => {
       stored += 1;
-      if (stored === 3) throw new Error('disk full');
+      return stored === 3 ? Promise.reject(new Error('disk full')) : Promise.resolve();
     });
     await expect(writeExportArchive(subject, generatedAt, [table('communication')], rows, sink)).rejects.toThrow('disk full');
     const readAtFailure = pagesRead;
@@ -85,9 +103,16 @@ describe('export archive', () => {
 
   it('cuts the stream into chunks of exactly the given size, the last one shorter', async () => {
     const chunks: Buffer[] = [];
-    const sink = chunkSink(10, async (chunk) => void chunks.push(Buffer.from(chunk)));
+    const sink = chunkSink(10, keepIn(chunks));
     const input = Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789');
-    for (const size of [3, 15, 1, 17]) await new Promise<void>((resolve, reject) => sink.write(input.subarray(0, size), (e) => (e ? reject(e) : resolve())));
+    for (const size of [3, 15, 1, 17]) {
+      await new Promise<void>((resolve, reject) =>
+        sink.write(input.subarray(0, size), (error) => {
+          if (error) reject(error);
+          else resolve();
+        }),
+      );
+    }
     await new Promise<void>((resolve) => sink.end(resolve));
     expect(chunks.map((c) => c.length)).toEqual([10, 10, 10, 6]);
     expect(Buffer.concat(chunks).toString()).toBe(['abc', 'abcdefghijklmno', 'a', 'abcdefghijklmnopq'].join(''));

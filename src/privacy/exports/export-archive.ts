@@ -26,10 +26,16 @@ const PLAIN_NUMBER = /^[-+]?\d+(\.\d+)?$/;
  * run as a formula (others typed it: a note, a message body) gets a leading apostrophe, so opening the file can not
  * run it; numbers stay as they are. subject.json keeps every value exactly.
  */
+function textOf(plain: unknown): string {
+  if (typeof plain === 'string') return plain;
+  if (typeof plain === 'number' || typeof plain === 'boolean' || typeof plain === 'bigint') return plain.toString();
+  return JSON.stringify(plain);
+}
+
 export function csvCell(value: unknown): string {
   const plain = jsonValue(value);
   if (plain === null) return '';
-  let text = typeof plain === 'object' ? JSON.stringify(plain) : String(plain);
+  let text = textOf(plain);
   if (typeof plain === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -70,7 +76,9 @@ async function* subjectJson(subject: Subject, generatedAt: Date, tables: ExportT
   const head = `{"formatVersion":${EXPORT_FORMAT_VERSION},"generatedAt":${JSON.stringify(generatedAt.toISOString())},`;
   yield pageBytes([head, `"subject":${JSON.stringify({ kind: subject.kind, id: subject.id })},"tables":{`]);
   for (const [index, table] of tables.entries()) {
-    yield pageBytes([`${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`]);
+    yield pageBytes([
+      `${index ? ',' : ''}${JSON.stringify(table.table)}:${JSON.stringify({ module: table.module, description: table.description, columns: table.columns }).slice(0, -1)},"rows":[`,
+    ]);
     let first = true;
     for await (const page of rows(table)) {
       const parts = page.map((row) => {
@@ -154,12 +162,22 @@ export function chunkSink(size: number, store: (chunk: Buffer) => Promise<void>)
     write(data: Buffer, _encoding, callback) {
       parts.push(data);
       length += data.length;
-      if (length < size) return callback();
-      storeFull().then(() => callback(), callback);
+      if (length < size) {
+        callback();
+        return;
+      }
+      storeFull().then(() => {
+        callback();
+      }, callback);
     },
     final(callback) {
-      if (length === 0) return callback();
-      store(Buffer.concat(parts, length)).then(() => callback(), callback);
+      if (length === 0) {
+        callback();
+        return;
+      }
+      store(Buffer.concat(parts, length)).then(() => {
+        callback();
+      }, callback);
     },
   });
 }

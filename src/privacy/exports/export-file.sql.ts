@@ -17,8 +17,8 @@ export async function insertExportChunk(em: EntityManager, exportId: string, seq
     .insertInto('privacy_export_chunk')
     .values({ export_id: exportId, seq, data })
     .execute()
-    .catch((error: Error) => {
-      throw em.getDriver().convertException(error);
+    .catch((error: unknown) => {
+      throw error instanceof Error ? em.getDriver().convertException(error) : error;
     });
 }
 
@@ -28,25 +28,25 @@ export async function setExportByteSize(em: EntityManager, exportId: string, byt
 
 /** The email of the export's subject, a user or a contact; undefined when the record is gone. */
 export async function subjectEmail(em: EntityManager, kind: 'user' | 'contact', id: string): Promise<{ email: string } | undefined> {
-  const [row] =
+  const rows =
     kind === 'user'
       ? await em.execute<{ email: string }[]>(`select email from "user" where id = ?`, [id])
       : await em.execute<{ email: string }[]>(`select email from contact where id = ?`, [id]);
-  return row;
+  return rows.at(0);
 }
 
 /** A published, unexpired export whose link token has this hash. */
 export async function publishedExport(em: EntityManager, hash: string, now: Date): Promise<{ id: string; byte_size: string; created_at: string } | undefined> {
-  const [file] = await em.execute<{ id: string; byte_size: string; created_at: string }[]>(
+  const files = await em.execute<{ id: string; byte_size: string; created_at: string }[]>(
     `select id, byte_size, created_at from privacy_export where token_hash = ? and expires_at > ? and file_deleted_at is null`,
     [hash, now],
   );
-  return file;
+  return files.at(0);
 }
 
 export async function exportChunk(em: EntityManager, exportId: string, seq: number): Promise<Buffer | undefined> {
-  const [chunk] = await em.execute<{ data: Buffer }[]>(`select data from privacy_export_chunk where export_id = ? and seq = ?`, [exportId, seq]);
-  return chunk?.data;
+  const chunks = await em.execute<{ data: Buffer }[]>(`select data from privacy_export_chunk where export_id = ? and seq = ?`, [exportId, seq]);
+  return chunks.at(0)?.data;
 }
 
 /** Deletes the files of exports whose link expired; the export rows stay as the record of what was delivered. */

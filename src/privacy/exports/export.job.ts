@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { JwtSecret } from '../../accounts/auth/jwt-secret.js';
+import { JwtSecret } from '../../accounts/index.js';
 import { setSessionTenant } from '../../database/tenant-session.js';
 import { PersonalDataRegistry } from '../personal-data/personal-data.registry.js';
 import { SubjectTenants } from '../personal-data/subject-tenants.js';
@@ -89,7 +89,7 @@ abstract class ExportJob implements PrivacyJobProcessor {
 
   private async subjectOf(em: EntityManager, kind: DataSubjectKind, id: string): Promise<Subject> {
     const row = await subjectEmail(em, kind === DataSubjectKind.USER ? 'user' : 'contact', id);
-    if (!row) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to export.');
+    if (!row) throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to export.");
     return kind === DataSubjectKind.USER ? { kind: 'user', id, email: row.email } : { kind: 'contact', id };
   }
 }

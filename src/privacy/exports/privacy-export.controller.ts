@@ -20,7 +20,8 @@ export function undecodableExportLinks(req: Request, res: Response, next: NextFu
   try {
     decodeURIComponent(req.path);
   } catch {
-    return answerNoExport(res);
+    answerNoExport(res);
+    return;
   }
   next();
 }
@@ -37,7 +38,10 @@ export class PrivacyExportController {
   async download(@Param('token') token: string, @Res() res: Response): Promise<void> {
     const file = await this.exports.download(token);
     // Unknown, expired and deleted links answer alike, so a token says nothing about whether it ever worked.
-    if (!file) return answerNoExport(res);
+    if (!file) {
+      answerNoExport(res);
+      return;
+    }
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Length', String(file.byteSize));

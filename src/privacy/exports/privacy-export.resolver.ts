@@ -1,7 +1,7 @@
 import { Field, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { PrivacyRequestType } from '../requests/data-subject-request.types.js';
-import { PrivacyExportService } from './privacy-export.service.js';
+import { PrivacyExportService, type ExportLink } from './privacy-export.service.js';
 
 @ObjectType('PrivacyExportLink', { description: 'Where to download an access or portability export, until when.' })
 export class PrivacyExportLinkType {
@@ -19,9 +19,9 @@ export class PrivacyExportResolver {
   /** Seen only by whoever may see the request: the user for their own, members with PRIVACY_MANAGE for a contact's. */
   @ResolveField(() => PrivacyExportLinkType, {
     nullable: true,
-    description: 'The export\'s download link, once an ACCESS or PORTABILITY request is completed and until the link expires.',
+    description: "The export's download link, once an ACCESS or PORTABILITY request is completed and until the link expires.",
   })
-  exportLink(@Parent() request: PrivacyRequestType): Promise<PrivacyExportLinkType | null> {
+  exportLink(@Parent() request: PrivacyRequestType): Promise<ExportLink | null> {
     return this.exports.linkFor(this.em, request.id);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { JwtSecret } from '../../accounts/auth/jwt-secret.js';
-import { RetentionJobs } from '../../audit/retention.jobs.js';
+import { JwtSecret } from '../../accounts/index.js';
+import { RetentionJobs } from '../../audit/index.js';
 import { Clock } from '../../common/time/clock.js';
 import { maintenanceFork } from '../../database/tenant-session.js';
 import { EXPORT_PATH, exportToken, tokenHash } from './export-link.js';

@@ -78,9 +78,7 @@ export async function planExport(em: EntityManager, tables: readonly (PersonalDa
  */
 export async function* readRows(em: EntityManager, table: ExportTable, tenantId: string | null): AsyncGenerator<ExportRow[]> {
   const iso = new Set(table.times);
-  const select = table.columns
-    .map((c) => (iso.has(c) ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c}"` : `"${c}"`))
-    .join(', ');
+  const select = table.columns.map((c) => (iso.has(c) ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c}"` : `"${c}"`)).join(', ');
   const match = table.links.map((l) => `"${l.column}" = ?`).join(' or ');
   // A tenant's rows in its pass, platform rows (no tenant) in the platform's.
   const tenant = table.hasTenant && tenantId ? tenantScoped({ tenantId }) : null;

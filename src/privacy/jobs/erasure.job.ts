@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService } from '../../business/contacts/index.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { ConsentService } from '../../consent/index.js';
 import { MentionEraser } from '../erasure/mention-eraser.sql.js';
 import { PersonalDataEraser } from '../erasure/personal-data-eraser.sql.js';
 import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';

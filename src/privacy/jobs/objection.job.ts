@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { UserProfiles } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
+import { UserProfiles } from '../../accounts/index.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService } from '../../business/contacts/index.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { ConsentService } from '../../consent/index.js';
 import { SubjectIdentifierReader } from '../erasure/subject-identifiers.reader.js';
 import { DataSubjectKind, DataSubjectRequestType } from '../requests/data-subject-request.entity.js';
 import { PrivacyJobRejection, type PrivacyJob, type PrivacyJobProcessor } from './privacy-job.js';
@@ -31,7 +31,7 @@ export class ObjectionJob implements PrivacyJobProcessor {
     const isUser = request.subjectKind === DataSubjectKind.USER;
     const subjectId = (isUser ? request.subjectUserId : request.subjectContactId) ?? '';
     const addresses = isUser ? await this.users.addresses(subjectId) : await this.contactAddresses(ctx, subjectId);
-    if (!addresses) throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to object to.');
+    if (!addresses) throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to object to.");
     // Every address the person was known by, rectified-away ones too: an old list re-imported must not reach them.
     const known = await this.identifiers.of(em, { kind: isUser ? 'user' : 'contact', id: subjectId });
     const withdrawn = await this.consent.objectToMarketing(ctx, isUser ? { userId: subjectId } : { contactId: subjectId }, known);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditLog } from '../../audit/index.js';
 import { Permission } from '../../common/authorization/permission.js';
 import { RequestContextStore, systemContext, type RequestContext } from '../../common/context/request-context.js';
 import { Clock } from '../../common/time/clock.js';
@@ -170,6 +170,6 @@ export class PrivacyJobRunner implements OnApplicationBootstrap, OnApplicationSh
   private inTransaction<T>(job: ClaimedJob, fn: (em: EntityManager, ctx: RequestContext) => Promise<T>): Promise<T> {
     const ctx = systemContext(PRIVACY_JOB_ACTOR, job.tenantId, PERMISSIONS);
     const em = tenantScopedFork(this.orm, job.tenantId, job.tenantId ? null : job.subjectUserId);
-    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx as EntityManager, ctx)));
+    return RequestContextStore.run(ctx, () => em.transactional((tx) => fn(tx, ctx)));
   }
 }

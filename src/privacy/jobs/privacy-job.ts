@@ -21,7 +21,7 @@ export interface PrivacyJobProcessor {
   /** The subjects it can serve (all when absent); requests about others stay VERIFIED until a person or a later job acts. */
   readonly subjects?: readonly DataSubjectKind[];
   /** Runs one step; what it returns is kept in the step's event (e.g. the fields changed). */
-  runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown> | void>;
+  runStep(step: string, job: PrivacyJob): Promise<Record<string, unknown> | undefined>;
 }
 
 export const PRIVACY_JOB_PROCESSORS = Symbol('PRIVACY_JOB_PROCESSORS');

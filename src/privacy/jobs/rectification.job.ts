@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { UserProfiles } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService } from '../../business/contacts/contact.service.js';
+import { UserProfiles } from '../../accounts/index.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService } from '../../business/contacts/index.js';
 import { asTenantContext } from '../../common/context/request-context.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
@@ -34,7 +34,7 @@ export class RectificationJob implements PrivacyJobProcessor {
       applied = isUser ? await this.users.rectify(subjectId, changes) : await this.contacts.rectify(asTenantContext(ctx), subjectId, changes);
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) {
-        throw new PrivacyJobRejection('The person\'s record no longer exists, so there is nothing to correct.');
+        throw new PrivacyJobRejection("The person's record no longer exists, so there is nothing to correct.");
       }
       throw error;
     }

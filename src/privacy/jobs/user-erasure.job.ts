@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
-import { UserProfiles } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
-import { ConsentService } from '../../consent/ledger/consent.service.js';
+import { AccountErasure, UserProfiles } from '../../accounts/index.js';
+import { AuditLog, AuditRedaction } from '../../audit/index.js';
+import { ConsentService } from '../../consent/index.js';
 import { setSessionTenant } from '../../database/tenant-session.js';
 import { handoverMessage } from '../erasure/account-ownership.rules.js';
 import { MentionEraser, type MentionScope } from '../erasure/mention-eraser.sql.js';

@@ -4,18 +4,18 @@
  * Keys are `table.column`.
  */
 export const NOT_PERSONAL: Readonly<Record<string, string>> = {
-  'tenant.name': 'The distributor company\'s name: the tenant is an organisation, closed and purged as a whole.',
-  'tenant.phone': 'The company\'s switchboard number, part of its company profile.',
-  'tenant.billing_email': 'The company\'s invoicing address (billing data of the organisation).',
+  'tenant.name': "The distributor company's name: the tenant is an organisation, closed and purged as a whole.",
+  'tenant.phone': "The company's switchboard number, part of its company profile.",
+  'tenant.billing_email': "The company's invoicing address (billing data of the organisation).",
   ...Object.fromEntries(
-    ['line1', 'line2', 'city', 'region', 'postal_code', 'country'].map((part) => [`tenant.address_${part}`, 'The company\'s business address.']),
+    ['line1', 'line2', 'city', 'region', 'postal_code', 'country'].map((part) => [`tenant.address_${part}`, "The company's business address."]),
   ),
   'client.name': 'A client is an organisation the distributor sells to; the people at it are contacts, declared by business.',
   ...Object.fromEntries(
     ['billing', 'shipping'].flatMap((prefix) =>
       ['line1', 'line2', 'city', 'region', 'postal_code', 'country'].map((part) => [
         `client.${prefix}_${part}`,
-        'The client company\'s billing or shipping address.',
+        "The client company's billing or shipping address.",
       ]),
     ),
   ),
@@ -31,8 +31,8 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
  * replaces identifiers in it) or it is listed here. Keys are `table.column`.
  */
 export const NOT_FREE_TEXT: Readonly<Record<string, string>> = {
-  'billing_invoice.hosted_invoice_url': 'Stripe\'s link to the invoice page.',
-  'billing_invoice.invoice_pdf_url': 'Stripe\'s link to the invoice PDF.',
-  'policy_document.text': 'The platform\'s own policy or terms, written and published by PromoX: about no data subject.',
-  'stripe_event.id': 'Stripe\'s event id.',
+  'billing_invoice.hosted_invoice_url': "Stripe's link to the invoice page.",
+  'billing_invoice.invoice_pdf_url': "Stripe's link to the invoice PDF.",
+  'policy_document.text': "The platform's own policy or terms, written and published by PromoX: about no data subject.",
+  'stripe_event.id': "Stripe's event id.",
 };

@@ -52,7 +52,8 @@ export class PersonalDataRegistry implements OnModuleInit {
         const freeText = new Set((declaration.tables.find((t) => t.table === hold.table)?.freeText ?? []).map((c) => c.column));
         // What the purge blanks is free text that erasure otherwise rewrites: one declaration of it, not two that drift.
         const undeclared = (hold.blankOnPurge ?? []).filter((column) => !freeText.has(column));
-        if (undeclared.length > 0) throw new Error(`${declaration.module} blanks ${hold.table}.${undeclared.join(', ')} on purge without declaring it as free text.`);
+        if (undeclared.length > 0)
+          throw new Error(`${declaration.module} blanks ${hold.table}.${undeclared.join(', ')} on purge without declaring it as free text.`);
       }
     }
   }

@@ -39,7 +39,8 @@ export class PrivacyPersonalData implements PersonalDataSource {
         },
         {
           kind: K.LEGAL_HOLD_RECORDS,
-          description: 'Records the law requires keeping after a tenant closes: orders with their lines and history, the clients and (pseudonymised) contacts they name, privacy requests, the audit trail, invoices.',
+          description:
+            'Records the law requires keeping after a tenant closes: orders with their lines and history, the clients and (pseudonymised) contacts they name, privacy requests, the audit trail, invoices.',
           days: null,
           period: 'taxRetentionYears after the tenant closes (default 10)',
           configuredBy: 'taxRetentionYears (tenant setting, updatePrivacySettings)',
@@ -49,9 +50,9 @@ export class PrivacyPersonalData implements PersonalDataSource {
           kind: K.PRIVACY_REQUESTS,
           description: 'Data-subject requests and their history (without the erased data), the record that each right was honoured.',
           days: null,
-          period: 'As long as the tenant (users\' own requests: as long as the platform) exists; after closure, as a legal-hold record',
+          period: "As long as the tenant (users' own requests: as long as the platform) exists; after closure, as a legal-hold record",
           configuredBy: 'taxRetentionYears (tenant setting)',
-          then: 'Deleted with the tenant\'s legal-hold records.',
+          then: "Deleted with the tenant's legal-hold records.",
         },
       ],
       legalHold: [
@@ -98,7 +99,10 @@ export class PrivacyPersonalData implements PersonalDataSource {
             { subject: 'user', column: 'subject_user_id' },
             { subject: 'contact', column: 'subject_contact_id' },
           ],
-          columns: [{ column: 'expires_at', treatment: T.EXPORT }, { column: 'file_deleted_at', treatment: T.EXPORT }],
+          columns: [
+            { column: 'expires_at', treatment: T.EXPORT },
+            { column: 'file_deleted_at', treatment: T.EXPORT },
+          ],
           onErasure: 'DELETE_ROW',
         },
       ],

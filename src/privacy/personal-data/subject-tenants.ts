@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
-import { AuditRedaction } from '../../audit/audit-redaction.sql.js';
+import { AccountErasure } from '../../accounts/index.js';
+import { AuditRedaction } from '../../audit/index.js';
 
 /**
  * The tenants that may hold rows about a user: those they belong to, and those whose audit trail shows them acting,

@@ -72,14 +72,15 @@ export class DataSubjectRequestResolver {
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => PrivacyRequestType, {
-    description: 'Record a request a contact made to the tenant. A second open request of the same type for the same contact is merged into the first. Requires PRIVACY_MANAGE.',
+    description:
+      'Record a request a contact made to the tenant. A second open request of the same type for the same contact is merged into the first. Requires PRIVACY_MANAGE.',
   })
   filePrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: FilePrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.fileForContact(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
-  @Mutation(() => PrivacyRequestType, { description: 'Record how the contact\'s identity was verified; the work then starts. Requires PRIVACY_MANAGE.' })
+  @Mutation(() => PrivacyRequestType, { description: "Record how the contact's identity was verified; the work then starts. Requires PRIVACY_MANAGE." })
   verifyPrivacyRequest(@TenantCtx() ctx: TenantContext, @Args('input') input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
     return this.requests.verify(ctx, input);
   }
@@ -106,20 +107,20 @@ export class DataSubjectRequestResolver {
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
   @Mutation(() => PrivacyRequestType, {
-    description: 'Extend an open request\'s deadline, once, by up to two months (GDPR) or 45 days (CCPA), with a reason. Requires PRIVACY_MANAGE.',
+    description: "Extend an open request's deadline, once, by up to two months (GDPR) or 45 days (CCPA), with a reason. Requires PRIVACY_MANAGE.",
   })
   extendPrivacyRequestDeadline(@TenantCtx() ctx: TenantContext, @Args('input') input: ExtendPrivacyRequestDeadlineInput): Promise<PrivacyRequestType> {
     return this.requests.extendDeadline(ctx, input);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
-  @Query(() => PrivacyRequestConnection, { description: 'The tenant\'s privacy requests about its contacts, newest first. Requires PRIVACY_MANAGE.' })
+  @Query(() => PrivacyRequestConnection, { description: "The tenant's privacy requests about its contacts, newest first. Requires PRIVACY_MANAGE." })
   privacyRequests(@TenantCtx() ctx: TenantContext, @Args() args: PrivacyRequestsArgs): Promise<Page<PrivacyRequestType>> {
     return this.requests.list(ctx, args);
   }
 
   @RequirePermissions(MANAGE, { actors: ['user'] })
-  @Query(() => PrivacyRequestType, { description: 'One of the tenant\'s privacy requests. Requires PRIVACY_MANAGE.' })
+  @Query(() => PrivacyRequestType, { description: "One of the tenant's privacy requests. Requires PRIVACY_MANAGE." })
   privacyRequest(@TenantCtx() ctx: TenantContext, @Args() args: PrivacyRequestIdArgs): Promise<PrivacyRequestType> {
     return this.requests.get(ctx, args.id);
   }

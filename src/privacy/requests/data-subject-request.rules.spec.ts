@@ -1,11 +1,12 @@
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule';
+import { expect } from '@jest/globals';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { DataSubjectRequestStatus as S } from './data-subject-request.entity';
 import { addCalendarMonths, assertTransition, canMove, dueDate, latestExtendedDueDate } from './data-subject-request.rules';
 
 const at = (iso: string) => new Date(iso);
 
 describe('data-subject request deadlines', () => {
-  it('counts one calendar month, ending on the month\'s last day when it is shorter', () => {
+  it("counts one calendar month, ending on the month's last day when it is shorter", () => {
     expect(addCalendarMonths(at('2026-01-15T10:00:00Z'), 1).toISOString()).toBe('2026-02-15T10:00:00.000Z');
     expect(addCalendarMonths(at('2026-01-31T10:00:00Z'), 1).toISOString()).toBe('2026-02-28T10:00:00.000Z');
     expect(addCalendarMonths(at('2028-01-31T10:00:00Z'), 1).toISOString()).toBe('2028-02-29T10:00:00.000Z');
@@ -35,6 +36,8 @@ describe('data-subject request status machine', () => {
   });
 
   it('refuses a bad move with INVALID_TRANSITION', () => {
-    expect(() => assertTransition(S.COMPLETED, S.CANCELLED)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_TRANSITION' }) }));
+    expect(() => {
+      assertTransition(S.COMPLETED, S.CANCELLED);
+    }).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_TRANSITION' }) }));
   });
 });

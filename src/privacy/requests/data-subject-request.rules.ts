@@ -1,4 +1,4 @@
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { AppError, ErrorCode } from '../../common/errors/app-errors.js';
 import { DataSubjectRequestStatus as S } from './data-subject-request.entity.js';
 
@@ -24,9 +24,7 @@ export function dueDate(rule: PrivacyDeadlineRule, receivedAt: Date): Date {
 
 /** The latest date a single extension may move the deadline to: two further months (GDPR) or 45 days (CCPA). */
 export function latestExtendedDueDate(rule: PrivacyDeadlineRule, originalDueAt: Date): Date {
-  return rule === PrivacyDeadlineRule.CCPA_45_DAYS
-    ? new Date(originalDueAt.getTime() + 45 * DAY_MS)
-    : addCalendarMonths(originalDueAt, 2);
+  return rule === PrivacyDeadlineRule.CCPA_45_DAYS ? new Date(originalDueAt.getTime() + 45 * DAY_MS) : addCalendarMonths(originalDueAt, 2);
 }
 
 const TRANSITIONS: Readonly<Record<S, readonly S[]>> = {

@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { advisoryXactLock } from '../../database/advisory-lock.js';
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
-import { TenantService } from '../../accounts/tenants/tenant.service.js';
-import { AccountErasure } from '../../accounts/users/account-erasure.sql.js';
-import { RECTIFIABLE_USER_FIELDS } from '../../accounts/users/user-profile.service.js';
-import { AuditLog } from '../../audit/audit-log.service.js';
-import { ContactService, RECTIFIABLE_CONTACT_FIELDS } from '../../business/contacts/contact.service.js';
+import { AccountErasure, PrivacyDeadlineRule, RECTIFIABLE_USER_FIELDS, TenantService } from '../../accounts/index.js';
+import { AuditLog } from '../../audit/index.js';
+import { ContactService, RECTIFIABLE_CONTACT_FIELDS } from '../../business/contacts/index.js';
 import type { RequestContext, TenantContext } from '../../common/context/request-context.js';
 import { AppError, badInput, conflict, ErrorCode, notFound } from '../../common/errors/app-errors.js';
 import type { Page } from '../../common/pagination/connection.types.js';
@@ -149,10 +146,14 @@ export class DataSubjectRequestService {
     const request = keysetRequest(args);
     const keyset = keysetQuery({ field: 'createdAt', descending: true, parseKey: parseDateKey }, request);
     const where: FilterQuery<DataSubjectRequest> = { $and: [{ ownerTenantId: ctx.tenantId }, ...this.filterOf(args.filter, now)] };
-    const rows = await this.em.find(DataSubjectRequest, { $and: [where, keyset.where as FilterQuery<DataSubjectRequest>] }, {
-      orderBy: keyset.orderBy,
-      limit: request.limit + 1,
-    });
+    const rows = await this.em.find(
+      DataSubjectRequest,
+      { $and: [where, keyset.where as FilterQuery<DataSubjectRequest>] },
+      {
+        orderBy: keyset.orderBy,
+        limit: request.limit + 1,
+      },
+    );
     const events = await this.eventsOf(rows.slice(0, request.limit));
     const jobs = await this.jobsOf(rows.slice(0, request.limit));
     return toPage(
@@ -166,7 +167,7 @@ export class DataSubjectRequestService {
 
   async verify(ctx: TenantContext, input: VerifyPrivacyRequestInput): Promise<PrivacyRequestType> {
     if (input.method === IdentityVerificationMethod.SESSION) {
-      throw badInput('SESSION verification is for users\' own requests; say how the person\'s identity was checked.', { field: 'method' });
+      throw badInput("SESSION verification is for users' own requests; say how the person's identity was checked.", { field: 'method' });
     }
     const request = await this.requireForTenant(ctx, input.id, { lock: true });
     const now = this.clock.now();
@@ -355,11 +356,7 @@ export class DataSubjectRequestService {
   private async eventsOf(requests: DataSubjectRequest[]): Promise<Map<string, DataSubjectRequestEvent[]>> {
     const byRequest = new Map<string, DataSubjectRequestEvent[]>();
     if (requests.length === 0) return byRequest;
-    const events = await this.em.find(
-      DataSubjectRequestEvent,
-      { request: { $in: requests.map((r) => r.id) } },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
+    const events = await this.em.find(DataSubjectRequestEvent, { request: { $in: requests.map((r) => r.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     for (const event of events) byRequest.set(event.request.id, [...(byRequest.get(event.request.id) ?? []), event]);
     return byRequest;
   }
@@ -377,7 +374,11 @@ export class DataSubjectRequestService {
 
   /** The state of the requests' jobs (attempts, last error, next run), as this session may see them. */
   private jobsOf(requests: DataSubjectRequest[]): Promise<Map<string, JobState>> {
-    return this.jobs.states(this.em, PRIVACY_REQUEST_JOB, requests.map((r) => r.id));
+    return this.jobs.states(
+      this.em,
+      PRIVACY_REQUEST_JOB,
+      requests.map((r) => r.id),
+    );
   }
 
   /** A verified request's background work, in the transaction that verified it: it runs as the request's owner. */

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { PrivacyDeadlineRule } from '../../accounts/tenants/privacy-deadline-rule.js';
+import { PrivacyDeadlineRule } from '../../accounts/index.js';
 import { Connection } from '../../common/pagination/connection.types.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
 import type { JobState } from '../../database/job-queue/job-queue.js';
@@ -26,7 +26,7 @@ export class PrivacyFieldChangeType {
   @Field(() => String, { nullable: true }) new: string | null;
 }
 
-@ObjectType('PrivacyRequestEvent', { description: 'One step in a privacy request\'s history.' })
+@ObjectType('PrivacyRequestEvent', { description: "One step in a privacy request's history." })
 export class PrivacyRequestEventType {
   @Field(() => ID) id: string;
   @Field(() => DataSubjectRequestEventKind) kind: DataSubjectRequestEventKind;
@@ -35,15 +35,15 @@ export class PrivacyRequestEventType {
   @Field(() => DataSubjectRequestStatus, { nullable: true }) toStatus: DataSubjectRequestStatus | null;
   @Field(() => EventActorType) actorType: EventActorType;
   @Field(() => ID, { nullable: true }) actorUserId: string | null;
-  @Field(() => String, { nullable: true, description: 'A system job\'s name.' }) actorName: string | null;
+  @Field(() => String, { nullable: true, description: "A system job's name." }) actorName: string | null;
   @Field(() => String, { nullable: true, description: 'A reason, a verification note, or an error message.' }) note: string | null;
   @Field(() => String, { nullable: true, description: 'The job step, for STEP_COMPLETED and ATTEMPT_FAILED.' }) step: string | null;
-  @Field(() => Date, { nullable: true, description: 'For an export\'s `publish` step: when its download link expires.' })
+  @Field(() => Date, { nullable: true, description: "For an export's `publish` step: when its download link expires." })
   linkExpiresAt: Date | null;
   @Field(() => [PrivacyFieldChangeType], { description: 'Fields changed by this step (rectification), or merged into the request.' })
   fieldChanges: PrivacyFieldChangeType[];
 
-  static from(event: DataSubjectRequestEvent): PrivacyRequestEventType {
+  static from(this: void, event: DataSubjectRequestEvent): PrivacyRequestEventType {
     const details = event.details ?? {};
     const changes = Array.isArray(details.changes) ? (details.changes as FieldChange[]) : [];
     return Object.assign(new PrivacyRequestEventType(), {
@@ -71,7 +71,7 @@ export class PrivacyRequestType {
   @Field(() => DataSubjectRequestType) type: DataSubjectRequestType;
   @Field(() => DataSubjectRequestStatus) status: DataSubjectRequestStatus;
   @Field(() => DataSubjectKind) subjectKind: DataSubjectKind;
-  @Field(() => ID, { nullable: true, description: 'The user, for a user\'s own request.' }) subjectUserId: string | null;
+  @Field(() => ID, { nullable: true, description: "The user, for a user's own request." }) subjectUserId: string | null;
   @Field(() => ID, { nullable: true, description: 'The contact, for a request filed by the tenant.' }) subjectContactId: string | null;
   @Field(() => [PrivacyFieldValueType], { description: 'What a rectification asks to change; empty for other types.' })
   changes: PrivacyFieldValueType[];
@@ -86,7 +86,7 @@ export class PrivacyRequestType {
   @Field(() => IdentityVerificationMethod, { nullable: true }) verificationMethod: IdentityVerificationMethod | null;
   @Field(() => String, { nullable: true }) verificationNote: string | null;
   @Field(() => ID, { nullable: true }) verifiedByUserId: string | null;
-  @Field(() => ID, { nullable: true, description: 'The member who filed it, for a contact\'s request.' }) filedByUserId: string | null;
+  @Field(() => ID, { nullable: true, description: "The member who filed it, for a contact's request." }) filedByUserId: string | null;
   @Field(() => ID, { nullable: true, description: 'Who last acted on it.' }) handledByUserId: string | null;
   @Field(() => String, { nullable: true }) rejectionReason: string | null;
   @Field(() => Date, { nullable: true, description: 'When it was completed, rejected or cancelled.' }) closedAt: Date | null;

@@ -13,7 +13,7 @@ export class RetentionPolicyType {
   @Field({ description: 'Where the period is set: an environment variable, a tenant setting, or fixed.' }) configuredBy: string;
   @Field({ description: 'What happens when the period ends.' }) then: string;
 
-  static from(policy: RetentionPolicy): RetentionPolicyType {
+  static from(this: void, policy: RetentionPolicy): RetentionPolicyType {
     return Object.assign(new RetentionPolicyType(), policy);
   }
 }
