@@ -111,12 +111,13 @@ async function staffToken(url: string, databaseUrl: string, tenant: SeededTenant
   const logIn = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { accessToken user { id } } }`;
   let answer = await graphql(url, logIn, { input: { email: STAFF_EMAIL, password: STAFF_PASSWORD } });
   if (!answer.data?.logIn) {
+    const refused = answer.errors;
     answer = await graphql(
       url,
       `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`,
       { input: { companyName: 'Bench staff', fullName: 'Bench Staff', email: STAFF_EMAIL, password: STAFF_PASSWORD, confirmAge16OrOlder: true } },
     );
-    if (!answer.data?.signUp) throw new Error(`signing up the staff user failed: ${JSON.stringify(answer.errors)}`);
+    if (!answer.data?.signUp) throw new Error(`the staff user could neither log in (${JSON.stringify(refused)}) nor sign up (${JSON.stringify(answer.errors)})`);
   }
   const userId = ((answer.data.logIn ?? answer.data.signUp) as { user: { id: string } }).user.id;
   const client = new pg.Client({ connectionString: databaseUrl });
