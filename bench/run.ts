@@ -1,12 +1,11 @@
 import autocannon from 'autocannon';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { buildOrmConfig } from '../src/database/mikro-orm.config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { initOrm, migrate } from '../src/database/migrate.js';
+import { benchAppEnvironment, cpuMillis, startCommand, waitUntilReady } from './app-process.js';
 import { seed } from './seed.js';
 
 /**
@@ -53,53 +52,9 @@ const log = (line: string) => {
   console.log(`[bench] ${line}`);
 };
 
-function start(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
-  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 60_000;
-    const poll = async () => {
-      try {
-        const response = await fetch(readyUrl);
-        if (response.ok) {
-          resolve(child);
-          return;
-        }
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline || child.exitCode !== null) {
-        reject(new Error(`${script} did not start`));
-        return;
-      }
-      setTimeout(() => void poll(), 250);
-    };
-    void poll();
-  });
-}
-
-/** Kernel clock ticks per second, the unit of the CPU times in /proc/<pid>/stat. */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * CPU time (user + system) a process has used so far, in ms, read from /proc without touching the process; null where
- * there is no /proc (macOS). Unlike req/s and latency, CPU per request barely moves when other work shares the cores.
- */
-function cpuMillis(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): state is the 3rd field, utime the 14th, stime the 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
+function start(script: string, env: Record<string, string>, readyUrl: string, nodeFlags: string[] = []): Promise<ChildProcess> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: nodeFlags, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return waitUntilReady(child, script, readyUrl);
 }
 
 const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2));
@@ -181,20 +136,13 @@ async function main(): Promise<void> {
   const rawPort = apiPort + 1000;
   const children: ChildProcess[] = [];
   try {
+    // The API runs as `npm start` runs it, with the same Node flags and variables.
+    const command = startCommand();
     const apiProcess = await start(
-      'dist/src/main.js',
-      {
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        PORT: String(apiPort),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        SEED_DEMO: 'false',
-        RATE_LIMIT_PER_ACTOR_PER_MINUTE: '100000000',
-        RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-      },
+      command.script,
+      { ...command.env, ...benchAppEnvironment(databaseUrl, apiPort) },
       `http://127.0.0.1:${apiPort}/health/ready`,
+      command.nodeFlags,
     );
     children.push(apiProcess);
     const rawProcess = await start('dist/bench/raw-handler.js', { DATABASE_URL: databaseUrl, PORT: String(rawPort) }, `http://127.0.0.1:${rawPort}/health`);

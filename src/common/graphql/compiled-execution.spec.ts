@@ -14,7 +14,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import { AppError, ErrorCode } from '../errors/app-errors';
-import { CompiledExecution } from './compiled-execution';
+import { COMPILED_BYTES_PER_FIELD, CompiledExecution, selectedFields } from './compiled-execution';
 import { LocalDate, MinorUnits } from './scalars';
 
 interface Context {
@@ -203,5 +203,55 @@ describe('compiled execution (graphql-jit behind the Apollo gateway hook)', () =
     expect(second).toEqual(first);
     await twice(`{ order { id } }`);
     expect(execution.compiledDocuments).toBe(1);
+  });
+});
+
+describe('the compiled-document cache', () => {
+  // Documents that differ only in an inlined value, as a client that writes values into its documents sends them.
+  const distinct = (i: number) => `{ ordersSince(filter: { updatedAfter: "2026-11-25T06:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z" }) { id status subtotal lines { sku unitPrice } } }`;
+
+  it('counts the fields an operation selects, each fragment spread with its fragment', () => {
+    expect(selectedFields(parse(`{ order { id lines { sku } } }`), undefined)).toBe(4);
+    const withFragments = parse(`query A { order { ...O ... on Order { status } } b: order { ...O } }
+      fragment O on Order { id lines { ...L } } fragment L on Line { sku unitPrice }`);
+    // order, status, b, and O (id, lines, sku, unitPrice) twice.
+    expect(selectedFields(withFragments, 'A')).toBe(3 + 2 * 4);
+  });
+
+  it('keeps the estimated heap of its documents under its bound, forgetting the least recently used', async () => {
+    const perDocument = selectedFields(parse(distinct(0)), undefined) * COMPILED_BYTES_PER_FIELD;
+    const execution = new CompiledExecution({ compileAfterSightings: 1, maxBytes: 20 * perDocument });
+    const run = await executorFor(execution);
+    const hot = `{ order { id status } }`;
+    const [expected] = await run(hot);
+    for (let i = 0; i < 120; i++) {
+      const [result] = await run(distinct(i));
+      expect(result.errors).toBeUndefined();
+      // A document used all along stays compiled: it is served from the cache, not compiled again.
+      expect((await run(hot))[0]).toEqual(expected);
+      expect(execution.cacheStats.bytes).toBeLessThanOrEqual(20 * perDocument);
+    }
+    const stats = execution.cacheStats;
+    expect(stats.documents).toBeLessThanOrEqual(20);
+    expect(stats.compilations).toBe(121);
+    const [again] = await run(hot);
+    expect(again).toEqual(expected);
+    expect(execution.cacheStats.compilations).toBe(121);
+    // The most recent distinct document is still compiled; the first one was forgotten and is compiled anew.
+    await run(distinct(119));
+    expect(execution.cacheStats.compilations).toBe(121);
+    await run(distinct(0));
+    expect(execution.cacheStats.compilations).toBe(122);
+  });
+
+  it('runs a document too large for the whole cache on graphql-js, without compiling it', async () => {
+    const execution = new CompiledExecution({ compileAfterSightings: 1, maxBytes: 3 * COMPILED_BYTES_PER_FIELD });
+    const run = await executorFor(execution);
+    const query = `{ order { id status subtotal lines { sku unitPrice } } }`;
+    const [[result], [interpreted]] = await Promise.all([run(query), byGraphQLJs(query)]);
+    expect(result).toEqual(interpreted);
+    await run(query);
+    expect(execution.cacheStats).toMatchObject({ documents: 1, compilations: 0 });
+    expect(execution.cacheStats.bytes).toBeLessThanOrEqual(3 * COMPILED_BYTES_PER_FIELD);
   });
 });

@@ -5,6 +5,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AppConfig } from '../../config/app-config.js';
 import { accessLogPlugin } from './access-log.plugin.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
+import { parsedDocumentStore, persistedQueryStore } from './bounded-document.store.js';
 import { CompiledExecution } from './compiled-execution.js';
 import { buildErrorFormatter } from './error-formatting.js';
 import { operationKindRule } from './operation-kind.rule.js';
@@ -19,9 +20,13 @@ export interface GraphQLBuildOptions {
 /** Apollo's gateway option, which @nestjs/apollo's config type leaves out but passes through to Apollo Server. */
 type ApolloOptionsWithGateway = ApolloDriverConfig & Pick<CompiledExecution, 'gateway'>;
 
+const MiB = 1024 * 1024;
+/** Texts of automatic persisted queries: ~10,000 documents of 200 characters. */
+const PERSISTED_QUERY_BYTES = 4 * MiB;
+
 /** Apollo Server with the hardening the API promises on by default, executing operations compiled by graphql-jit. */
 export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloOptionsWithGateway {
-  const execution = new CompiledExecution();
+  const execution = new CompiledExecution({ maxBytes: config.GRAPHQL_COMPILED_CACHE_MB * MiB });
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
@@ -49,6 +54,9 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     allowBatchedHttpRequests: false,
     // Apollo pretty-prints every response by default (indentation doubles a page's size and its stringify time).
     stringifyResult: (result: unknown) => JSON.stringify(result),
+    // Apollo's own stores would each hold up to 30 MiB of JSON or text (~120 MB of heap for parsed documents).
+    documentStore: parsedDocumentStore(config.GRAPHQL_DOCUMENT_CACHE_MB * MiB),
+    cache: persistedQueryStore(PERSISTED_QUERY_BYTES),
     // A document over the limit fails to parse (GRAPHQL_PARSE_FAILED, HTTP 400); the error formatter names it.
     parseOptions: { maxLexicalTokens: config.GRAPHQL_MAX_TOKENS },
     path: '/graphql',
