@@ -22,15 +22,21 @@ export function benchAppEnvironment(databaseUrl: string, port: number): Record<s
 export function waitUntilReady(child: ChildProcess, name: string, readyUrl: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000;
-    const poll = async () => {
+    const poll = async (): Promise<void> => {
       try {
         const response = await fetch(readyUrl);
-        if (response.ok) return resolve(child);
+        if (response.ok) {
+          resolve(child);
+          return;
+        }
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline || child.exitCode !== null) return reject(new Error(`${name} did not start`));
-      setTimeout(poll, 250);
+      if (Date.now() > deadline || child.exitCode !== null) {
+        reject(new Error(`${name} did not start`));
+        return;
+      }
+      setTimeout(() => void poll(), 250);
     };
     void poll();
   });
@@ -54,7 +60,7 @@ export function startCommand(command?: string): StartCommand {
   const words = start.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
-    const [name, ...value] = words.shift()!.split('=');
+    const [name = '', ...value] = (words.shift() ?? '').split('=');
     env[name] = value.join('=');
   }
   if (words.shift() !== 'node') throw new Error(`not "[VAR=value …] node … script": ${start}`);
@@ -99,4 +105,3 @@ export function cpuMillis(pid: number | undefined): number | null {
     return null;
   }
 }
-

@@ -80,7 +80,7 @@ for (let k = 0; k < reachable; k++) targets(byPostorder[k], (target) => predeces
 const root = postorder[0];
 const dominator = new Int32Array(reachable).fill(-1);
 dominator[root] = root;
-for (let changed = true; changed; ) {
+for (let changed = true; changed;) {
   changed = false;
   for (let k = reachable - 1; k >= 0; k--) {
     if (k === root) continue;
@@ -144,7 +144,10 @@ const edgeName = (from: number, to: number): string => {
 };
 console.log('\nLargest retainers (dominator tree, branches over 1 MB):');
 const walk = (k: number, depth: number) => {
-  const large = (children.get(k) ?? []).filter((child) => retained[child] > 1048576).sort((a, b) => retained[b] - retained[a]).slice(0, 6);
+  const large = (children.get(k) ?? [])
+    .filter((child) => retained[child] > 1048576)
+    .sort((a, b) => retained[b] - retained[a])
+    .slice(0, 6);
   for (const child of large) {
     const node = byPostorder[child];
     console.log(`${'  '.repeat(depth)}${MB(retained[child])} MB .${edgeName(byPostorder[k], node)} → ${label(node).slice(0, 80)} @${nodes[node * NODE + ID]}`);

@@ -52,7 +52,9 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const log = (line: string) => console.log(`[bench:memory] ${line}`);
+const log = (line: string) => {
+  console.log(`[bench:memory] ${line}`);
+};
 const mb = (bytes: number | null) => (bytes === null ? 'n/a' : (bytes / 1024 / 1024).toFixed(0));
 
 const ORDER_FIELDS = `id number status currency inHandsDate updatedAt subtotal
@@ -114,10 +116,20 @@ async function staffToken(url: string, databaseUrl: string, tenant: SeededTenant
     const refused = answer.errors;
     answer = await graphql(
       url,
-      `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`,
+      `
+        mutation SignUp($input: SignUpInput!) {
+          signUp(input: $input) {
+            accessToken
+            user {
+              id
+            }
+          }
+        }
+      `,
       { input: { companyName: 'Bench staff', fullName: 'Bench Staff', email: STAFF_EMAIL, password: STAFF_PASSWORD, confirmAge16OrOlder: true } },
     );
-    if (!answer.data?.signUp) throw new Error(`the staff user could neither log in (${JSON.stringify(refused)}) nor sign up (${JSON.stringify(answer.errors)})`);
+    if (!answer.data?.signUp)
+      throw new Error(`the staff user could neither log in (${JSON.stringify(refused)}) nor sign up (${JSON.stringify(answer.errors)})`);
   }
   const userId = ((answer.data.logIn ?? answer.data.signUp) as { user: { id: string } }).user.id;
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -202,9 +214,11 @@ async function drive(
     return { headers: partnerHeaders, body: JSON.stringify({ query: PARTNER_QUERY, variables: { since, after: cursors[n % cursors.length] } }) };
   };
   // A snapshot half-way shows what the requests in flight hold (it pauses the app for a few seconds).
-  let midway: Promise<void> | null = null;
+  // Assigned inside autocannon's callback, so held in an object TypeScript does not narrow to its initial null.
+  const pending: { midway: Promise<void> | null } = { midway: null };
   const snapshotMidway = () => {
-    if (options.heapSnapshots && !midway && sent >= options.requests / 2) midway = heapSnapshot(app, url, options.heapSnapshots, 'half-way through the load');
+    if (options.heapSnapshots && !pending.midway && sent >= options.requests / 2)
+      pending.midway = heapSnapshot(app, url, options.heapSnapshots, 'half-way through the load');
   };
   let peakRss = rssBytes(app.pid);
   const cpuBefore = cpuMillis(app.pid);
@@ -234,7 +248,7 @@ async function drive(
         },
       ],
     });
-    await midway;
+    await pending.midway;
     for (const [failure, times] of failures) log(`answered ${times}× ${failure}`);
     const cpuAfter = cpuMillis(app.pid);
     return {
@@ -270,7 +284,11 @@ async function main(): Promise<void> {
   if (!existsSync(command.script)) throw new Error(`${command.script} is missing: run npm run build`);
   const port = 4700 + Math.floor(Math.random() * 500);
   const url = `http://127.0.0.1:${port}`;
-  log(`starting ${Object.entries(command.env).map(([name, value]) => `${name}=${value} `).join('')}node ${[...nodeFlags, command.script].join(' ')}`);
+  log(
+    `starting ${Object.entries(command.env)
+      .map(([name, value]) => `${name}=${value} `)
+      .join('')}node ${[...nodeFlags, command.script].join(' ')}`,
+  );
   const app = spawn(process.execPath, [...nodeFlags, command.script], {
     env: { ...process.env, ...command.env, ...benchAppEnvironment(databaseUrl, port), ACCESS_TOKEN_TTL_SECONDS: '3600' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -298,8 +316,12 @@ async function main(): Promise<void> {
     log(`after ${options.idleSeconds} s idle: RSS ${mb(afterIdle)} MB`);
     if (options.heapSnapshots) await heapSnapshot(app, url, options.heapSnapshots, `after the load and ${options.idleSeconds} s idle`);
 
-    const env = Object.entries(command.env).map(([name, value]) => `${name}=${value} `).join('');
-    console.log(`\nMemory: ${load.requests} requests at ${options.connections} concurrent, ${load.distinctDocuments} distinct documents; ${env}node ${nodeFlags.join(' ')}\n`);
+    const env = Object.entries(command.env)
+      .map(([name, value]) => `${name}=${value} `)
+      .join('');
+    console.log(
+      `\nMemory: ${load.requests} requests at ${options.connections} concurrent, ${load.distinctDocuments} distinct documents; ${env}node ${nodeFlags.join(' ')}\n`,
+    );
     console.log('| RSS idle (MB) | peak during load | right after load | after idle | limit after load | req/s | CPU ms/request |');
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     console.log(

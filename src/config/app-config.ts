@@ -237,12 +237,16 @@ export class AppConfig {
    * Estimated heap (MiB) the documents compiled by graphql-jit may hold together, least recently used forgotten first:
    * ~40 documents the size of the partner page (~370 KB each), ~10 KB per field selected. Others run on graphql-js.
    */
-  @IsInt() @Min(1) @Max(4096)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
   @Type(() => Number)
   GRAPHQL_COMPILED_CACHE_MB: number = 16;
 
   /** Estimated heap (MiB) of the parsed and validated documents Apollo keeps (~30 KB for the partner page's). */
-  @IsInt() @Min(1) @Max(4096)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
   @Type(() => Number)
   GRAPHQL_DOCUMENT_CACHE_MB: number = 8;
 

@@ -12,10 +12,13 @@ const PARSED_BYTES_PER_JSON_CHAR = 4;
  * query texts) held in memory and bounded by an estimate of the heap its entries hold, not by their count: Apollo's
  * default store allows 30 MiB of JSON, ~120 MB of heap, which documents that differ only in inlined values fill.
  */
-export class BoundedDocumentStore<V extends {}> {
+export class BoundedDocumentStore<V extends object | string> {
   private readonly entries: LRUCache<string, V>;
 
-  constructor(readonly maxBytes: number, bytesOf: (value: V) => number) {
+  constructor(
+    readonly maxBytes: number,
+    bytesOf: (value: V) => number,
+  ) {
     this.entries = new LRUCache<string, V>({ maxSize: maxBytes, sizeCalculation: (value) => Math.max(1, Math.ceil(bytesOf(value))) });
   }
 
@@ -28,17 +31,19 @@ export class BoundedDocumentStore<V extends {}> {
     return this.entries.size;
   }
 
-  async get(key: string): Promise<V | undefined> {
-    return this.entries.get(key);
+  // Apollo's KeyValueCache interface is asynchronous; this one answers at once.
+  get(key: string): Promise<V | undefined> {
+    return Promise.resolve(this.entries.get(key));
   }
 
   /** `ttl` in seconds, as Apollo passes it. An entry larger than the whole bound is not kept. */
-  async set(key: string, value: V, options?: { ttl?: number | null }): Promise<void> {
+  set(key: string, value: V, options?: { ttl?: number | null }): Promise<void> {
     this.entries.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : undefined);
+    return Promise.resolve();
   }
 
-  async delete(key: string): Promise<boolean> {
-    return this.entries.delete(key);
+  delete(key: string): Promise<boolean> {
+    return Promise.resolve(this.entries.delete(key));
   }
 }
 

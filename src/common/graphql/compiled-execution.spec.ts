@@ -208,7 +208,8 @@ describe('compiled execution (graphql-jit behind the Apollo gateway hook)', () =
 
 describe('the compiled-document cache', () => {
   // Documents that differ only in an inlined value, as a client that writes values into its documents sends them.
-  const distinct = (i: number) => `{ ordersSince(filter: { updatedAfter: "2026-11-25T06:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z" }) { id status subtotal lines { sku unitPrice } } }`;
+  const distinct = (i: number) =>
+    `{ ordersSince(filter: { updatedAfter: "2026-11-25T06:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z" }) { id status subtotal lines { sku unitPrice } } }`;
 
   it('counts the fields an operation selects, each fragment spread with its fragment', () => {
     expect(selectedFields(parse(`{ order { id lines { sku } } }`), undefined)).toBe(4);
