@@ -15,6 +15,7 @@ import { PinoNestLogger, requestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrate } from './database/migrate.js';
+import { IdleCollection } from './common/runtime/idle-collection.js';
 import { EXPORT_PATH, undecodableExportLinks } from './privacy/index.js';
 
 export interface StartServerOptions {
@@ -87,6 +88,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const demo = seed ? await app.get(DemoSeedService).seedIfEmpty() : null;
 
     await app.listen(config.PORT, config.HOST);
+    const idleCollection = new IdleCollection({ idleMs: config.IDLE_GC_SECONDS * 1000, ignore: (url) => url.startsWith('/health') });
+    idleCollection.attach(app.getHttpServer());
     const address = app.getHttpServer().address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     const running = app;
@@ -97,6 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       embedded: embedded !== null,
       demo,
       async close() {
+        idleCollection.stop();
         await running.close();
         await embedded?.stop();
       },

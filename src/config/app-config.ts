@@ -250,6 +250,16 @@ export class AppConfig {
   @Type(() => Number)
   GRAPHQL_DOCUMENT_CACHE_MB: number = 8;
 
+  /**
+   * After this many seconds without a request, one full garbage collection gives back what a load left in the heap
+   * to the system (see IdleCollection). 0 turns it off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  @Type(() => Number)
+  IDLE_GC_SECONDS: number = 3;
+
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
   BODY_LIMIT: string = '100kb';
 
