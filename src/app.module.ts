@@ -24,6 +24,8 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { TenantSessionMiddleware } from './database/tenant-session.js';
+import { CompiledReadMiddleware } from './database/read-model/compiled-read.middleware.js';
+import { ReadModelModule } from './database/read-model/read-model.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -49,6 +51,7 @@ export class AppModule implements NestModule {
           logQueries: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace',
         }),
         RateLimitModule,
+        ReadModelModule,
         TenantWriteGatesModule,
         ClockModule,
         SeatAllowancesModule,
@@ -76,6 +79,9 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     // Order matters: admission establishes who is asking (and so the tenant) before the database session uses it.
-    consumer.apply(RequestAdmissionMiddleware, TenantSessionMiddleware).forRoutes('graphql', 'support/*path');
+    consumer.apply(RequestAdmissionMiddleware).forRoutes('graphql', 'support/*path');
+    // After admission (credential, rate limits), before the per-request ORM session, which the read path does not use.
+    consumer.apply(CompiledReadMiddleware).forRoutes('graphql');
+    consumer.apply(TenantSessionMiddleware).forRoutes('graphql', 'support/*path');
   }
 }

@@ -43,13 +43,17 @@ const USER_ORDERS = /* GraphQL */ `
 `;
 
 let server: TestServer;
+/** The same tenants read through the resolvers alone (the compiled read path off), on the same database. */
+let resolvers: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer();
+  resolvers = await startTestServer({ COMPILED_READS: 'false' });
 });
 
 afterAll(async () => {
   await ifCreated(server)?.close();
+  await ifCreated(resolvers)?.close();
 });
 
 interface World {
@@ -79,15 +83,15 @@ async function tenantWithOrders(orders: number): Promise<World> {
  * feed lists an order only once every older transaction has finished, and other suites' requests share the database:
  * the warm-up repeats until the whole page is visible.
  */
-async function statementsOf(query: string, token: string, expectedOrders: number): Promise<string[]> {
+async function statementsOf(query: string, token: string, expectedOrders: number, via = server): Promise<string[]> {
   const variables = { since: '2000-01-01T00:00:00Z' };
   for (let attempt = 0; attempt < 50; attempt++) {
-    const warm = await server.gql<{ orders: { edges: unknown[] } }>({ query, variables, token });
+    const warm = await via.gql<{ orders: { edges: unknown[] } }>({ query, variables, token });
     if (warm.body.data?.orders.edges.length === expectedOrders) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { result, statements } = await recordStatements(server.app.get(MikroORM), () =>
-    server.gql<{ orders: { edges: { node: { lines: unknown[] } }[] } }>({ query, variables, token }),
+  const { result, statements } = await recordStatements(via.app.get(MikroORM), () =>
+    via.gql<{ orders: { edges: { node: { lines: unknown[] } }[] } }>({ query, variables, token }),
   );
   expect(result.body.errors).toBeUndefined();
   expect(result.body.data?.orders.edges).toHaveLength(expectedOrders);
@@ -116,25 +120,37 @@ describe('statements per orders page', () => {
     large = await tenantWithOrders(50);
   });
 
-  it('the partner page: the same statements for 5 and for 50 orders', async () => {
+  it('the partner page: one round trip of two statements, the same for 5 and for 50 orders', async () => {
     const few = await statementsOf(PARTNER_ORDERS, small.key, 5);
     const many = await statementsOf(PARTNER_ORDERS, large.key, 50);
+    expect(many.map(kindOf)).toEqual(few.map(kindOf));
+    // The row-level-security settings, then the page with every relation, in one round trip and no transaction control.
+    expect(many.map(kindOf)).toEqual(['select', 'with']);
+    expect(many[0]).toMatch(/^select set_config\('role'/);
+    expect(relationsIn(many[1])).toEqual(expect.arrayContaining(['order', 'client', 'contact', 'order_line']));
+  });
+
+  it('the partner page through the resolvers: the same statements for 5 and for 50 orders', async () => {
+    const few = await statementsOf(PARTNER_ORDERS, small.key, 5, resolvers);
+    const many = await statementsOf(PARTNER_ORDERS, large.key, 50, resolvers);
     expect(many.map(kindOf)).toEqual(few.map(kindOf));
     // The transaction with its row-level-security setup, the page, one statement for all its relations, the commit.
     expect(many.map(kindOf)).toEqual(['begin', 'select', 'select order', 'select client', 'commit']);
     expect(relationsIn(many.at(-2) ?? '')).toEqual(['client', 'contact', 'order_line']);
   });
 
-  it("a user's page with history: the same statements for 5 and for 50 orders, and no count", async () => {
-    const few = await statementsOf(USER_ORDERS, small.accessToken, 5);
-    const many = await statementsOf(USER_ORDERS, large.accessToken, 50);
-    expect(many.map(kindOf)).toEqual(few.map(kindOf));
-    const kinds = many.map(kindOf);
-    expect(kinds.filter((kind) => kind === 'select order')).toHaveLength(1);
-    const relations = many.filter((statement) => relationsIn(statement).includes('order_line'));
-    expect(relations.map(relationsIn)).toEqual([['client', 'contact', 'order_line', 'order_status_change']]);
-    expect(many.some((statement) => /count\(/i.test(statement))).toBe(false);
-    // The session check of the user's token (its own short transaction) plus the operation's transaction.
-    expect(many.length).toBeLessThanOrEqual(12);
+  it("a user's page with history: one statement for 5 and for 50 orders, and no count", async () => {
+    for (const via of [server, resolvers]) {
+      const few = await statementsOf(USER_ORDERS, small.accessToken, 5, via);
+      const many = await statementsOf(USER_ORDERS, large.accessToken, 50, via);
+      expect(many.map(kindOf)).toEqual(few.map(kindOf));
+      const pages = many.filter((statement) => relationsIn(statement).includes('order'));
+      expect(pages).toHaveLength(1);
+      const relations = via === server ? pages : many.filter((statement) => relationsIn(statement).includes('order_line'));
+      expect(relations.map(relationsIn).flat()).toEqual(expect.arrayContaining(['client', 'contact', 'order_line', 'order_status_change']));
+      expect(many.some((statement) => /count\(/i.test(statement))).toBe(false);
+      // The session check of the user's token (its own short transaction) plus the operation's statements.
+      expect(many.length).toBeLessThanOrEqual(12);
+    }
   });
 });

@@ -75,6 +75,16 @@ export class OperationAuditService implements OperationAuditor {
     }
   }
 
+  admitsCompiledRead(): boolean {
+    const ctx = RequestContextStore.current();
+    return ctx !== undefined && !(ctx.actor.kind === 'apiKey' && this.isDue(`key:${ctx.actor.apiKeyId}`));
+  }
+
+  countCompiledRead(outcome: OperationOutcome): void {
+    const ctx = RequestContextStore.current();
+    if (ctx) this.countUsage(ctx, outcome);
+  }
+
   /** Usage counts per tenant and root field, for every operation that ran, whatever its outcome. */
   private countUsage(ctx: RequestContext, outcome: OperationOutcome): void {
     if (ctx.tenantId)
@@ -85,14 +95,17 @@ export class OperationAuditService implements OperationAuditor {
       );
   }
 
+  /** Whether the throttled entry `key` is due; marks it recorded. */
   private due(key: string): boolean {
-    const interval = this.config.AUDIT_API_KEY_USE_INTERVAL_SECONDS * 1000;
-    const now = Date.now();
-    const last = this.lastRecorded.get(key);
-    if (last !== undefined && now - last < interval) return false;
+    if (!this.isDue(key)) return false;
     if (this.lastRecorded.size > 10_000) this.lastRecorded.clear();
-    this.lastRecorded.set(key, now);
+    this.lastRecorded.set(key, Date.now());
     return true;
+  }
+
+  private isDue(key: string): boolean {
+    const last = this.lastRecorded.get(key);
+    return last === undefined || Date.now() - last >= this.config.AUDIT_API_KEY_USE_INTERVAL_SECONDS * 1000;
   }
 }
 

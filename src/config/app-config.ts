@@ -251,6 +251,14 @@ export class AppConfig {
   GRAPHQL_DOCUMENT_CACHE_MB: number = 8;
 
   /**
+   * Serve the list queries that have read models (orders) as one statement that builds the answer's JSON, without the
+   * resolvers (see docs/architecture.md, "The read path"). Off, every request goes through the resolvers.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  COMPILED_READS: boolean = true;
+
+  /**
    * After this many seconds without a request, one full garbage collection gives back what a load left in the heap
    * to the system (see IdleCollection). 0 turns it off.
    */

@@ -6,6 +6,7 @@ import { PlatformRole } from '../common/authorization/platform-role.js';
 import { RequestContextStore } from '../common/context/request-context.js';
 import { APP_ROLE, AUTH_ROLE, MAINTENANCE_ROLE, PURGING_TENANT_SETTING, SUPPORT_ROLE, TENANT_ID_SETTING, USER_ID_SETTING } from './base.entity.js';
 import { TENANT_FILTER } from './tenant.filter.js';
+import type { PipelinedStatement } from './pipelined-query.js';
 
 /**
  * The role is switched with `set_config('role', …, true)`, the same as `set local role`, so that MikroORM sends it in
@@ -142,6 +143,18 @@ export async function asMaintenanceRole<T>(tx: EntityManager, fn: () => Promise<
   const result = await fn();
   await tx.execute(`select set_config('role', ?, true)`, [role]);
   return result;
+}
+
+/**
+ * The role and settings of a tenant's request (tenantScopedFork's) as the first statement of a pipeline of the read
+ * path: local to the implicit transaction the pipeline runs in, so row-level security filters the statements after it.
+ */
+export function readSessionStatement(tenantId: string, userId: string | null): PipelinedStatement {
+  return {
+    name: 'promox_read_session',
+    text: `select set_config('role', $1, true), set_config('${TENANT_ID_SETTING}', $2, true), set_config('${USER_ID_SETTING}', $3, true)`,
+    values: [APP_ROLE, tenantId, userId ?? ''],
+  };
 }
 
 export const AUTHENTICATION_FIND_OPTIONS = { filters: { [TENANT_FILTER]: false } } as const;

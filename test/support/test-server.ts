@@ -56,6 +56,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     PRIVACY_JOB_INTERVAL_SECONDS: '0',
     // Suites add members freely; the billing suites set the trial's seat limit they test.
     BILLING_TRIAL_SEAT_LIMIT: '1000',
+    // Suites that run their assertions once more on the resolvers alone set it (see resolvers-only.ts).
+    ...(process.env.TEST_COMPILED_READS ? { COMPILED_READS: process.env.TEST_COMPILED_READS } : {}),
     ...env,
   });
   const server = await startServer({

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ReadModels } from '../../database/read-model/read-models.js';
+import { CLIENT_READ_MODEL } from './client-read-model.sql.js';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
 import { ClientDeletionChecks } from './client-deletion.js';
@@ -11,4 +13,8 @@ import { ClientService } from './client.service.js';
   providers: [ClientDeletionChecks, ClientService, ClientResolver],
   exports: [ClientDeletionChecks, ClientService],
 })
-export class ClientsModule {}
+export class ClientsModule {
+  constructor(models: ReadModels) {
+    models.registerObject(CLIENT_READ_MODEL);
+  }
+}

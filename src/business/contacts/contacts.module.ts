@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ReadModels } from '../../database/read-model/read-models.js';
+import { CONTACT_READ_MODEL } from './contact-read-model.sql.js';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
 import { ConsentModule } from '../../consent/consent.module.js';
@@ -16,4 +18,8 @@ import { ContactService } from './contact.service.js';
   providers: [ContactDeletionChecks, ContactService, ContactResolver, ClientContactsReader, ClientContactsResolver, ConsentContactsAdapter],
   exports: [ContactDeletionChecks, ContactService],
 })
-export class ContactsModule {}
+export class ContactsModule {
+  constructor(models: ReadModels) {
+    models.registerObject(CONTACT_READ_MODEL);
+  }
+}

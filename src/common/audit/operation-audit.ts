@@ -28,6 +28,13 @@ export interface OperationAuditor {
   beforeCommit(outcome: OperationOutcome): Promise<void>;
   /** After the operation's transaction rolled back: refusals are recorded in a transaction of their own. */
   afterRollback(outcome: OperationOutcome): Promise<void>;
+  /**
+   * Whether a read may be answered by the compiled read path, which writes nothing: false while an entry of it is due
+   * (an API key's periodic use), so that the request takes the general path, whose transaction writes it.
+   */
+  admitsCompiledRead(): boolean;
+  /** Counts a read the compiled read path answered (usage), as beforeCommit does for the others. */
+  countCompiledRead(outcome: OperationOutcome): void;
 }
 
 export const OPERATION_AUDITOR = Symbol('OPERATION_AUDITOR');

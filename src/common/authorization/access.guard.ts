@@ -36,34 +36,8 @@ export class AccessGuard implements CanActivate {
   /** The operation's declared access policy; returns the caller's context (and the policy) when it is signed in. */
   private checkPolicy(execution: ExecutionContext): { context: RequestContext; policy: AccessPolicy } | null {
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [execution.getHandler(), execution.getClass()]);
-    if (!policy) {
-      // Fail closed: an operation without a declared policy is a programming error, not an open door.
-      throw new AppError(ErrorCode.FORBIDDEN, 'This operation declares no access policy.');
-    }
-    if (policy.public) return null;
-    const context = RequestContextStore.current();
-    if (!context || context.actor.kind === 'anonymous') throw unauthenticated();
-    if (policy.actors && !policy.actors.includes(context.actor.kind)) {
-      throw forbidden(context.actor.kind === 'apiKey' ? 'API keys cannot perform this operation.' : undefined);
-    }
-    if (policy.platformRole) {
-      if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return { context, policy };
-      throw forbidden('This operation is for PromoX staff.');
-    }
-    if (policy.tenant && !isTenantContext(context) && !this.isStaffInstead(context, policy)) {
-      throw forbidden('No active tenant: switch to a tenant first.');
-    }
-    const missing = (policy.permissions ?? []).filter((p) => !context.permissions.has(p));
-    if (missing.length > 0) {
-      throw new AppError(ErrorCode.FORBIDDEN, `Missing permission: ${missing.join(', ')}.`, { missingPermissions: missing });
-    }
-    // The one check of the tenant: from here on the operation's resolver and services hold it as a TenantContext.
-    if (policy.tenant && isTenantContext(context)) grantTenantContext(context);
-    return { context, policy };
-  }
-
-  private isStaffInstead(context: RequestContext, policy: AccessPolicy): boolean {
-    return policy.orPlatformRole !== undefined && context.actor.kind === 'user' && context.actor.platformRole === policy.orPlatformRole;
+    const context = checkAccessPolicy(policy, RequestContextStore.current());
+    return context && policy ? { context, policy } : null;
   }
 
   /**
@@ -98,4 +72,39 @@ export class AccessGuard implements CanActivate {
     const method = execution.switchToHttp().getRequest<Request>().method;
     return method !== 'GET' && method !== 'HEAD';
   }
+}
+
+/**
+ * Whether `context` may run an operation with `policy`, for the guard and for the compiled read path alike: throws the
+ * refusal (UNAUTHENTICATED, FORBIDDEN) or returns the context, granted as a TenantContext when the policy declares a
+ * tenant; null for a public operation.
+ */
+export function checkAccessPolicy(policy: AccessPolicy | undefined, context: RequestContext | undefined): RequestContext | null {
+  if (!policy) {
+    // Fail closed: an operation without a declared policy is a programming error, not an open door.
+    throw new AppError(ErrorCode.FORBIDDEN, 'This operation declares no access policy.');
+  }
+  if (policy.public) return null;
+  if (!context || context.actor.kind === 'anonymous') throw unauthenticated();
+  if (policy.actors && !policy.actors.includes(context.actor.kind)) {
+    throw forbidden(context.actor.kind === 'apiKey' ? 'API keys cannot perform this operation.' : undefined);
+  }
+  if (policy.platformRole) {
+    if (context.actor.kind === 'user' && context.actor.platformRole === policy.platformRole) return context;
+    throw forbidden('This operation is for PromoX staff.');
+  }
+  if (policy.tenant && !isTenantContext(context) && !isStaffInstead(context, policy)) {
+    throw forbidden('No active tenant: switch to a tenant first.');
+  }
+  const missing = (policy.permissions ?? []).filter((p) => !context.permissions.has(p));
+  if (missing.length > 0) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Missing permission: ${missing.join(', ')}.`, { missingPermissions: missing });
+  }
+  // The one check of the tenant: from here on the operation's resolver and services hold it as a TenantContext.
+  if (policy.tenant && isTenantContext(context)) grantTenantContext(context);
+  return context;
+}
+
+function isStaffInstead(context: RequestContext, policy: AccessPolicy): boolean {
+  return policy.orPlatformRole !== undefined && context.actor.kind === 'user' && context.actor.platformRole === policy.orPlatformRole;
 }

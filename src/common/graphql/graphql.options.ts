@@ -2,6 +2,7 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ValidationRule } from 'graphql';
 import type { AppConfig } from '../../config/app-config.js';
 import { accessLogPlugin } from './access-log.plugin.js';
 import { aliasLimitRule } from './alias-limit.rule.js';
@@ -24,9 +25,12 @@ const MiB = 1024 * 1024;
 /** Texts of automatic persisted queries: ~10,000 documents of 200 characters. */
 const PERSISTED_QUERY_BYTES = 4 * MiB;
 
-/** Apollo Server with the hardening the API promises on by default, executing operations compiled by graphql-jit. */
-export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloOptionsWithGateway {
-  const execution = new CompiledExecution({ maxBytes: config.GRAPHQL_COMPILED_CACHE_MB * MiB });
+/**
+ * The limits every document is validated against (GraphQL Armor's depth, cost and directive limits, the alias limit,
+ * the operation kinds), with Armor's plugins: for Apollo, and for the compiled read path, which validates the
+ * documents it serves with the same rules.
+ */
+export function documentHardening(config: AppConfig): { validationRules: ValidationRule[]; plugins: ReturnType<ApolloArmor['protect']>['plugins'] } {
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
@@ -38,6 +42,16 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     maxAliases: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   }).protect();
+  return {
+    validationRules: [operationKindRule, ...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
+    plugins: armor.plugins,
+  };
+}
+
+/** Apollo Server with the hardening the API promises on by default, executing operations compiled by graphql-jit. */
+export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOptions): ApolloOptionsWithGateway {
+  const execution = new CompiledExecution({ maxBytes: config.GRAPHQL_COMPILED_CACHE_MB * MiB });
+  const armor = documentHardening(config);
 
   return {
     autoSchemaFile: options.schemaFile,
@@ -61,7 +75,7 @@ export function buildGraphQLOptions(config: AppConfig, options: GraphQLBuildOpti
     parseOptions: { maxLexicalTokens: config.GRAPHQL_MAX_TOKENS },
     path: '/graphql',
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
-    validationRules: [operationKindRule, ...armor.validationRules, aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
+    validationRules: armor.validationRules,
     // Apollo ships separate CJS and ESM declarations, and @nestjs/apollo is typed against the ESM copy.
     plugins: [
       ...armor.plugins,

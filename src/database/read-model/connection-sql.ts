@@ -1,0 +1,136 @@
+import { isObjectType, type FieldNode, type GraphQLObjectType } from 'graphql';
+import { numberedPlaceholders, type SqlConditions } from '../sql-conditions.js';
+import { collectFields, jsonObject, NotCompilable, objectSql, tableRow, type SelectionContext } from './selection-sql.js';
+
+/**
+ * One page of a keyset-paginated list, as its reader plans it from the validated arguments: the rows, their order,
+ * and the position the page starts after. The same plan serves the resolvers (OrderReader) and the compiled read path.
+ */
+export interface PageQuery {
+  /** `"order" o`: the table and its alias. */
+  from: string;
+  alias: string;
+  /** Every condition of the page: tenant, filter, the boundary of the cursor, a change feed's start. */
+  where: SqlConditions;
+  /** The filter alone, for totalCount. */
+  countWhere: SqlConditions;
+  /** The sort column's name in the table (`change_xid`); the id breaks ties. */
+  sortColumn: string;
+  /** The cursor key as the page query selects it (`o.change_xid::text`). */
+  keySql: string;
+  /** The order rows are fetched in: the list's order, reversed when paging backward. */
+  fetchDescending: boolean;
+  backward: boolean;
+  /** Whether the page starts after (or before) a cursor. */
+  hasBoundary: boolean;
+  limit: number;
+}
+
+/** A cursor as encodeCursor writes it, in SQL: base64url of the JSON array [key, id]. */
+function cursorSql(row: string): string {
+  const json = `'[' || to_json(${row}.sort_key)::text || ',' || to_json(${row}.id)::text || ']'`;
+  // PostgreSQL's base64 breaks lines every 76 characters; translate drops them with the padding.
+  return `translate(encode(convert_to(${json}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
+const direction = (descending: boolean) => (descending ? 'desc' : 'asc');
+
+/**
+ * A compiled page statement. Its values: `$1` the tenant, `$2` the page size, then the page's conditions' values, then,
+ * when it counts all (totalCount is selected), the filter's values again.
+ */
+export interface PageStatement {
+  text: string;
+  countsAll: boolean;
+}
+
+/**
+ * The statement that answers a connection field (`orders(…) { edges { cursor node { … } } pageInfo { … } totalCount }`)
+ * with the JSON of its value, in the document's shape: the page's rows are fetched once (one more than the page, to
+ * see beyond it), then edges, page info and count are built from them.
+ */
+export function connectionStatement(ctx: SelectionContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], page: PageQuery): PageStatement {
+  const fetchOrder = direction(page.fetchDescending);
+  // The list's own order: the fetch order, turned back when paging backward.
+  const listOrder = direction(page.fetchDescending !== page.backward);
+  const reverseListOrder = direction(page.fetchDescending === page.backward);
+  const sort = page.sortColumn;
+  const cursor = cursorSql('s');
+  const more = '(select count(*) from page) > $2';
+  const entries: [string, string][] = [];
+  // `?` of the page's conditions become $3, $4, … after the tenant and the limit; the count's follow them.
+  const countFirst = 3 + page.where.params.length;
+  let countsAll = false;
+  for (const [key, fieldNodes] of collectFields(
+    ctx,
+    connection,
+    nodes.map((node) => node.selectionSet),
+  )) {
+    const name = fieldNodes[0].name.value;
+    const childType = () => connection.getFields()[name].type;
+    if (name === '__typename') entries.push([key, `'${connection.name}'`]);
+    else if (name === 'totalCount') {
+      countsAll = true;
+      entries.push([key, `(select count(*) from ${page.from} where ${numberedPlaceholders(page.countWhere.toString(), countFirst)})::int`]);
+    } else if (name === 'pageInfo') {
+      const info = objectTypeOf(childType());
+      const infoEntries: [string, string][] = [];
+      for (const [infoKey, infoNodes] of collectFields(
+        ctx,
+        info,
+        fieldNodes.map((node) => node.selectionSet),
+      )) {
+        const infoName = infoNodes[0].name.value;
+        const sql: Record<string, string> = {
+          __typename: `'${info.name}'`,
+          hasNextPage: page.backward ? String(page.hasBoundary) : more,
+          hasPreviousPage: page.backward ? more : String(page.hasBoundary),
+          startCursor: `(select ${cursor} from shown s order by s.${sort} ${listOrder}, s.id ${listOrder} limit 1)`,
+          endCursor: `(select ${cursor} from shown s order by s.${sort} ${reverseListOrder}, s.id ${reverseListOrder} limit 1)`,
+        };
+        if (!(infoName in sql)) throw new NotCompilable(`PageInfo.${infoName}`);
+        infoEntries.push([infoKey, sql[infoName]]);
+      }
+      entries.push([key, jsonObject(infoEntries)]);
+    } else if (name === 'edges') {
+      const edge = objectTypeOf(childType());
+      const edgeEntries: [string, string][] = [];
+      for (const [edgeKey, edgeNodes] of collectFields(
+        ctx,
+        edge,
+        fieldNodes.map((node) => node.selectionSet),
+      )) {
+        const edgeName = edgeNodes[0].name.value;
+        if (edgeName === '__typename') edgeEntries.push([edgeKey, `'${edge.name}'`]);
+        else if (edgeName === 'cursor') edgeEntries.push([edgeKey, cursor]);
+        else if (edgeName === 'node') {
+          const nodeType = objectTypeOf(edge.getFields().node.type);
+          const nodeFields = collectFields(
+            ctx,
+            nodeType,
+            edgeNodes.map((node) => node.selectionSet),
+          );
+          edgeEntries.push([edgeKey, objectSql(ctx, nodeType, nodeFields, tableRow('s'))]);
+        } else throw new NotCompilable(`${edge.name}.${edgeName}`);
+      }
+      entries.push([
+        key,
+        `coalesce((select json_agg(${jsonObject(edgeEntries)} order by s.${sort} ${listOrder}, s.id ${listOrder}) from shown s), '[]'::json)`,
+      ]);
+    } else throw new NotCompilable(`${connection.name}.${name}`);
+  }
+  const where = numberedPlaceholders(page.where.toString(), 3);
+  const text =
+    `with page as materialized (select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${where} ` +
+    `order by ${page.alias}.${sort} ${fetchOrder}, ${page.alias}.id ${fetchOrder} limit $2 + 1), ` +
+    `shown as (select * from page order by ${sort} ${fetchOrder}, id ${fetchOrder} limit $2) ` +
+    `select ${jsonObject(entries)}::text as json`;
+  return { text, countsAll };
+}
+
+function objectTypeOf(type: unknown): GraphQLObjectType {
+  let named = type;
+  while (named && typeof named === 'object' && 'ofType' in named) named = named.ofType;
+  if (!isObjectType(named)) throw new NotCompilable('not an object type');
+  return named;
+}
