@@ -59,7 +59,10 @@ const NODES: Record<PageShape, string> = {
  * size. After a cursor the scan starts there. On the first page it starts at the latest feed mark made at or before
  * `since`, or without one at the oldest change after `since` (the same clause as the API's OrderReader); COALESCE runs
  * that sub-select only when there is no cursor. One row comparison serves both, so the one statement scans the
- * (tenant, change_xid, id) index from a single bound either way.
+ * (tenant, change_xid, id) index from a single bound either way. Both sides of the bound are sub-selects: PostgreSQL
+ * puts a row comparison into the index condition only when its values are plain parameters, and with COALESCE
+ * written in it, the generic plan it settles on for a prepared statement read every order before the bound
+ * (83,000 for a page 60 days back in 100k orders: 50 ms instead of 0.5 ms).
  */
 function pageText(shape: PageShape): string {
   const start = `(select case
@@ -71,12 +74,12 @@ function pageText(shape: PageShape): string {
              and s.updated_at > $1::timestamptz offset 0) f))
        end)`;
   return `
-with page as (
+with bound as (select coalesce($2::xid8, ${start}) as xid, coalesce($3::uuid, ${NIL_UUID}) as id), page as (
   select o.* from "order" o
   where o.tenant_id = ${TENANT}
     and o.updated_at > $1::timestamptz
     and o.change_xid < pg_snapshot_xmin(pg_current_snapshot())
-    and (o.change_xid, o.id) > (coalesce($2::xid8, ${start}), coalesce($3::uuid, ${NIL_UUID}))
+    and (o.change_xid, o.id) > ((select b.xid from bound b), (select b.id from bound b))
   order by o.change_xid, o.id
   limit $4::int + 1
 ), shown as (
