@@ -114,8 +114,9 @@ function printTable(rows: Measurement[], options: Options, floorName: string): v
   console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const floor = rows.find((m) => m.target === floorName && m.shape === row.shape && m.connections === row.connections);
-    const total = sum(row.nodeCpuPerRequest, row.postgresCpuPerRequest) ?? row.nodeCpuPerRequest;
-    const floorTotal = floor ? (sum(floor.nodeCpuPerRequest, floor.postgresCpuPerRequest) ?? floor.nodeCpuPerRequest) : null;
+    // Without PostgreSQL's share (embedded database) a total would compare unlike things: n/a.
+    const total = sum(row.nodeCpuPerRequest, row.postgresCpuPerRequest);
+    const floorTotal = floor ? sum(floor.nodeCpuPerRequest, floor.postgresCpuPerRequest) : null;
     console.log(
       `| ${SHAPE_NAMES[row.shape]} | ${row.connections} | ${row.target} | ${row.requestsPerSecond.toFixed(0)} | ${row.p50} / ${row.p99} | ` +
         `${floor ? (row.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : 'n/a'} | ${fixed(row.nodeCpuPerRequest)} | ${fixed(row.postgresCpuPerRequest)} | ` +
@@ -193,11 +194,13 @@ async function main(): Promise<void> {
     ];
     const floorName = targets[1].name;
     if (!options.postgraphile) log('PostGraphile skipped (--no-postgraphile)');
-    else if (embedded) log('PostGraphile skipped on the embedded database: see bench/postgraphile.ts');
     else {
+      // PostGraphile prepares its statements per connection too (@dataplan/pg's LRU over pg's parsedStatements): on
+      // PGlite's shared session a second connection would find them there already, so it runs unprepared there.
+      const env = { DATABASE_URL: databaseUrl, PORT: String(postgraphilePort), GRAPHILE_ENV: 'production' };
       const postgraphileProcess = await start(
         'dist/bench/postgraphile.js',
-        { DATABASE_URL: databaseUrl, PORT: String(postgraphilePort), GRAPHILE_ENV: 'production' },
+        embedded ? { ...env, DATAPLAN_PG_PREPARED_STATEMENT_CACHE_SIZE: '0' } : env,
         `http://127.0.0.1:${postgraphilePort}/health`,
       );
       children.push(postgraphileProcess);
