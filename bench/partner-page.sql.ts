@@ -1,67 +1,38 @@
 /**
- * The partner page as one SQL statement that builds the response JSON itself: the floor the GraphQL API is measured
- * against. Same rows, same order, same visibility horizon and the same JSON as the API's
+ * The partner page as prepared statements that build the response JSON themselves: the floor the GraphQL API is
+ * measured against. Same rows, same order, same visibility horizon and the same JSON as the API's
  * `orders(first: 50, after, filter: { updatedAfter }, sort: { field: CHANGED, direction: ASC })`.
  *
- * Parameters are inlined as validated literals because the statement travels in one simple-protocol message together
- * with the role and tenant switch (row-level security is applied when a statement is planned, so the switch must be
- * an earlier statement of the same message).
+ * Two statements, sent together in one round trip (see src/database/pipelined-query.ts): the session statement finds
+ * the API key's tenant and switches to the row-level-security role, then the page statement runs under it. Row-level
+ * security is applied when a statement is planned (and re-planned when the role differs), so the switch has to be an
+ * earlier statement of the same transaction, never the same statement.
  */
-export interface PartnerPageParams {
-  secretHash: string;
-  since: string;
-  afterXid: string | null;
-  afterId: string | null;
-  pageSize: number;
+export type PageShape = 'full' | 'common';
+
+export interface NamedStatement {
+  name: string;
+  text: string;
 }
 
-const HEX = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-f-]{36}$/i;
-const DIGITS = /^\d+$/;
-
-export function partnerPageSql(params: PartnerPageParams): string {
-  if (!HEX.test(params.secretHash)) throw new Error('bad key hash');
-  const since = new Date(params.since);
-  if (Number.isNaN(since.getTime())) throw new Error('bad since');
-  const sinceLiteral = `'${since.toISOString()}'::timestamptz`;
-  const cursor =
-    params.afterXid !== null && params.afterId !== null && DIGITS.test(params.afterXid) && UUID.test(params.afterId)
-      ? { xid: params.afterXid, id: params.afterId }
-      : null;
-  // After a cursor the scan starts there. On the first page it starts at the latest feed mark made at or before
-  // `since`, or without one at the oldest change after `since` (the same clause as the API's OrderReader, so both run
-  // the same plan).
-  const tenant = `nullif(current_setting('app.tenant_id'), '')::uuid`;
-  const start = cursor
-    ? `and (o.change_xid, o.id) > ('${cursor.xid}'::xid8, '${cursor.id}'::uuid)`
-    : `and o.change_xid >= (select case
-         when ${sinceLiteral} < (select min(b.updated_at) from "order" b where b.tenant_id = ${tenant}) then '0'::xid8
-         else coalesce(
-           (select m.change_xid from order_feed_mark m where m.tenant_id = ${tenant} and m.updated_up_to <= ${sinceLiteral} order by m.updated_up_to desc limit 1),
-           (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ${tenant} and s.updated_at > ${sinceLiteral} offset 0) f))
-       end)`;
-  const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  const cursorOf = `translate(rtrim(replace(encode(convert_to(format('["%s","%s"]', p.change_xid, p.id), 'UTF8'), 'base64'), E'\\n', ''), '='), '+/', '-_')`;
-  return `
-select set_config('app.tenant_id', coalesce((select k.tenant_id::text from api_key k
-         where k.secret_hash = '${params.secretHash}' and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
+/** $1: the API key's secret hash (sha256, hex). Unknown, revoked, expired or unscoped keys leave the tenant empty. */
+export const FLOOR_SESSION: NamedStatement = {
+  name: 'floor_session',
+  text: `select set_config('app.tenant_id', coalesce((select k.tenant_id::text from api_key k
+         where k.secret_hash = $1 and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
          and 'ORDERS_READ' = any(k.scopes)), ''), true),
-       set_config('role', 'crm_app', true);
-with page as (
-  select o.* from "order" o
-  where o.tenant_id = nullif(current_setting('app.tenant_id'), '')::uuid
-    and o.updated_at > ${sinceLiteral}
-    and o.change_xid < pg_snapshot_xmin(pg_current_snapshot())
-    ${start}
-  order by o.change_xid, o.id
-  limit ${params.pageSize + 1}
-), shown as (
-  select * from page order by change_xid, id limit ${params.pageSize}
-)
-select json_build_object('data', json_build_object('orders', json_build_object(
-  'edges', coalesce((select json_agg(json_build_object(
-    'cursor', ${cursorOf},
-    'node', json_build_object(
+       set_config('role', 'crm_app', true)`,
+};
+
+const TENANT = `nullif(current_setting('app.tenant_id'), '')::uuid`;
+/** The nil UUID sorts before every id gen_random_uuid() makes, so `> (xid, nil)` means "from xid on". */
+const NIL_UUID = `'00000000-0000-0000-0000-000000000000'::uuid`;
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The API's cursor: base64url of `["<change_xid>","<id>"]`, unpadded. */
+const CURSOR_OF = `translate(rtrim(replace(encode(convert_to(format('["%s","%s"]', p.change_xid, p.id), 'UTF8'), 'base64'), E'\\n', ''), '='), '+/', '-_')`;
+
+const NODES: Record<PageShape, string> = {
+  full: `json_build_object(
       'id', p.id, 'number', p.number, 'status', p.status, 'currency', p.currency, 'inHandsDate', p.in_hands_date::text,
       'updatedAt', ${iso('p.updated_at')}, 'subtotal', p.subtotal,
       'externalReferences', p.external_references,
@@ -72,10 +43,62 @@ select json_build_object('data', json_build_object('orders', json_build_object(
           'id', l.id, 'position', l.position, 'productName', l.product_name, 'sku', l.sku, 'supplier', l.supplier,
           'quantity', l.quantity, 'unitPrice', l.unit_price, 'lineTotal', l.quantity * l.unit_price,
           'decoration', l.decoration, 'colour', l.colour) order by l.position)
-        from order_line l where l.order_id = p.id), '[]'::json)
-    )) order by p.change_xid, p.id) from shown p), '[]'::json),
+        from order_line l where l.order_id = p.id), '[]'::json))`,
+  common: `json_build_object(
+      'number', p.number, 'status', p.status, 'currency', p.currency, 'inHandsDate', p.in_hands_date::text,
+      'client', (select json_build_object('name', c.name) from client c where c.id = p.client_id),
+      'contact', (select json_build_object('firstName', ct.first_name, 'lastName', ct.last_name, 'email', ct.email)
+                  from contact ct where ct.id = p.contact_id),
+      'lines', coalesce((select json_agg(json_build_object(
+          'sku', l.sku, 'productName', l.product_name, 'quantity', l.quantity, 'unitPrice', l.unit_price) order by l.position)
+        from order_line l where l.order_id = p.id), '[]'::json))`,
+};
+
+/**
+ * $1 since (timestamptz), $2 and $3 the cursor's change position and id (both null on the first page), $4 the page
+ * size. After a cursor the scan starts there. On the first page it starts at the latest feed mark made at or before
+ * `since`, or without one at the oldest change after `since` (the same clause as the API's OrderReader); COALESCE runs
+ * that sub-select only when there is no cursor. One row comparison serves both, so the one statement scans the
+ * (tenant, change_xid, id) index from a single bound either way. Both sides of the bound are sub-selects: PostgreSQL
+ * puts a row comparison into the index condition only when its values are plain parameters, and with COALESCE
+ * written in it, the generic plan it settles on for a prepared statement read every order before the bound
+ * (83,000 for a page 60 days back in 100k orders: 50 ms instead of 0.5 ms).
+ */
+function pageText(shape: PageShape): string {
+  const start = `(select case
+         when $1::timestamptz < (select min(b.updated_at) from "order" b where b.tenant_id = ${TENANT}) then '0'::xid8
+         else coalesce(
+           (select m.change_xid from order_feed_mark m where m.tenant_id = ${TENANT} and m.updated_up_to <= $1::timestamptz
+             order by m.updated_up_to desc limit 1),
+           (select min(f.change_xid) from (select s.change_xid from "order" s where s.tenant_id = ${TENANT}
+             and s.updated_at > $1::timestamptz offset 0) f))
+       end)`;
+  return `
+with bound as (select coalesce($2::xid8, ${start}) as xid, coalesce($3::uuid, ${NIL_UUID}) as id), page as (
+  select o.* from "order" o
+  where o.tenant_id = ${TENANT}
+    and o.updated_at > $1::timestamptz
+    and o.change_xid < pg_snapshot_xmin(pg_current_snapshot())
+    and (o.change_xid, o.id) > ((select b.xid from bound b), (select b.id from bound b))
+  order by o.change_xid, o.id
+  limit $4::int + 1
+), shown as (
+  select * from page order by change_xid, id limit $4::int
+)
+select json_build_object('data', json_build_object('orders', json_build_object(
+  'edges', coalesce((select json_agg(json_build_object('cursor', ${CURSOR_OF}, 'node', ${NODES[shape]}) order by p.change_xid, p.id)
+    from shown p), '[]'::json),
   'pageInfo', json_build_object(
-    'hasNextPage', (select count(*) from page) > ${params.pageSize},
-    'endCursor', (select ${cursorOf} from shown p order by p.change_xid desc, p.id desc limit 1))
-))) as body`;
+    'hasNextPage', (select count(*) from page) > $4::int,
+    'endCursor', (select ${CURSOR_OF} from shown p order by p.change_xid desc, p.id desc limit 1))
+)))::text as body`;
 }
+
+export const PAGE_STATEMENTS: Record<PageShape, NamedStatement> = {
+  full: { name: 'floor_page_full', text: pageText('full') },
+  common: { name: 'floor_page_common', text: pageText('common') },
+};
+
+/** $1: the API key's secret hash. The tenant of a valid key with ORDERS_READ, for a server that sets it itself. */
+export const apiKeyTenantSql = `select k.tenant_id::text as tenant_id from api_key k
+  where k.secret_hash = $1 and k.revoked_at is null and (k.expires_at is null or k.expires_at > now()) and 'ORDERS_READ' = any(k.scopes)`;
