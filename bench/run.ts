@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     stopEmbedded = () => embedded.stop();
   }
   const embedded = stopEmbedded !== null;
+  // PostgreSQL's CPU is measured on a server of its own; PGlite runs inside this process, with the load generator.
+  const database = embedded ? null : new URL(databaseUrl).pathname.slice(1) || 'postgres';
 
   const orm = await initOrm(buildOrmConfig({ clientUrl: databaseUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] }));
   await migrate(orm);
@@ -237,7 +239,7 @@ async function main(): Promise<void> {
       for (const connections of options.connections) {
         for (const target of [targets[1], targets[0], ...targets.slice(2)]) {
           const pages = cursors.get(shape)?.get(target) ?? [null];
-          const m = await measure(target, shape, connections, options.duration, pages, !embedded);
+          const m = await measure(target, shape, connections, options.duration, pages, database);
           rows.push(m);
           log(
             `${SHAPE_NAMES[shape].padEnd(17)} ${target.name.padEnd(22)} ${String(connections).padStart(3)} clients: ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
@@ -248,9 +250,9 @@ async function main(): Promise<void> {
     }
 
     printTable(rows, options, floorName);
-    console.log('\nMemory after the run (RSS of each server process; PostgreSQL: PSS of all its processes, shared memory counted once):\n');
+    console.log('\nMemory after the run (RSS of each server process; PostgreSQL: PSS of its processes serving this database, shared memory counted once):\n');
     for (const target of targets) console.log(`- ${target.name}: ${mib(rssBytes(target.process.pid))}`);
-    console.log(`- PostgreSQL: ${embedded ? 'n/a (PGlite runs inside this process)' : mib(postgresPssBytes())}`);
+    console.log(`- PostgreSQL: ${embedded ? 'n/a (PGlite runs inside this process)' : mib(postgresPssBytes(database))}`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await stopEmbedded?.();
