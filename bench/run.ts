@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { buildOrmConfig } from '../src/database/mikro-orm.config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { initOrm, migrate } from '../src/database/migrate.js';
-import { benchAppEnvironment, rssBytes, startCommand, waitUntilReady } from './app-process.js';
+import { benchAppEnvironment, freePort, rssBytes, startCommand, waitUntilReady } from './app-process.js';
 import { measure, postgresPssBytes, type Measurement } from './measure.js';
 import type { PageShape } from './partner-page.sql.js';
 import { seed } from './seed.js';
@@ -159,8 +159,7 @@ async function main(): Promise<void> {
   await orm.close();
   const tenant = await seed(databaseUrl, { largeOrders: options.orders, linesPerOrder: options.lines, smallTenants: 19, smallOrders: 2_000 }, log);
 
-  const apiPort = 4200 + Math.floor(Math.random() * 500);
-  const [floorPort, postgraphilePort] = [apiPort + 1000, apiPort + 2000];
+  const [apiPort, floorPort, postgraphilePort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   try {
     // The API runs as `npm start` runs it, with the same Node flags and variables.
