@@ -1,6 +1,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /** The environment the benchmarks run the API with: production mode, quiet logs, rate limits out of the way. */
 export function benchAppEnvironment(databaseUrl: string, port: number): Record<string, string> {
@@ -104,4 +105,23 @@ export function cpuMillis(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, picked by the OS: a random one in a fixed range can land on
+ * a system service (epmd's 4369 did).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
 }

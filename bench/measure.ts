@@ -19,14 +19,25 @@ export interface Measurement {
   errors: number;
 }
 
-/** The ids of every process named `postgres` (the server and its backends), from /proc; [] where there is none. */
-function postgresPids(): number[] {
+/**
+ * A client backend's title, `postgres: [cluster: ]user database host(port) activity`: its database. Other processes
+ * (postmaster, checkpointer, WAL writer, autovacuum…) have other titles.
+ */
+const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/;
+
+/**
+ * The ids of every process named `postgres` (the server, its helpers and backends) except the backends of other
+ * databases, which on a shared server are someone else's work; [] where there is none (no /proc, no server).
+ */
+function postgresPids(database: string | null): number[] {
   try {
     return readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry))
       .filter((pid) => {
         try {
-          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+          if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return false;
+          const title = BACKEND_TITLE.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, ''));
+          return database === null || !title || title[1] === database;
         } catch {
           return false; // gone meanwhile
         }
@@ -40,11 +51,11 @@ function postgresPids(): number[] {
 /**
  * CPU ms used so far by every `postgres` process on the machine, or null where there is none. Backends are counted by
  * pid, so that a connection opened or closed during the run counts only for its part; a process that ends during the
- * run loses its share, which the pools here avoid by keeping their connections. Other work on the same server counts
- * too: the figure is for a server the bench has to itself.
+ * run loses its share, which the pools here avoid by keeping their connections. The server's own processes count
+ * whoever they work for.
  */
-function postgresCpu(): Map<number, number> | null {
-  const pids = postgresPids();
+function postgresCpu(database: string | null): Map<number, number> | null {
+  const pids = postgresPids(database);
   if (pids.length === 0) return null;
   const times = new Map<number, number>();
   for (const pid of pids) {
@@ -62,8 +73,8 @@ function postgresCpuSpent(before: Map<number, number> | null, after: Map<number,
 }
 
 /** Proportional set size (shared pages split among their users) of every `postgres` process, summed; null if none. */
-export function postgresPssBytes(): number | null {
-  const pids = postgresPids();
+export function postgresPssBytes(database: string | null): number | null {
+  const pids = postgresPids(database);
   if (pids.length === 0) return null;
   let total = 0;
   for (const pid of pids) {
@@ -83,11 +94,12 @@ export async function measure(
   connections: number,
   duration: number,
   cursors: (string | null)[],
-  measurePostgres: boolean,
+  /** The database whose backends count, with the server's own processes; null: PostgreSQL is not measured. */
+  database: string | null,
 ): Promise<Measurement> {
   let next = 0;
   const cpuBefore = cpuMillis(target.process.pid);
-  const postgresBefore = measurePostgres ? postgresCpu() : null;
+  const postgresBefore = database === null ? null : postgresCpu(database);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -102,7 +114,7 @@ export async function measure(
     ],
   });
   const cpuAfter = cpuMillis(target.process.pid);
-  const postgresSpent = postgresCpuSpent(postgresBefore, measurePostgres ? postgresCpu() : null);
+  const postgresSpent = postgresCpuSpent(postgresBefore, database === null ? null : postgresCpu(database));
   const answered = result.requests.total;
   return {
     target: target.name,

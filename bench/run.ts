@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { buildOrmConfig } from '../src/database/mikro-orm.config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { initOrm, migrate } from '../src/database/migrate.js';
-import { benchAppEnvironment, rssBytes, startCommand, waitUntilReady } from './app-process.js';
+import { benchAppEnvironment, freePort, rssBytes, startCommand, waitUntilReady } from './app-process.js';
 import { measure, postgresPssBytes, type Measurement } from './measure.js';
 import type { PageShape } from './partner-page.sql.js';
 import { seed } from './seed.js';
@@ -151,14 +151,15 @@ async function main(): Promise<void> {
     stopEmbedded = () => embedded.stop();
   }
   const embedded = stopEmbedded !== null;
+  // PostgreSQL's CPU is measured on a server of its own; PGlite runs inside this process, with the load generator.
+  const database = embedded ? null : new URL(databaseUrl).pathname.slice(1) || 'postgres';
 
   const orm = await initOrm(buildOrmConfig({ clientUrl: databaseUrl, poolSize: 2, entities: ['dist/src/**/*.entity.js'] }));
   await migrate(orm);
   await orm.close();
   const tenant = await seed(databaseUrl, { largeOrders: options.orders, linesPerOrder: options.lines, smallTenants: 19, smallOrders: 2_000 }, log);
 
-  const apiPort = 4200 + Math.floor(Math.random() * 500);
-  const [floorPort, postgraphilePort] = [apiPort + 1000, apiPort + 2000];
+  const [apiPort, floorPort, postgraphilePort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   try {
     // The API runs as `npm start` runs it, with the same Node flags and variables.
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
       for (const connections of options.connections) {
         for (const target of [targets[1], targets[0], ...targets.slice(2)]) {
           const pages = cursors.get(shape)?.get(target) ?? [null];
-          const m = await measure(target, shape, connections, options.duration, pages, !embedded);
+          const m = await measure(target, shape, connections, options.duration, pages, database);
           rows.push(m);
           log(
             `${SHAPE_NAMES[shape].padEnd(17)} ${target.name.padEnd(22)} ${String(connections).padStart(3)} clients: ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
@@ -248,9 +249,9 @@ async function main(): Promise<void> {
     }
 
     printTable(rows, options, floorName);
-    console.log('\nMemory after the run (RSS of each server process; PostgreSQL: PSS of all its processes, shared memory counted once):\n');
+    console.log('\nMemory after the run (RSS of each server process; PostgreSQL: PSS of its processes serving this database, shared memory counted once):\n');
     for (const target of targets) console.log(`- ${target.name}: ${mib(rssBytes(target.process.pid))}`);
-    console.log(`- PostgreSQL: ${embedded ? 'n/a (PGlite runs inside this process)' : mib(postgresPssBytes())}`);
+    console.log(`- PostgreSQL: ${embedded ? 'n/a (PGlite runs inside this process)' : mib(postgresPssBytes(database))}`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await stopEmbedded?.();
