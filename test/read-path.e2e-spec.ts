@@ -40,6 +40,17 @@ beforeAll(async () => {
       lines: [MUG_LINE, { ...MUG_LINE, productName: 'Tote', sku: null, quantity: 3, unitPrice: 1999 }].slice(0, 1 + (i % 2)),
     });
   }
+  // More clients and contacts for their own lists: names that sort on both columns, one archived client.
+  const archived = await createClient(compiled, owner, { name: 'Zephyr Archived', tags: ['apparel'] });
+  await compiled.gql({ query: `mutation($id: ID!) { archiveClient(input: { id: $id }) { id } }`, variables: { id: archived.id }, token: owner.accessToken });
+  for (const [firstName, lastName] of [
+    ['Ada', 'Lovelace'],
+    ['Alan', 'Lovelace'],
+    ['Grace', 'Hopper'],
+    ['Ada', 'Byron'],
+  ]) {
+    await createContact(compiled, owner, clients[1].id, { firstName, lastName, title: 'Buyer' });
+  }
   partnerKey = (await createApiKey(compiled, owner, [Permission.ORDERS_READ, Permission.PII_READ])).secret;
   narrowKey = (await createApiKey(compiled, owner, [Permission.ORDERS_READ])).secret;
 });
@@ -269,5 +280,119 @@ describe('the compiled read path answers as the resolvers do', () => {
     await sameAnswer('resolvers', PARTNER_ORDERS, SINCE, '');
     const clientsOnly = (await createApiKey(compiled, owner, [Permission.CLIENTS_READ])).secret;
     await sameAnswer('resolvers', PARTNER_ORDERS, SINCE, clientsOnly);
+  });
+
+  it('clients: every field, every sort, forward and backward, and the filters', async () => {
+    const query = /* GraphQL */ `
+      query Clients($first: Int, $after: String, $last: Int, $before: String, $filter: ClientFilter, $sort: ClientSort) {
+        clients(first: $first, after: $after, last: $last, before: $before, filter: $filter, sort: $sort) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            hasPreviousPage
+            startCursor
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              __typename
+              id
+              name
+              website
+              industry
+              tags
+              ownerUserId
+              notes
+              archived
+              archivedAt
+              createdAt
+              updatedAt
+              billingAddress {
+                line1
+                line2
+                city
+                region
+                postalCode
+                country
+              }
+              shippingAddress {
+                city
+              }
+            }
+          }
+        }
+      }
+    `;
+    for (const sort of [undefined, { field: 'NAME' }, { field: 'NAME', direction: 'DESC' }, { field: 'UPDATED_AT', direction: 'ASC' }]) {
+      const first = await sameAnswer('compiled', query, { first: 2, sort, filter: { archived: 'INCLUDE' } }, owner.accessToken);
+      const info = (first.data as { clients: { pageInfo: { endCursor: string } } }).clients.pageInfo;
+      const second = await sameAnswer('compiled', query, { first: 2, after: info.endCursor, sort, filter: { archived: 'INCLUDE' } }, owner.accessToken);
+      const start = (second.data as { clients: { pageInfo: { startCursor: string } } }).clients.pageInfo.startCursor;
+      await sameAnswer('compiled', query, { last: 1, before: start, sort, filter: { archived: 'INCLUDE' } }, owner.accessToken);
+    }
+    for (const filter of [
+      { archived: 'ONLY' },
+      { search: 'acme' },
+      { tag: 'apparel' },
+      { tag: 'apparel', archived: 'INCLUDE' },
+      { ownerUserId: owner.userId },
+    ]) {
+      await sameAnswer('compiled', query, { first: 10, filter }, owner.accessToken);
+    }
+    await sameAnswer('resolvers', query, { first: 2, after: 'WyJ4Il0' }, owner.accessToken);
+    await sameAnswer('resolvers', `query { clients(first: 2) { edges { node { id owner { userId } } } } }`, {}, owner.accessToken);
+  });
+
+  it('contacts: every field, both sorts, forward and backward, and the filters', async () => {
+    const query = /* GraphQL */ `
+      query Contacts($first: Int, $after: String, $last: Int, $before: String, $filter: ContactFilter, $sort: ContactSort) {
+        contacts(first: $first, after: $after, last: $last, before: $before, filter: $filter, sort: $sort) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            hasPreviousPage
+            startCursor
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              id
+              clientId
+              firstName
+              lastName
+              title
+              email
+              phone
+              address {
+                line1
+                city
+                postalCode
+                country
+              }
+              createdAt
+              updatedAt
+            }
+          }
+        }
+      }
+    `;
+    for (const sort of [undefined, { field: 'NAME' }, { field: 'NAME', direction: 'DESC' }, { field: 'CREATED_AT', direction: 'ASC' }]) {
+      let after: string | null = null;
+      for (let page = 0; page < 4; page++) {
+        const body = await sameAnswer('compiled', query, { first: 2, after, sort }, owner.accessToken);
+        const info = (body.data as { contacts: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).contacts.pageInfo;
+        if (!info.hasNextPage) break;
+        after = info.endCursor;
+      }
+      await sameAnswer('compiled', query, { last: 3, sort }, owner.accessToken);
+    }
+    for (const filter of [{ search: 'ada love' }, { search: 'HOP' }, { search: '  ' }])
+      await sameAnswer('compiled', query, { first: 10, filter }, owner.accessToken);
+    // Email, phone and address need PII_READ: masked for this key, so the resolvers answer.
+    const clientsReader = (await createApiKey(compiled, owner, [Permission.CLIENTS_READ])).secret;
+    await sameAnswer('resolvers', query, { first: 3 }, clientsReader);
+    await sameAnswer('compiled', `query { contacts(first: 3) { edges { node { id firstName } } } }`, {}, clientsReader);
   });
 });

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ClientsArgs } from './client.inputs.js';
+import { clientPageQuery } from './client-page.sql.js';
 import { ReadModels } from '../../database/read-model/read-models.js';
 import { CLIENT_READ_MODEL } from './client-read-model.sql.js';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
@@ -16,5 +18,6 @@ import { ClientService } from './client.service.js';
 export class ClientsModule {
   constructor(models: ReadModels) {
     models.registerObject(CLIENT_READ_MODEL);
+    models.registerList({ field: 'clients', args: ClientsArgs, resolver: { class: ClientResolver, method: 'clients' }, page: clientPageQuery });
   }
 }

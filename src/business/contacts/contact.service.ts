@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantContext } from '../../common/context/request-context.js';
-import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetRequest, keysetRequest, parseDateKey, parseTextKey, INVALID_CURSOR } from '../../common/pagination/keyset.js';
+import { conflict, notFound } from '../../common/errors/app-errors.js';
+import { keysetQuery, toPage, type KeysetRequest, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { ClientService } from '../clients/index.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { ContactDeletionChecks } from './contact-deletion.js';
 import { Contact } from './contact.entity.js';
 import { ContactSortField, type ContactFilter, type ContactsArgs, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
 import { ContactType } from './contact.types.js';
+import { parseNameKey } from './contact-page.sql.js';
 import type { Page } from '../../common/pagination/connection.types.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
@@ -32,19 +33,6 @@ function filterOf(filter: ContactFilter | undefined): FilterQuery<Contact> {
 
 /** The name sort's cursor key: last and first name together, as one JSON string. */
 const nameKey = (contact: Contact): string => JSON.stringify([contact.lastName, contact.firstName]);
-
-function parseNameKey(key: string | number): [string, string] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(parseTextKey(key));
-  } catch {
-    throw badInput(INVALID_CURSOR);
-  }
-  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-    return [parseTextKey(parsed[0]), parseTextKey(parsed[1])];
-  }
-  throw badInput(INVALID_CURSOR);
-}
 
 type Direction = 'asc' | 'desc';
 

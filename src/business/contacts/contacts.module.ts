@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ContactsArgs } from './contact.inputs.js';
+import { contactPageQuery } from './contact-page.sql.js';
 import { ReadModels } from '../../database/read-model/read-models.js';
 import { CONTACT_READ_MODEL } from './contact-read-model.sql.js';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
@@ -21,5 +23,6 @@ import { ContactService } from './contact.service.js';
 export class ContactsModule {
   constructor(models: ReadModels) {
     models.registerObject(CONTACT_READ_MODEL);
+    models.registerList({ field: 'contacts', args: ContactsArgs, resolver: { class: ContactResolver, method: 'contacts' }, page: contactPageQuery });
   }
 }

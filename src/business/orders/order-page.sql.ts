@@ -134,7 +134,7 @@ export function orderPageQuery(ctx: TenantContext, args: OrdersArgs): PageQuery 
     alias: 'o',
     where,
     countWhere: filter,
-    sortColumn: spec.column.slice('o.'.length),
+    sortColumns: [spec.column.slice('o.'.length)],
     keySql: spec.keySql,
     fetchDescending: descending !== request.backward,
     backward: request.backward,

@@ -107,7 +107,7 @@ export class OrderReader {
     const order = page.fetchDescending ? 'desc' : 'asc';
     const rows = await this.em.execute<OrderRow[]>(
       `select ${ORDER_COLUMNS}, ${page.keySql} as sort_key from ${page.from} where ${page.where.toString()}
-        order by o.${page.sortColumn} ${order}, o.id ${order} limit ?`,
+        order by o.${page.sortColumns[0]} ${order}, o.id ${order} limit ?`,
       [...page.where.params, page.limit + 1],
     );
     const nodes = await this.present(ctx, rows.slice(0, page.limit), relations);

@@ -130,8 +130,12 @@ export class CompiledReadMiddleware implements NestMiddleware {
   private async run(ctx: TenantContext, page: CompiledPage): Promise<string | null> {
     this.pool ??= await this.orm.em.getConnection().getNativeClient();
     const client = await this.pool.connect();
-    const session = readSessionStatement(ctx.tenantId, ctx.actor.kind === 'user' ? ctx.actor.userId : null);
-    const statement = { name: this.names.nameOf(page.text), text: page.text, values: page.values };
+    const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+    // The embedded database serves all connections from one session, where a statement prepared on one connection
+    // already exists for the next (42P05): there, statements go unnamed and are parsed each time.
+    const prepared = this.config.DATABASE_URL !== undefined && this.config.DATABASE_URL !== '';
+    const session = { ...readSessionStatement(ctx.tenantId, userId), ...(prepared ? {} : { name: '' }) };
+    const statement = { name: prepared ? this.names.nameOf(page.text) : '', text: page.text, values: page.values };
     const started = performance.now();
     try {
       const json = await queryRawText(client, [session, statement]);

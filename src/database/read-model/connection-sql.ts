@@ -14,8 +14,8 @@ export interface PageQuery {
   where: SqlConditions;
   /** The filter alone, for totalCount. */
   countWhere: SqlConditions;
-  /** The sort column's name in the table (`change_xid`); the id breaks ties. */
-  sortColumn: string;
+  /** The sort columns' names in the table (`change_xid`; `last_name`, `first_name`); the id breaks ties. */
+  sortColumns: readonly string[];
   /** The cursor key as the page query selects it (`o.change_xid::text`). */
   keySql: string;
   /** The order rows are fetched in: the list's order, reversed when paging backward. */
@@ -54,9 +54,10 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
   // The list's own order: the fetch order, turned back when paging backward.
   const listOrder = direction(page.fetchDescending !== page.backward);
   const reverseListOrder = direction(page.fetchDescending === page.backward);
-  const sort = page.sortColumn;
+  const orderOf = (alias: string, order: string) => [...page.sortColumns, 'id'].map((column) => `${alias}${column} ${order}`).join(', ');
   const cursor = cursorSql('s');
-  const more = '(select count(*) from page) > $2';
+  // One row beyond the page was fetched if there is more.
+  const more = 'exists (select from page offset $2)';
   const entries: [string, string][] = [];
   // `?` of the page's conditions become $3, $4, … after the tenant and the limit; the count's follow them.
   const countFirst = 3 + page.where.params.length;
@@ -85,8 +86,8 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
           __typename: `'${info.name}'`,
           hasNextPage: page.backward ? String(page.hasBoundary) : more,
           hasPreviousPage: page.backward ? more : String(page.hasBoundary),
-          startCursor: `(select ${cursor} from shown s order by s.${sort} ${listOrder}, s.id ${listOrder} limit 1)`,
-          endCursor: `(select ${cursor} from shown s order by s.${sort} ${reverseListOrder}, s.id ${reverseListOrder} limit 1)`,
+          startCursor: `(select ${cursor} from shown s order by ${orderOf('s.', listOrder)} limit 1)`,
+          endCursor: `(select ${cursor} from shown s order by ${orderOf('s.', reverseListOrder)} limit 1)`,
         };
         if (!(infoName in sql)) throw new NotCompilable(`PageInfo.${infoName}`);
         infoEntries.push([infoKey, sql[infoName]]);
@@ -113,17 +114,16 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
           edgeEntries.push([edgeKey, objectSql(ctx, nodeType, nodeFields, tableRow('s'))]);
         } else throw new NotCompilable(`${edge.name}.${edgeName}`);
       }
-      entries.push([
-        key,
-        `coalesce((select json_agg(${jsonObject(edgeEntries)} order by s.${sort} ${listOrder}, s.id ${listOrder}) from shown s), '[]'::json)`,
-      ]);
+      entries.push([key, `coalesce((select json_agg(${jsonObject(edgeEntries)} order by ${orderOf('s.', listOrder)}) from shown s), '[]'::json)`]);
     } else throw new NotCompilable(`${connection.name}.${name}`);
   }
   const where = numberedPlaceholders(page.where.toString(), 3);
+  // The page names its tenant as $1 too (its conditions already do, as a value of their own), so that $1 has a type
+  // whether or not a related table refers to it.
   const text =
-    `with page as materialized (select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${where} ` +
-    `order by ${page.alias}.${sort} ${fetchOrder}, ${page.alias}.id ${fetchOrder} limit $2 + 1), ` +
-    `shown as (select * from page order by ${sort} ${fetchOrder}, id ${fetchOrder} limit $2) ` +
+    `with page as materialized (select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${where} and ${page.alias}.tenant_id = $1::uuid ` +
+    `order by ${orderOf(`${page.alias}.`, fetchOrder)} limit $2 + 1), ` +
+    `shown as (select * from page order by ${orderOf('', fetchOrder)} limit $2) ` +
     `select ${jsonObject(entries)}::text as json`;
   return { text, countsAll };
 }

@@ -186,5 +186,5 @@ function permissionsKey(permissions: ReadonlySet<Permission>): string {
 
 /** What of a page changes its statement's text: the conditions present, the sort and the direction. */
 function shapeKey(page: PageQuery): string {
-  return `${page.where.toString()}|${page.countWhere.toString()}|${page.sortColumn}|${String(page.fetchDescending)}|${String(page.backward)}|${String(page.hasBoundary)}`;
+  return `${page.where.toString()}|${page.countWhere.toString()}|${page.sortColumns.join(',')}|${String(page.fetchDescending)}|${String(page.backward)}|${String(page.hasBoundary)}`;
 }
