@@ -51,6 +51,20 @@ beforeAll(async () => {
   ]) {
     await createContact(compiled, owner, clients[1].id, { firstName, lastName, title: 'Buyer' });
   }
+  const log = `mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }`;
+  for (let i = 0; i < 5; i++) {
+    const input = {
+      clientId: clients[i % 2].id,
+      contactId: i % 2 === 0 ? contact.id : undefined,
+      channel: ['EMAIL', 'CALL', 'NOTE', 'MEETING', 'SMS'][i],
+      direction: ['OUTBOUND', 'INBOUND', 'INTERNAL', 'OUTBOUND', 'INBOUND'][i],
+      subject: i === 3 ? undefined : `Subject ${i}`,
+      body: `Talked about mugs, round ${i}.`,
+      occurredAt: new Date(Date.UTC(2026, 10, 1 + i, 9, 30, 0, 123)).toISOString(),
+    };
+    const answer = await compiled.gql({ query: log, variables: { input }, token: owner.accessToken });
+    if (answer.body.errors) throw new Error(JSON.stringify(answer.body.errors));
+  }
   partnerKey = (await createApiKey(compiled, owner, [Permission.ORDERS_READ, Permission.PII_READ])).secret;
   narrowKey = (await createApiKey(compiled, owner, [Permission.ORDERS_READ])).secret;
 });
@@ -394,5 +408,52 @@ describe('the compiled read path answers as the resolvers do', () => {
     const clientsReader = (await createApiKey(compiled, owner, [Permission.CLIENTS_READ])).secret;
     await sameAnswer('resolvers', query, { first: 3 }, clientsReader);
     await sameAnswer('compiled', `query { contacts(first: 3) { edges { node { id firstName } } } }`, {}, clientsReader);
+  });
+
+  it('communications: every field, both sorts, forward and backward, and the filters', async () => {
+    const query = /* GraphQL */ `
+      query Communications($first: Int, $after: String, $last: Int, $before: String, $filter: CommunicationFilter, $sort: CommunicationSort) {
+        communications(first: $first, after: $after, last: $last, before: $before, filter: $filter, sort: $sort) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            hasPreviousPage
+            startCursor
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              id
+              clientId
+              contactId
+              channel
+              direction
+              subject
+              body
+              occurredAt
+              marketing
+              authorUserId
+              createdAt
+              updatedAt
+            }
+          }
+        }
+      }
+    `;
+    for (const sort of [undefined, { field: 'OCCURRED_AT', direction: 'ASC' }, { field: 'CREATED_AT' }]) {
+      const first = await sameAnswer('compiled', query, { first: 2, sort }, owner.accessToken);
+      const end = (first.data as { communications: { pageInfo: { endCursor: string } } }).communications.pageInfo.endCursor;
+      await sameAnswer('compiled', query, { first: 2, after: end, sort }, owner.accessToken);
+      await sameAnswer('compiled', query, { last: 2, before: end, sort }, owner.accessToken);
+    }
+    const filters = [
+      { channel: 'EMAIL' },
+      { direction: 'INBOUND' },
+      { marketing: false },
+      { occurredAfter: '2026-11-02T09:30:00.123Z', occurredBefore: '2026-11-04T09:30:00.123Z' },
+    ];
+    for (const filter of filters) await sameAnswer('compiled', query, { first: 10, filter }, owner.accessToken);
+    await sameAnswer('resolvers', `query { communications(first: 2) { edges { node { id author { userId } } } } }`, {}, owner.accessToken);
   });
 });

@@ -90,3 +90,23 @@ export function tenantScoped(ctx: Pick<TenantContext, 'tenantId'>, options: { al
     params: aliases.map(() => ctx.tenantId),
   };
 }
+
+/** How a hand-written statement names its tenant: bound from the context (tenantScoped), or as the session's. */
+export type TenantNaming = (aliases: readonly string[]) => SqlFragment;
+
+/** The context's tenant, bound as a value: tenantScoped for the given aliases. */
+export const boundTenant =
+  (ctx: Pick<TenantContext, 'tenantId'>): TenantNaming =>
+  (aliases) =>
+    tenantScoped(ctx, { aliases });
+
+/**
+ * The transaction's tenant, as row-level security reads it, for the read path's prepared statements: with the tenant as
+ * a bound value, PostgreSQL's generic plan for the change feed's later pages scanned every order changed since T
+ * (16,000 rows, 23 ms) instead of the 51 of the page (5 ms). A statement naming it so checks the session's tenant
+ * against the context's once (connection-sql.ts), so the context still names the tenant.
+ */
+export const sessionTenant: TenantNaming = (aliases) => ({
+  sql: aliases.map((alias) => `${quoteIdentifier(alias)}.tenant_id = ${SESSION_TENANT}`).join(' and '),
+  params: [],
+});

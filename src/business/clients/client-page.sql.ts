@@ -5,7 +5,7 @@ import type { PageQuery } from '../../database/read-model/connection-sql.js';
 import { isoTime } from '../../database/read-model/read-model.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { SqlConditions } from '../../database/sql-conditions.js';
-import { tenantScoped } from '../../database/tenant-sql.js';
+import { boundTenant, type TenantNaming } from '../../database/tenant-sql.js';
 import { ClientArchiveFilter, ClientSortField, type ClientsArgs } from './client.inputs.js';
 
 /** Each sort: its column, its cursor key as SQL (the key ClientService.list writes), and how a cursor's key is read. */
@@ -19,11 +19,11 @@ const SORTS: Record<ClientSortField, { column: string; keySql: string; cast: str
  * One page of clients for the compiled read path: the same filter, order and cursors as ClientService.list, whose
  * answers test/read-path.e2e-spec.ts compares with these.
  */
-export function clientPageQuery(ctx: TenantContext, args: ClientsArgs): PageQuery {
+export function clientPageQuery(ctx: TenantContext, args: ClientsArgs, tenant: TenantNaming = boundTenant(ctx)): PageQuery {
   const request = keysetRequest(args);
   const sort = SORTS[args.sort?.field ?? ClientSortField.CREATED_AT];
   const descending = (args.sort?.direction ?? (sort.ascending ? SortDirection.ASC : SortDirection.DESC)) === SortDirection.DESC;
-  const filter = new SqlConditions().addFragment(tenantScoped(ctx, { aliases: ['c'] }));
+  const filter = new SqlConditions().addFragment(tenant(['c']));
   const archived = args.filter?.archived ?? ClientArchiveFilter.EXCLUDE;
   if (archived === ClientArchiveFilter.EXCLUDE) filter.add('c.archived_at is null');
   if (archived === ClientArchiveFilter.ONLY) filter.add('c.archived_at is not null');

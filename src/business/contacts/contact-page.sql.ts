@@ -6,7 +6,7 @@ import type { PageQuery } from '../../database/read-model/connection-sql.js';
 import { isoTime } from '../../database/read-model/read-model.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { SqlConditions } from '../../database/sql-conditions.js';
-import { tenantScoped } from '../../database/tenant-sql.js';
+import { boundTenant, type TenantNaming } from '../../database/tenant-sql.js';
 import { ContactSortField, type ContactsArgs } from './contact.inputs.js';
 
 /** The name sort's cursor key, `["last","first"]` as one JSON string: read back into its two names. */
@@ -27,11 +27,11 @@ export function parseNameKey(key: string | number): [string, string] {
  * One page of contacts for the compiled read path: the same filter, order and cursors as ContactService.list, whose
  * answers test/read-path.e2e-spec.ts compares with these.
  */
-export function contactPageQuery(ctx: TenantContext, args: ContactsArgs): PageQuery {
+export function contactPageQuery(ctx: TenantContext, args: ContactsArgs, tenant: TenantNaming = boundTenant(ctx)): PageQuery {
   const request = keysetRequest(args);
   const byName = args.sort?.field === ContactSortField.NAME;
   const descending = (args.sort?.direction ?? (byName ? SortDirection.ASC : SortDirection.DESC)) === SortDirection.DESC;
-  const filter = new SqlConditions().addFragment(tenantScoped(ctx, { aliases: ['c'] }));
+  const filter = new SqlConditions().addFragment(tenant(['c']));
   if (args.filter?.clientId) filter.add('c.client_id = ?::uuid', args.filter.clientId);
   // Every word must match the first or the last name, so "ada love" finds Ada Lovelace.
   for (const word of args.filter?.search?.split(/\s+/).filter(Boolean) ?? []) {

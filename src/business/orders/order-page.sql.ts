@@ -5,7 +5,7 @@ import { SortDirection } from '../../common/pagination/sort-direction.js';
 import type { PageQuery } from '../../database/read-model/connection-sql.js';
 import { likePattern } from '../../database/like-pattern.js';
 import { SqlConditions } from '../../database/sql-conditions.js';
-import { tenantScoped } from '../../database/tenant-sql.js';
+import { boundTenant, type TenantNaming } from '../../database/tenant-sql.js';
 import { OrderSortField, type OrderFilter, type OrderSort, type OrdersArgs } from './order.inputs.js';
 
 /** A time as an exact cursor key: microseconds, UTC. A JavaScript Date keeps only milliseconds, too coarse for keyset. */
@@ -47,10 +47,10 @@ const SORTS: Record<OrderSortField, SortSpec> = {
   [OrderSortField.CHANGED]: { column: 'o.change_xid', keySql: 'o.change_xid::text', cast: 'xid8', parseKey: parseXidKey },
 };
 
-function filterConditions(ctx: TenantContext, filter: OrderFilter | undefined, changeFeed: boolean): SqlConditions {
+function filterConditions(tenant: TenantNaming, filter: OrderFilter | undefined, changeFeed: boolean): SqlConditions {
   const where = new SqlConditions();
   // The tenant is named explicitly (the ORM's tenant filter does not see raw SQL); row-level security applies too.
-  where.addFragment(tenantScoped(ctx, { aliases: ['o'] }));
+  where.addFragment(tenant(['o']));
   if (filter?.status) {
     if (filter.status.length === 0) where.add('false');
     else where.add('o.status = any(?::order_status[])', `{${filter.status.join(',')}}`);
@@ -62,7 +62,7 @@ function filterConditions(ctx: TenantContext, filter: OrderFilter | undefined, c
   if (filter?.updatedBefore) where.add('o.updated_at < ?', filter.updatedBefore);
   if (filter?.search) {
     const pattern = likePattern(filter.search);
-    const clients = tenantScoped(ctx, { aliases: ['c'] });
+    const clients = tenant(['c']);
     // The matching clients are found once, by id list, rather than joined per order (see STACK.md on RLS and joins).
     where.add(`(o.number ilike ? or o.client_id in (select c.id from client c where ${clients.sql} and c.name ilike ?))`, pattern, ...clients.params, pattern);
   }
@@ -84,8 +84,8 @@ function filterConditions(ctx: TenantContext, filter: OrderFilter | undefined, c
  * the bare CASE, the planner read every order changed since T by updated_at and sorted them (80 ms against 3 ms for a
  * page 60 days back in 100k orders).
  */
-function feedStart(where: SqlConditions, ctx: TenantContext, since: Date): void {
-  const [b, m, s] = [tenantScoped(ctx, { aliases: ['b'] }), tenantScoped(ctx, { aliases: ['m'] }), tenantScoped(ctx, { aliases: ['s'] })];
+function feedStart(where: SqlConditions, tenant: TenantNaming, since: Date): void {
+  const [b, m, s] = [tenant(['b']), tenant(['m']), tenant(['s'])];
   where.add(
     `o.change_xid >= (select case
        when ? < (select min(b.updated_at) from "order" b where ${b.sql}) then '0'::xid8
@@ -118,17 +118,17 @@ function sortOf(sort: OrderSort | undefined): { spec: SortSpec; descending: bool
  * One page of orders as the arguments ask for it: filter, sort, cursor and a change feed's start. The resolvers
  * (OrderReader) and the compiled read path both run it, so that both list the same rows in the same order.
  */
-export function orderPageQuery(ctx: TenantContext, args: OrdersArgs): PageQuery & { request: KeysetRequest } {
+export function orderPageQuery(ctx: TenantContext, args: OrdersArgs, tenant: TenantNaming = boundTenant(ctx)): PageQuery & { request: KeysetRequest } {
   const request = keysetRequest(args);
   const { spec, descending } = sortOf(args.sort);
   const changeFeed = spec === SORTS[OrderSortField.CHANGED];
-  const filter = filterConditions(ctx, args.filter, changeFeed);
+  const filter = filterConditions(tenant, args.filter, changeFeed);
   const where = filter.copy();
   if (request.boundary) {
     const op = descending !== request.backward ? '<' : '>';
     where.add(`(${spec.column}, o.id) ${op} (?::${spec.cast}, ?::uuid)`, spec.parseKey(request.boundary.key), request.boundary.id);
   }
-  if (changeFeed && !request.boundary && !request.backward && args.filter?.updatedAfter) feedStart(where, ctx, args.filter.updatedAfter);
+  if (changeFeed && !request.boundary && !request.backward && args.filter?.updatedAfter) feedStart(where, tenant, args.filter.updatedAfter);
   return {
     from: '"order" o',
     alias: 'o',

@@ -1,5 +1,6 @@
 import { isObjectType, type FieldNode, type GraphQLObjectType } from 'graphql';
 import { numberedPlaceholders, type SqlConditions } from '../sql-conditions.js';
+import { SESSION_TENANT } from '../tenant-sql.js';
 import { collectFields, jsonObject, NotCompilable, objectSql, tableRow, type SelectionContext } from './selection-sql.js';
 
 /**
@@ -118,10 +119,10 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
     } else throw new NotCompilable(`${connection.name}.${name}`);
   }
   const where = numberedPlaceholders(page.where.toString(), 3);
-  // The page names its tenant as $1 too (its conditions already do, as a value of their own), so that $1 has a type
-  // whether or not a related table refers to it.
+  // The page's conditions name the session's tenant (sessionTenant); the context's, $1, must be that one, or no row
+  // is read. A check once per statement, which also gives $1 its type where no related table refers to it.
   const text =
-    `with page as materialized (select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${where} and ${page.alias}.tenant_id = $1::uuid ` +
+    `with page as materialized (select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${where} and $1::uuid = ${SESSION_TENANT} ` +
     `order by ${orderOf(`${page.alias}.`, fetchOrder)} limit $2 + 1), ` +
     `shown as (select * from page order by ${orderOf('', fetchOrder)} limit $2) ` +
     `select ${jsonObject(entries)}::text as json`;

@@ -1,6 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import type { TenantContext } from '../../common/context/request-context.js';
 import type { PageQuery } from './connection-sql.js';
+import type { TenantNaming } from '../tenant-sql.js';
 import { read, type ObjectReadModel } from './read-model.js';
 
 /**
@@ -15,7 +16,8 @@ export interface ListReadModel<Args extends object = object> {
   args: Type<Args>;
   /** The resolver class and method, whose @RequirePermissions (or other access policy) applies unchanged. */
   resolver: { class: Type; method: string };
-  page(ctx: TenantContext, args: Args): PageQuery;
+  /** Plans the page; the read path names the tenant as the session's (see sessionTenant). */
+  page(ctx: TenantContext, args: Args, tenant: TenantNaming): PageQuery;
 }
 
 /** Types every module shares. */

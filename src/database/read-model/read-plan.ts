@@ -23,6 +23,7 @@ import { LRUCache } from 'lru-cache';
 import type { Permission } from '../../common/authorization/permission.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { connectionStatement, type PageQuery } from './connection-sql.js';
+import { sessionTenant } from '../tenant-sql.js';
 import type { ListReadModel, ReadModels } from './read-models.js';
 import { NotCompilable, type SelectionContext } from './selection-sql.js';
 
@@ -101,7 +102,7 @@ export class ReadPlans {
     const coerced = getVariableValues(this.options.schema, plan.operation.variableDefinitions ?? [], variables ?? {});
     if (coerced.errors) return null;
     const args = await validateArgs(getArgumentValues(plan.field, plan.fieldNodes[0], coerced.coerced));
-    const page = plan.list.page(ctx, args);
+    const page = plan.list.page(ctx, args, sessionTenant);
     const key = `${permissionsKey(ctx.permissions)}|${shapeKey(page)}`;
     let statement = plan.statements.get(key);
     if (statement === undefined) {
