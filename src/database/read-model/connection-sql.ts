@@ -1,7 +1,7 @@
 import { isObjectType, type FieldNode, type GraphQLObjectType } from 'graphql';
 import { numberedPlaceholders, type SqlConditions } from '../sql-conditions.js';
 import { SESSION_TENANT } from '../tenant-sql.js';
-import { collectFields, jsonObject, NotCompilable, objectSql, tableRow, type SelectionContext } from './selection-sql.js';
+import { collectFields, jsonArray, jsonObject, NotCompilable, objectSql, tableRow, type SelectionContext } from './selection-sql.js';
 
 /**
  * One page of a keyset-paginated list, as its reader plans it from the validated arguments: the rows, their order,
@@ -115,7 +115,7 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
           edgeEntries.push([edgeKey, objectSql(ctx, nodeType, nodeFields, tableRow('s'))]);
         } else throw new NotCompilable(`${edge.name}.${edgeName}`);
       }
-      entries.push([key, `coalesce((select json_agg(${jsonObject(edgeEntries)} order by ${orderOf('s.', listOrder)}) from shown s), '[]'::json)`]);
+      entries.push([key, jsonArray(jsonObject(edgeEntries), orderOf('s.', listOrder), 'shown s')]);
     } else throw new NotCompilable(`${connection.name}.${name}`);
   }
   const where = numberedPlaceholders(page.where.toString(), 3);

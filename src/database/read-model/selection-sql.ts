@@ -15,8 +15,6 @@ import type { FieldReadModel, ObjectReadModel, RowRef } from './read-model.js';
 /** Why a document is executed by the resolvers rather than compiled: said in the debug log, never to the client. */
 export class NotCompilable extends Error {}
 
-/** json_build_object takes at most 100 arguments: 50 keys with their values. */
-const MAX_KEYS = 50;
 const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 
 function plain(name: string): string {
@@ -85,11 +83,20 @@ export function collectFields(
   return into;
 }
 
-/** `json_build_object('key', value, …)` from (key, SQL) pairs, keys in selection order. */
+/**
+ * A JSON object from (key, SQL) pairs, keys in selection order: the row of a one-row sub-select, whose columns are
+ * named by the keys, as `row_to_json` writes it, without the spaces `json_build_object` puts around every colon and
+ * comma (a tenth of the partner page's bytes).
+ */
 export function jsonObject(entries: readonly (readonly [string, string])[]): string {
-  if (entries.length > MAX_KEYS) throw new NotCompilable(`more than ${MAX_KEYS} fields in one object`);
-  // Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe inside a SQL string literal.
-  return `json_build_object(${entries.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})`;
+  if (entries.length === 0) return `'{}'::json`;
+  // Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe as quoted identifiers.
+  return `(select row_to_json(j) from (select ${entries.map(([key, sql]) => `${sql} as "${key}"`).join(', ')}) j)`;
+}
+
+/** A JSON array of the values of `sql` in `order`, as compact as jsonObject's objects; '[]' for none. */
+export function jsonArray(sql: string, order: string, from: string): string {
+  return `coalesce((select array_to_json(array_agg(${sql} order by ${order})) from ${from}), '[]'::json)`;
 }
 
 /** The sub-selection's type and fields of a field whose value is an object (or a list of objects). */
@@ -132,13 +139,13 @@ function fieldSql(ctx: SelectionContext, type: GraphQLObjectType, nodes: readonl
       const child = childOf(ctx, type, nodes);
       const alias = ctx.alias();
       const object = objectSql(ctx, child.type, child.fields, tableRow(alias));
-      return `coalesce((select json_agg(${object} order by ${field.orderBy(alias)}) from ${field.from(row, alias)} and ${alias}.tenant_id = ${ctx.tenantParam}), '[]'::json)`;
+      return jsonArray(object, field.orderBy(alias), `${field.from(row, alias)} and ${alias}.tenant_id = ${ctx.tenantParam}`);
     }
     case 'jsonList': {
       const child = childOf(ctx, type, nodes);
       const alias = ctx.alias();
       const object = objectSql(ctx, child.type, child.fields, jsonRow(`${alias}.element`));
-      return `coalesce((select json_agg(${object} order by ${alias}.position) from jsonb_array_elements(${field.sql(row)}) with ordinality ${alias}(element, position)), '[]'::json)`;
+      return jsonArray(object, `${alias}.position`, `jsonb_array_elements(${field.sql(row)}) with ordinality ${alias}(element, position)`);
     }
   }
 }
