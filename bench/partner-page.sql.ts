@@ -31,27 +31,90 @@ const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-
 /** The API's cursor: base64url of `["<change_xid>","<id>"]`, unpadded. */
 const CURSOR_OF = `translate(rtrim(replace(encode(convert_to(format('["%s","%s"]', p.change_xid, p.id), 'UTF8'), 'base64'), E'\\n', ''), '='), '+/', '-_')`;
 
+/**
+ * A JSON object of (key, SQL) pairs, keys in order, as `row_to_json` writes a one-row sub-select: compact, where
+ * `json_build_object` puts spaces around every colon and comma (a tenth of the page's bytes, and more work).
+ */
+const obj = (pairs: [string, string][]) => `(select row_to_json(j) from (select ${pairs.map(([key, sql]) => `${sql} as "${key}"`).join(', ')}) j)`;
+/** A compact JSON array of `sql` over `from` in `order`; '[]' for none. */
+const arr = (sql: string, order: string, from: string) => `coalesce((select array_to_json(array_agg(${sql} order by ${order})) from ${from}), '[]'::json)`;
+
 const NODES: Record<PageShape, string> = {
-  full: `json_build_object(
-      'id', p.id, 'number', p.number, 'status', p.status, 'currency', p.currency, 'inHandsDate', p.in_hands_date::text,
-      'updatedAt', ${iso('p.updated_at')}, 'subtotal', p.subtotal,
-      'externalReferences', p.external_references,
-      'client', (select json_build_object('id', c.id, 'name', c.name) from client c where c.id = p.client_id),
-      'contact', (select json_build_object('id', ct.id, 'firstName', ct.first_name, 'lastName', ct.last_name,
-                                           'email', ct.email, 'phone', ct.phone) from contact ct where ct.id = p.contact_id),
-      'lines', coalesce((select json_agg(json_build_object(
-          'id', l.id, 'position', l.position, 'productName', l.product_name, 'sku', l.sku, 'supplier', l.supplier,
-          'quantity', l.quantity, 'unitPrice', l.unit_price, 'lineTotal', l.quantity * l.unit_price,
-          'decoration', l.decoration, 'colour', l.colour) order by l.position)
-        from order_line l where l.order_id = p.id), '[]'::json))`,
-  common: `json_build_object(
-      'number', p.number, 'status', p.status, 'currency', p.currency, 'inHandsDate', p.in_hands_date::text,
-      'client', (select json_build_object('name', c.name) from client c where c.id = p.client_id),
-      'contact', (select json_build_object('firstName', ct.first_name, 'lastName', ct.last_name, 'email', ct.email)
-                  from contact ct where ct.id = p.contact_id),
-      'lines', coalesce((select json_agg(json_build_object(
-          'sku', l.sku, 'productName', l.product_name, 'quantity', l.quantity, 'unitPrice', l.unit_price) order by l.position)
-        from order_line l where l.order_id = p.id), '[]'::json))`,
+  full: obj([
+    ['id', 'p.id'],
+    ['number', 'p.number'],
+    ['status', 'p.status'],
+    ['currency', 'p.currency'],
+    ['inHandsDate', 'p.in_hands_date::text'],
+    ['updatedAt', iso('p.updated_at')],
+    ['subtotal', 'p.subtotal'],
+    ['externalReferences', 'p.external_references'],
+    [
+      'client',
+      `(select ${obj([
+        ['id', 'c.id'],
+        ['name', 'c.name'],
+      ])} from client c where c.id = p.client_id)`,
+    ],
+    [
+      'contact',
+      `(select ${obj([
+        ['id', 'ct.id'],
+        ['firstName', 'ct.first_name'],
+        ['lastName', 'ct.last_name'],
+        ['email', 'ct.email'],
+        ['phone', 'ct.phone'],
+      ])}
+        from contact ct where ct.id = p.contact_id)`,
+    ],
+    [
+      'lines',
+      arr(
+        obj([
+          ['id', 'l.id'],
+          ['position', 'l.position'],
+          ['productName', 'l.product_name'],
+          ['sku', 'l.sku'],
+          ['supplier', 'l.supplier'],
+          ['quantity', 'l.quantity'],
+          ['unitPrice', 'l.unit_price'],
+          ['lineTotal', 'l.quantity * l.unit_price'],
+          ['decoration', 'l.decoration'],
+          ['colour', 'l.colour'],
+        ]),
+        'l.position',
+        'order_line l where l.order_id = p.id',
+      ),
+    ],
+  ]),
+  common: obj([
+    ['number', 'p.number'],
+    ['status', 'p.status'],
+    ['currency', 'p.currency'],
+    ['inHandsDate', 'p.in_hands_date::text'],
+    ['client', `(select ${obj([['name', 'c.name']])} from client c where c.id = p.client_id)`],
+    [
+      'contact',
+      `(select ${obj([
+        ['firstName', 'ct.first_name'],
+        ['lastName', 'ct.last_name'],
+        ['email', 'ct.email'],
+      ])} from contact ct where ct.id = p.contact_id)`,
+    ],
+    [
+      'lines',
+      arr(
+        obj([
+          ['sku', 'l.sku'],
+          ['productName', 'l.product_name'],
+          ['quantity', 'l.quantity'],
+          ['unitPrice', 'l.unit_price'],
+        ]),
+        'l.position',
+        'order_line l where l.order_id = p.id',
+      ),
+    ],
+  ]),
 };
 
 /**
@@ -85,13 +148,36 @@ with bound as (select coalesce($2::xid8, ${start}) as xid, coalesce($3::uuid, ${
 ), shown as (
   select * from page order by change_xid, id limit $4::int
 )
-select json_build_object('data', json_build_object('orders', json_build_object(
-  'edges', coalesce((select json_agg(json_build_object('cursor', ${CURSOR_OF}, 'node', ${NODES[shape]}) order by p.change_xid, p.id)
-    from shown p), '[]'::json),
-  'pageInfo', json_build_object(
-    'hasNextPage', (select count(*) from page) > $4::int,
-    'endCursor', (select ${CURSOR_OF} from shown p order by p.change_xid desc, p.id desc limit 1))
-)))::text as body`;
+select ${obj([
+    [
+      'data',
+      obj([
+        [
+          'orders',
+          obj([
+            [
+              'edges',
+              arr(
+                obj([
+                  ['cursor', CURSOR_OF],
+                  ['node', NODES[shape]],
+                ]),
+                'p.change_xid, p.id',
+                'shown p',
+              ),
+            ],
+            [
+              'pageInfo',
+              obj([
+                ['hasNextPage', 'exists (select from page offset $4::int)'],
+                ['endCursor', `(select ${CURSOR_OF} from shown p order by p.change_xid desc, p.id desc limit 1)`],
+              ]),
+            ],
+          ]),
+        ],
+      ]),
+    ],
+  ])}::text as body`;
 }
 
 export const PAGE_STATEMENTS: Record<PageShape, NamedStatement> = {
