@@ -373,10 +373,17 @@ describe('communications', () => {
 
     it('resolves the authors of a whole page with one directory lookup, and none when not selected', async () => {
       const summaries = jest.spyOn(MemberDirectory.prototype, 'summaries');
+      // The compiled read path reads the names in its one statement; the resolvers batch them in one lookup
+      // (communications-resolvers.e2e-spec.ts runs this suite with the read path off).
+      const resolversOnly = process.env.TEST_COMPILED_READS === 'false';
       try {
         const page = await list({});
-        expect(summaries).toHaveBeenCalledTimes(1);
-        expect(new Set(summaries.mock.calls[0][1])).toEqual(new Set([a.userId, aRep.userId]));
+        if (resolversOnly) {
+          expect(summaries).toHaveBeenCalledTimes(1);
+          expect(new Set(summaries.mock.calls[0][1])).toEqual(new Set([a.userId, aRep.userId]));
+        } else {
+          expect(summaries).not.toHaveBeenCalled();
+        }
         expect(page.edges.map((e) => e.node.author?.fullName ?? null)).toEqual(['Olive Owner', 'Morgan SALES_REP', 'Morgan SALES_REP', null, 'Olive Owner']);
         summaries.mockClear();
         const bare = dataOf(

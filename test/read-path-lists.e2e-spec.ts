@@ -86,7 +86,13 @@ describe('the compiled read path answers the other lists as the resolvers do', (
       await sameAnswer('compiled', query, { first: 10, filter }, tenant.owner.accessToken);
     }
     await sameAnswer('resolvers', query, { first: 2, after: 'WyJ4Il0' }, tenant.owner.accessToken);
-    await sameAnswer('resolvers', `query { clients(first: 2) { edges { node { id owner { userId } } } } }`, {}, tenant.owner.accessToken);
+    await sameAnswer(
+      'compiled',
+      `query { clients(first: 5, filter: { archived: INCLUDE }) { edges { node { id owner { userId fullName } } } } }`,
+      {},
+      tenant.owner.accessToken,
+    );
+    await sameAnswer('resolvers', `query { clients(first: 2) { edges { node { id contacts { id } } } } }`, {}, tenant.owner.accessToken);
   });
 
   it('contacts: every field, both sorts, forward and backward, and the filters', async () => {
@@ -185,6 +191,11 @@ describe('the compiled read path answers the other lists as the resolvers do', (
       { occurredAfter: '2026-11-02T09:30:00.123Z', occurredBefore: '2026-11-04T09:30:00.123Z' },
     ];
     for (const filter of filters) await sameAnswer('compiled', query, { first: 10, filter }, tenant.owner.accessToken);
-    await sameAnswer('resolvers', `query { communications(first: 2) { edges { node { id author { userId } } } } }`, {}, tenant.owner.accessToken);
+    await sameAnswer(
+      'compiled',
+      `query { communications(first: 5) { edges { node { id author { userId fullName __typename } } } } }`,
+      {},
+      tenant.owner.accessToken,
+    );
   });
 });

@@ -31,6 +31,8 @@ import { User } from './users/user.entity.js';
 import { UserProfiles } from './users/user-profile.service.js';
 import { AccountErasure } from './users/account-erasure.sql.js';
 import { AccountsPersonalData } from './accounts.personal-data.js';
+import { ReadModels } from '../database/read-model/read-models.js';
+import { MEMBER_REF_READ_MODEL } from './members/member-ref-read-model.sql.js';
 
 /** Tenants, users, memberships and roles, sessions, API keys, and the credential strategies. */
 @Module({
@@ -67,4 +69,8 @@ import { AccountsPersonalData } from './accounts.personal-data.js';
   ],
   exports: [AccountErasure, CredentialVerifier, DemoSeedService, JwtSecret, MemberDirectory, TenantService, UserProfiles],
 })
-export class AccountsModule {}
+export class AccountsModule {
+  constructor(models: ReadModels) {
+    models.registerObject(MEMBER_REF_READ_MODEL);
+  }
+}

@@ -25,7 +25,13 @@ export async function seedReadPathTenant(compiled: TestServer): Promise<ReadPath
   const owner = await signUpOwner(compiled);
   const address = { line1: '1 Harbour St', city: 'Portland', region: 'OR', postalCode: '97201', country: 'US' };
   const clients = [
-    await createClient(compiled, owner, { name: 'Acme Outfitters', tags: ['vip', 'apparel'], billingAddress: address, website: 'https://acme.example' }),
+    await createClient(compiled, owner, {
+      name: 'Acme Outfitters',
+      tags: ['vip', 'apparel'],
+      billingAddress: address,
+      website: 'https://acme.example',
+      ownerUserId: owner.userId,
+    }),
     await createClient(compiled, owner, { name: 'Birch & Co "Quoted"', industry: 'Education' }),
   ];
   const contact = await createContact(compiled, owner, clients[0].id, { email: 'dana@acme.example', phone: '+1 503 555 0100', address });

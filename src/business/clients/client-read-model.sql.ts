@@ -1,6 +1,7 @@
+import { memberRef } from '../../accounts/index.js';
 import { read, type ObjectReadModel } from '../../database/read-model/read-model.js';
 
-/** How a client reads in SQL, for the compiled read path (see ReadModels). `owner` is looked up in accounts: not here. */
+/** How a client reads in SQL, for the compiled read path (see ReadModels). */
 export const CLIENT_READ_MODEL: ObjectReadModel = {
   type: 'Client',
   fields: {
@@ -10,6 +11,7 @@ export const CLIENT_READ_MODEL: ObjectReadModel = {
     industry: read.column('industry'),
     tags: read.column('tags'),
     ownerUserId: read.column('owner_user_id'),
+    owner: memberRef('owner_user_id'),
     billingAddress: read.embedded('PostalAddress', 'billing_'),
     shippingAddress: read.embedded('PostalAddress', 'shipping_'),
     notes: read.column('notes'),

@@ -1,3 +1,4 @@
+import { memberRef } from '../../accounts/index.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
@@ -7,7 +8,7 @@ import { SqlConditions } from '../../database/sql-conditions.js';
 import { boundTenant, type TenantNaming } from '../../database/tenant-sql.js';
 import { CommunicationSortField, type CommunicationsArgs } from './communication.inputs.js';
 
-/** How a communication reads in SQL, for the compiled read path. `author` is looked up in accounts: not here. */
+/** How a communication reads in SQL, for the compiled read path. */
 export const COMMUNICATION_READ_MODEL: ObjectReadModel = {
   type: 'Communication',
   fields: {
@@ -21,6 +22,7 @@ export const COMMUNICATION_READ_MODEL: ObjectReadModel = {
     occurredAt: read.time('occurred_at'),
     marketing: read.column('marketing'),
     authorUserId: read.column('author_user_id'),
+    author: memberRef('author_user_id'),
     createdAt: read.time('created_at'),
     updatedAt: read.time('updated_at'),
   },
