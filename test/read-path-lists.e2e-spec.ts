@@ -92,7 +92,12 @@ describe('the compiled read path answers the other lists as the resolvers do', (
       {},
       tenant.owner.accessToken,
     );
-    await sameAnswer('resolvers', `query { clients(first: 2) { edges { node { id contacts { id } } } } }`, {}, tenant.owner.accessToken);
+    await sameAnswer(
+      'compiled',
+      `query { clients(first: 5, sort: { field: NAME }) { edges { node { id contacts { id firstName lastName email address { city } } } } } }`,
+      {},
+      tenant.owner.accessToken,
+    );
   });
 
   it('contacts: every field, both sorts, forward and backward, and the filters', async () => {

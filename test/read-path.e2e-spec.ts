@@ -214,7 +214,7 @@ describe('the compiled read path answers as the resolvers do', () => {
 
   it('documents and arguments it does not compile go to the resolvers, with the same answer', async () => {
     const cases: [string, Record<string, unknown>][] = [
-      [`query { orders(first: 2) { edges { node { id client { contacts { id } } } } } }`, {}],
+      [`query { __typename orders(first: 2) { edges { node { id client { contacts { id } } } } } }`, {}],
       [`query($skip: Boolean!) { orders(first: 2) { edges { node { id number @skip(if: $skip) } } } }`, { skip: true }],
       [`query { orders(first: 2) { totalCount } me { user { id } } }`, {}],
       [`query { orders(first: -1) { totalCount } }`, {}],

@@ -7,7 +7,8 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccountsModule } from '../../accounts/accounts.module.js';
 import { ConsentModule } from '../../consent/consent.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
-import { ClientContactsReader } from './client-contacts.reader.js';
+import { CLIENT_CONTACTS_LIMIT, ClientContactsReader } from './client-contacts.reader.js';
+import { read } from '../../database/read-model/read-model.js';
 import { ClientContactsResolver } from './client-contacts.resolver.js';
 import { ConsentContactsAdapter } from './consent-contacts.adapter.js';
 import { ContactDeletionChecks } from './contact-deletion.js';
@@ -22,7 +23,17 @@ import { ContactService } from './contact.service.js';
 })
 export class ContactsModule {
   constructor(models: ReadModels) {
-    models.registerObject(CONTACT_READ_MODEL);
+    models.registerObject(CONTACT_READ_MODEL, {
+      type: 'Client',
+      fields: {
+        contacts: read.relatedList(
+          'Contact',
+          (row, c) => `contact ${c} where ${c}.client_id = ${row.col('id')}`,
+          (c) => `${c}.last_name, ${c}.first_name, ${c}.id`,
+          { limit: CLIENT_CONTACTS_LIMIT },
+        ),
+      },
+    });
     models.registerList({ field: 'contacts', args: ContactsArgs, resolver: { class: ContactResolver, method: 'contacts' }, page: contactPageQuery });
   }
 }

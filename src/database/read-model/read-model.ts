@@ -52,6 +52,8 @@ export interface RelatedListField extends Restricted {
   type: string;
   from: (row: RowRef, alias: string) => string;
   orderBy: (alias: string) => string;
+  /** At most this many, the first in `orderBy`'s order. */
+  limit?: number;
 }
 
 /** A JSON array column whose elements are objects of `type` (their keys are the element row's columns). */
@@ -75,7 +77,12 @@ export const read = {
   date: (name: string, options: Restricted = {}): ValueField => ({ kind: 'value', sql: (row) => `${row.col(name)}::text`, ...options }),
   embedded: (type: string, prefix: string, options: Restricted = {}): EmbeddedField => ({ kind: 'embedded', type, prefix, ...options }),
   related: (type: string, from: RelatedField['from'], options: Restricted = {}): RelatedField => ({ kind: 'related', type, from, ...options }),
-  relatedList: (type: string, from: RelatedListField['from'], orderBy: RelatedListField['orderBy'], options: Restricted = {}): RelatedListField => ({
+  relatedList: (
+    type: string,
+    from: RelatedListField['from'],
+    orderBy: RelatedListField['orderBy'],
+    options: Restricted & { limit?: number } = {},
+  ): RelatedListField => ({
     kind: 'relatedList',
     type,
     from,

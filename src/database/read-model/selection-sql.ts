@@ -139,7 +139,11 @@ function fieldSql(ctx: SelectionContext, type: GraphQLObjectType, nodes: readonl
       const child = childOf(ctx, type, nodes);
       const alias = ctx.alias();
       const object = objectSql(ctx, child.type, child.fields, tableRow(alias));
-      return jsonArray(object, field.orderBy(alias), `${field.from(row, alias)} and ${alias}.tenant_id = ${ctx.tenantParam}`);
+      const rows = `${field.from(row, alias)} and ${alias}.tenant_id = ${ctx.tenantParam}`;
+      if (field.limit === undefined) return jsonArray(object, field.orderBy(alias), rows);
+      // The first `limit` rows in order, then aggregated in the same order.
+      const limited = `(select ${alias}.* from ${rows} order by ${field.orderBy(alias)} limit ${String(Math.trunc(field.limit))}) ${alias}`;
+      return jsonArray(object, field.orderBy(alias), limited);
     }
     case 'jsonList': {
       const child = childOf(ctx, type, nodes);
