@@ -9,10 +9,22 @@ import { boundTenant, type TenantNaming } from '../../database/tenant-sql.js';
 import { ClientArchiveFilter, ClientSortField, type ClientsArgs } from './client.inputs.js';
 
 /** Each sort: its column, its cursor key as SQL (the key ClientService.list writes), and how a cursor's key is read. */
-const SORTS: Record<ClientSortField, { column: string; keySql: string; cast: string; parseKey: (key: string | number) => unknown; ascending: boolean }> = {
+const SORTS: Record<ClientSortField, { column: string; keySql: string; cast: string; parseKey: (key: string | number) => string; ascending: boolean }> = {
   [ClientSortField.NAME]: { column: 'name', keySql: 'c.name', cast: 'text', parseKey: parseTextKey, ascending: true },
-  [ClientSortField.CREATED_AT]: { column: 'created_at', keySql: isoTime('c.created_at'), cast: 'timestamptz', parseKey: parseDateKey, ascending: false },
-  [ClientSortField.UPDATED_AT]: { column: 'updated_at', keySql: isoTime('c.updated_at'), cast: 'timestamptz', parseKey: parseDateKey, ascending: false },
+  [ClientSortField.CREATED_AT]: {
+    column: 'created_at',
+    keySql: isoTime('c.created_at'),
+    cast: 'timestamptz',
+    parseKey: (key) => parseDateKey(key).toISOString(),
+    ascending: false,
+  },
+  [ClientSortField.UPDATED_AT]: {
+    column: 'updated_at',
+    keySql: isoTime('c.updated_at'),
+    cast: 'timestamptz',
+    parseKey: (key) => parseDateKey(key).toISOString(),
+    ascending: false,
+  },
 };
 
 /**
@@ -46,5 +58,6 @@ export function clientPageQuery(ctx: TenantContext, args: ClientsArgs, tenant: T
     backward: request.backward,
     hasBoundary: request.boundary !== null,
     limit: request.limit,
+    request,
   };
 }

@@ -1,51 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { MemberDirectory, type MemberSummary } from '../../accounts/index.js';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput, conflict, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetOrder, keysetRequest, parseDateKey, parseTextKey } from '../../common/pagination/keyset.js';
+import { toPage } from '../../common/pagination/keyset.js';
 import { ClientDeletionChecks } from './client-deletion.js';
+import { clientPageQuery } from './client-page.sql.js';
+import { clientRecordFromRow, type ClientRow } from './client.rows.js';
+import { pageCount, pageRows } from '../../database/read-model/page-rows.js';
 import { Client } from './client.entity.js';
-import { SortDirection } from '../../common/pagination/sort-direction.js';
-import {
-  ClientArchiveFilter,
-  ClientSortField,
-  type ClientFilter,
-  type ClientSort,
-  type ClientsArgs,
-  type CreateClientInput,
-  type UpdateClientInput,
-} from './client.inputs.js';
+import type { ClientsArgs, CreateClientInput, UpdateClientInput } from './client.inputs.js';
 import { ClientType, type ClientRecord } from './client.types.js';
 import type { Page } from '../../common/pagination/connection.types.js';
-import { likePattern } from '../../database/like-pattern.js';
 import { once } from '../../common/graphql/deferred-field.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
-
-const SORT_FIELDS: Record<ClientSortField, { field: 'name' | 'createdAt' | 'updatedAt'; parseKey: KeysetOrder['parseKey'] }> = {
-  [ClientSortField.NAME]: { field: 'name', parseKey: parseTextKey },
-  [ClientSortField.CREATED_AT]: { field: 'createdAt', parseKey: parseDateKey },
-  [ClientSortField.UPDATED_AT]: { field: 'updatedAt', parseKey: parseDateKey },
-};
-
-function sortOf(sort: ClientSort | undefined): KeysetOrder & { field: 'name' | 'createdAt' | 'updatedAt' } {
-  const sortField = sort?.field ?? ClientSortField.CREATED_AT;
-  const { field, parseKey } = SORT_FIELDS[sortField];
-  const defaultDirection = sortField === ClientSortField.NAME ? SortDirection.ASC : SortDirection.DESC;
-  return { field, parseKey, descending: (sort?.direction ?? defaultDirection) === SortDirection.DESC };
-}
-
-function filterOf(filter: ClientFilter | undefined): FilterQuery<Client> {
-  const where: FilterQuery<Client>[] = [];
-  const archived = filter?.archived ?? ClientArchiveFilter.EXCLUDE;
-  if (archived === ClientArchiveFilter.EXCLUDE) where.push({ archivedAt: null });
-  if (archived === ClientArchiveFilter.ONLY) where.push({ archivedAt: { $ne: null } });
-  if (filter?.search) where.push({ name: { $ilike: likePattern(filter.search) } });
-  if (filter?.ownerUserId) where.push({ ownerUserId: filter.ownerUserId });
-  if (filter?.tag) where.push({ tags: { $contains: [filter.tag] } });
-  return where.length > 0 ? { $and: where } : {};
-}
 
 @Injectable()
 export class ClientService {
@@ -75,29 +44,20 @@ export class ClientService {
     return this.present(ctx, [await this.require(ctx, id)])[0];
   }
 
+  /** A page of clients, as the read path plans it (clientPageQuery), so that both list the same rows. */
   async list(ctx: TenantContext, args: ClientsArgs): Promise<Page<ClientType>> {
-    const request = keysetRequest(args);
-    const order = sortOf(args.sort);
-    const where = filterOf(args.filter);
-    const keyset = keysetQuery(order, request);
-    const rows = await this.em.find(
-      Client,
-      { $and: [where, keyset.where as FilterQuery<Client>] },
-      {
-        orderBy: keyset.orderBy,
-        limit: request.limit + 1,
-      },
-    );
-    const nodes = new Map(this.present(ctx, rows.slice(0, request.limit)).map((node) => [node.id, node]));
-    const count = () => this.em.count(Client, where);
-    const page = toPage(
-      request,
+    const page = clientPageQuery(ctx, args);
+    const rows = await pageRows<ClientRow>(this.em, page);
+    const parseDate = (value: string) => this.em.getPlatform().parseDate(value);
+    const records = rows.slice(0, page.limit).map((row) => clientRecordFromRow(row, parseDate));
+    const nodes = new Map(this.present(ctx, records).map((node) => [node.id, node]));
+    return toPage(
+      page.request,
       rows,
-      (client) => ({ key: order.field === 'name' ? client.name : client[order.field].toISOString(), id: client.id }),
-      (client) => nodes.get(client.id) as ClientType,
-      count,
+      (row) => ({ key: row.sort_key, id: row.id }),
+      (row) => nodes.get(row.id) as ClientType,
+      () => pageCount(this.em, page),
     );
-    return page;
   }
 
   async create(ctx: TenantContext, input: CreateClientInput): Promise<ClientType> {

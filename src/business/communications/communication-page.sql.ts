@@ -50,7 +50,11 @@ export function communicationPageQuery(ctx: TenantContext, args: CommunicationsA
   const where = filter.copy();
   const fetchDescending = descending !== request.backward;
   if (request.boundary) {
-    where.add(`(m.${column}, m.id) ${fetchDescending ? '<' : '>'} (?::timestamptz, ?::uuid)`, parseDateKey(request.boundary.key), request.boundary.id);
+    where.add(
+      `(m.${column}, m.id) ${fetchDescending ? '<' : '>'} (?::timestamptz, ?::uuid)`,
+      parseDateKey(request.boundary.key).toISOString(),
+      request.boundary.id,
+    );
   }
   return {
     from: 'communication m',
@@ -63,5 +67,6 @@ export function communicationPageQuery(ctx: TenantContext, args: CommunicationsA
     backward: request.backward,
     hasBoundary: request.boundary !== null,
     limit: request.limit,
+    request,
   };
 }

@@ -45,7 +45,7 @@ export function contactPageQuery(ctx: TenantContext, args: ContactsArgs, tenant:
     const [last, first] = parseNameKey(request.boundary.key);
     where.add(`(c.last_name, c.first_name, c.id) ${op} (?, ?, ?::uuid)`, last, first, request.boundary.id);
   } else if (request.boundary) {
-    where.add(`(c.created_at, c.id) ${op} (?::timestamptz, ?::uuid)`, parseDateKey(request.boundary.key), request.boundary.id);
+    where.add(`(c.created_at, c.id) ${op} (?::timestamptz, ?::uuid)`, parseDateKey(request.boundary.key).toISOString(), request.boundary.id);
   }
   return {
     from: 'contact c',
@@ -58,5 +58,6 @@ export function contactPageQuery(ctx: TenantContext, args: ContactsArgs, tenant:
     backward: request.backward,
     hasBoundary: request.boundary !== null,
     limit: request.limit,
+    request,
   };
 }

@@ -1,57 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { ForeignKeyConstraintViolationException, LockMode, type FilterQuery } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantContext } from '../../common/context/request-context.js';
 import { conflict, notFound } from '../../common/errors/app-errors.js';
-import { keysetQuery, toPage, type KeysetRequest, keysetRequest, parseDateKey } from '../../common/pagination/keyset.js';
+import { toPage } from '../../common/pagination/keyset.js';
 import { ClientService } from '../clients/index.js';
-import { SortDirection } from '../../common/pagination/sort-direction.js';
 import { ContactDeletionChecks } from './contact-deletion.js';
 import { Contact } from './contact.entity.js';
-import { ContactSortField, type ContactFilter, type ContactsArgs, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
+import type { ContactsArgs, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { ContactType } from './contact.types.js';
-import { parseNameKey } from './contact-page.sql.js';
+import { contactPageQuery } from './contact-page.sql.js';
+import { contactFromRow, type ContactRow } from './contact.rows.js';
+import { pageCount, pageRows } from '../../database/read-model/page-rows.js';
 import type { Page } from '../../common/pagination/connection.types.js';
-import { likePattern } from '../../database/like-pattern.js';
 import { postalAddressFrom } from '../../common/address/postal-address.js';
 import type { FieldChange } from '../../common/privacy/rectification.js';
 
 /** Contact fields a data-subject rectification may change (the address is changed with updateContact). */
 export const RECTIFIABLE_CONTACT_FIELDS = ['firstName', 'lastName', 'title', 'email', 'phone'] as const;
 export type RectifiableContactField = (typeof RECTIFIABLE_CONTACT_FIELDS)[number];
-
-function filterOf(filter: ContactFilter | undefined): FilterQuery<Contact> {
-  const where: FilterQuery<Contact>[] = [];
-  if (filter?.clientId) where.push({ clientId: filter.clientId });
-  // Every word must match the first or the last name, so "ada love" finds Ada Lovelace.
-  for (const word of filter?.search?.split(/\s+/).filter(Boolean) ?? []) {
-    const pattern = likePattern(word);
-    where.push({ $or: [{ firstName: { $ilike: pattern } }, { lastName: { $ilike: pattern } }] });
-  }
-  return where.length > 0 ? { $and: where } : {};
-}
-
-/** The name sort's cursor key: last and first name together, as one JSON string. */
-const nameKey = (contact: Contact): string => JSON.stringify([contact.lastName, contact.firstName]);
-
-type Direction = 'asc' | 'desc';
-
-/** Keyset on (lastName, firstName, id): rows strictly beyond the boundary in the query's direction. */
-function nameKeysetQuery(descendingList: boolean, request: KeysetRequest) {
-  const direction: Direction = descendingList !== request.backward ? 'desc' : 'asc';
-  const orderBy = { lastName: direction, firstName: direction, id: direction };
-  if (!request.boundary) return { where: {}, orderBy };
-  const [last, first] = parseNameKey(request.boundary.key);
-  const op = direction === 'desc' ? '$lt' : '$gt';
-  const where: FilterQuery<Contact> = {
-    $or: [
-      { lastName: { [op]: last } },
-      { lastName: last, firstName: { [op]: first } },
-      { lastName: last, firstName: first, id: { [op]: request.boundary.id } },
-    ],
-  };
-  return { where, orderBy };
-}
 
 @Injectable()
 export class ContactService {
@@ -72,30 +39,18 @@ export class ContactService {
     return ContactType.from(await this.require(ctx, id));
   }
 
+  /** A page of contacts, as the read path plans it (contactPageQuery), so that both list the same rows. */
   async list(ctx: TenantContext, args: ContactsArgs): Promise<Page<ContactType>> {
-    const request = keysetRequest(args);
-    const where: FilterQuery<Contact> = { $and: [{ tenantId: ctx.tenantId }, filterOf(args.filter)] };
-    const byName = args.sort?.field === ContactSortField.NAME;
-    const defaultDirection = byName ? SortDirection.ASC : SortDirection.DESC;
-    const descending = (args.sort?.direction ?? defaultDirection) === SortDirection.DESC;
-    const keyset = byName ? nameKeysetQuery(descending, request) : keysetQuery({ field: 'createdAt', descending, parseKey: parseDateKey }, request);
-    const rows = await this.em.find(
-      Contact,
-      { $and: [where, keyset.where as FilterQuery<Contact>] },
-      {
-        orderBy: keyset.orderBy,
-        limit: request.limit + 1,
-      },
-    );
-    const count = () => this.em.count(Contact, where);
-    const page = toPage(
-      request,
+    const page = contactPageQuery(ctx, args);
+    const rows = await pageRows<ContactRow>(this.em, page);
+    const parseDate = (value: string) => this.em.getPlatform().parseDate(value);
+    return toPage(
+      page.request,
       rows,
-      (contact) => ({ key: byName ? nameKey(contact) : contact.createdAt.toISOString(), id: contact.id }),
-      (contact) => ContactType.from(contact),
-      count,
+      (row) => ({ key: row.sort_key, id: row.id }),
+      (row) => contactFromRow(row, parseDate),
+      () => pageCount(this.em, page),
     );
-    return page;
   }
 
   async create(ctx: TenantContext, input: CreateContactInput): Promise<ContactType> {

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../../common/context/request-context.js';
 import { badInput } from '../../common/errors/app-errors.js';
-import { INVALID_CURSOR, keysetRequest, type KeysetRequest } from '../../common/pagination/keyset.js';
+import { INVALID_CURSOR, keysetRequest } from '../../common/pagination/keyset.js';
 import { SortDirection } from '../../common/pagination/sort-direction.js';
 import type { PageQuery } from '../../database/read-model/connection-sql.js';
 import { likePattern } from '../../database/like-pattern.js';
@@ -118,7 +118,7 @@ function sortOf(sort: OrderSort | undefined): { spec: SortSpec; descending: bool
  * One page of orders as the arguments ask for it: filter, sort, cursor and a change feed's start. The resolvers
  * (OrderReader) and the compiled read path both run it, so that both list the same rows in the same order.
  */
-export function orderPageQuery(ctx: TenantContext, args: OrdersArgs, tenant: TenantNaming = boundTenant(ctx)): PageQuery & { request: KeysetRequest } {
+export function orderPageQuery(ctx: TenantContext, args: OrdersArgs, tenant: TenantNaming = boundTenant(ctx)): PageQuery {
   const request = keysetRequest(args);
   const { spec, descending } = sortOf(args.sort);
   const changeFeed = spec === SORTS[OrderSortField.CHANGED];

@@ -1,4 +1,5 @@
 import { isObjectType, type FieldNode, type GraphQLObjectType } from 'graphql';
+import type { KeysetRequest } from '../../common/pagination/keyset.js';
 import { numberedPlaceholders, type SqlConditions } from '../sql-conditions.js';
 import { SESSION_TENANT } from '../tenant-sql.js';
 import { collectFields, jsonArray, jsonObject, NotCompilable, objectSql, tableRow, type SelectionContext } from './selection-sql.js';
@@ -25,6 +26,8 @@ export interface PageQuery {
   /** Whether the page starts after (or before) a cursor. */
   hasBoundary: boolean;
   limit: number;
+  /** The arguments' page request, for the resolvers' toPage. */
+  request: KeysetRequest;
 }
 
 /** A cursor as encodeCursor writes it, in SQL: base64url of the JSON array [key, id]. */
