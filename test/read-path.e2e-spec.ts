@@ -1,4 +1,6 @@
 import { Permission } from '../src/common/authorization/permission.js';
+import { OperationUsageCounter } from '../src/audit/usage/operation-usage.counter.js';
+import { privilegedQuery } from './support/database.js';
 import { createApiKey, PARTNER_ORDERS } from './support/fixtures.js';
 import { seedReadPathTenant, sameAnswerOn, type ReadPathTenant } from './support/read-path.js';
 import { ifCreated } from './support/required';
@@ -230,5 +232,28 @@ describe('the compiled read path answers as the resolvers do', () => {
     await sameAnswer('resolvers', PARTNER_ORDERS, SINCE, '');
     const clientsOnly = (await createApiKey(compiled, tenant.owner, [Permission.CLIENTS_READ])).secret;
     await sameAnswer('resolvers', PARTNER_ORDERS, SINCE, clientsOnly);
+  });
+
+  it("counts usage and records an API key's use once per interval, as the resolvers do", async () => {
+    const key = await createApiKey(compiled, tenant.owner, [Permission.ORDERS_READ, Permission.PII_READ]);
+    const ordersCounted = async () => {
+      await compiled.app.get(OperationUsageCounter).flush();
+      const [row] = await privilegedQuery<{ total: string | null }>(
+        `select sum(count) as total from operation_usage where tenant_id = $1 and field_name = 'orders' and operation_type = 'query'`,
+        [tenant.owner.tenantId],
+      );
+      return Number(row.total ?? 0);
+    };
+    const before = await ordersCounted();
+    // The first read (sameAnswer's warm-up) writes the key's use entry, through the resolvers; the rest are compiled
+    // and write none until the interval has passed.
+    await sameAnswer('compiled', PARTNER_ORDERS, SINCE, key.secret);
+    await sameAnswer('compiled', PARTNER_ORDERS, SINCE, key.secret);
+    await sameAnswer('compiled', PARTNER_ORDERS, SINCE, key.secret);
+    // sameAnswer sends each document twice to the compiled server (a warm-up, then the recorded request).
+    expect((await ordersCounted()) - before).toBe(6);
+    const uses = await privilegedQuery(`select 1 from audit_entry where action = 'apiKey.use' and target_id = $1`, [key.id]);
+    // One per server: each instance throttles the entry on its own.
+    expect(uses).toHaveLength(2);
   });
 });
