@@ -55,9 +55,6 @@ export function clientPageQuery(ctx: TenantContext, args: ClientsArgs, tenant: T
     sortColumns: [sort.column],
     keySql: sort.keySql,
     fetchDescending,
-    backward: request.backward,
-    hasBoundary: request.boundary !== null,
-    limit: request.limit,
     request,
   };
 }

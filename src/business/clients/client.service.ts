@@ -49,7 +49,7 @@ export class ClientService {
     const page = clientPageQuery(ctx, args);
     const rows = await pageRows<ClientRow>(this.em, page);
     const parseDate = (value: string) => this.em.getPlatform().parseDate(value);
-    const records = rows.slice(0, page.limit).map((row) => clientRecordFromRow(row, parseDate));
+    const records = rows.slice(0, page.request.limit).map((row) => clientRecordFromRow(row, parseDate));
     const nodes = new Map(this.present(ctx, records).map((node) => [node.id, node]));
     return toPage(
       page.request,

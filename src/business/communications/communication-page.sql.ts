@@ -64,9 +64,6 @@ export function communicationPageQuery(ctx: TenantContext, args: CommunicationsA
     sortColumns: [column],
     keySql: isoTime(`m.${column}`),
     fetchDescending,
-    backward: request.backward,
-    hasBoundary: request.boundary !== null,
-    limit: request.limit,
     request,
   };
 }

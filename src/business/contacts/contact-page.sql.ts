@@ -55,9 +55,6 @@ export function contactPageQuery(ctx: TenantContext, args: ContactsArgs, tenant:
     sortColumns: byName ? ['last_name', 'first_name'] : ['created_at'],
     keySql: byName ? `'[' || to_json(c.last_name)::text || ',' || to_json(c.first_name)::text || ']'` : isoTime('c.created_at'),
     fetchDescending,
-    backward: request.backward,
-    hasBoundary: request.boundary !== null,
-    limit: request.limit,
     request,
   };
 }

@@ -137,9 +137,6 @@ export function orderPageQuery(ctx: TenantContext, args: OrdersArgs, tenant: Ten
     sortColumns: [spec.column.slice('o.'.length)],
     keySql: spec.keySql,
     fetchDescending: descending !== request.backward,
-    backward: request.backward,
-    hasBoundary: request.boundary !== null,
-    limit: request.limit,
     request,
   };
 }

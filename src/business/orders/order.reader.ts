@@ -12,7 +12,7 @@ import type { OrderStatus } from './order-status.js';
 import { OrderLineType, OrderStatusChangeType, OrderType } from './order.types.js';
 import type { OrderRelations } from './order-selection.js';
 import type { Page } from '../../common/pagination/connection.types.js';
-import type { SqlConditions } from '../../database/sql-conditions.js';
+import { pageCount, pageRows } from '../../database/read-model/page-rows.js';
 import { tenantScoped } from '../../database/tenant-sql.js';
 
 /** An order row as the page query returns it (bigint as text, times as PostgreSQL's text). */
@@ -104,28 +104,17 @@ export class OrderReader {
 
   async list(ctx: TenantContext, args: OrdersArgs, relations: OrderRelations): Promise<Page<OrderType>> {
     const page = orderPageQuery(ctx, args);
-    const order = page.fetchDescending ? 'desc' : 'asc';
-    const rows = await this.em.execute<OrderRow[]>(
-      `select ${ORDER_COLUMNS}, ${page.keySql} as sort_key from ${page.from} where ${page.where.toString()}
-        order by o.${page.sortColumns[0]} ${order}, o.id ${order} limit ?`,
-      [...page.where.params, page.limit + 1],
-    );
-    const nodes = await this.present(ctx, rows.slice(0, page.limit), relations);
+    const rows = await pageRows<OrderRow>(this.em, page, ORDER_COLUMNS);
+    const nodes = await this.present(ctx, rows.slice(0, page.request.limit), relations);
     const byId = new Map(nodes.map((node) => [node.id, node]));
-    const count = () => this.count(page.countWhere);
     // Counted only if totalCount is selected: Nest's field resolver reads properties and never calls them.
     return toPage(
       page.request,
       rows,
       (row) => ({ key: row.sort_key, id: row.id }),
       (row) => byId.get(row.id) as OrderType,
-      count,
+      () => pageCount(this.em, page),
     );
-  }
-
-  private async count(filter: SqlConditions): Promise<number> {
-    const [row] = await this.em.execute<{ count: string }[]>(`select count(*) as count from "order" o where ${filter.toString()}`, filter.params);
-    return Number(row.count);
   }
 
   /** Maps order rows to GraphQL objects, with the selected relations of all of them read in one statement. */

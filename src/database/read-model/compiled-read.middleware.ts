@@ -14,7 +14,7 @@ import { buildValidationPipe } from '../../common/validation/validation.pipe.js'
 import { AppConfig } from '../../config/app-config.js';
 import { queryRawText } from '../pipelined-query.js';
 import { readSessionStatement } from '../tenant-session.js';
-import { ReadModels } from './read-models.js';
+import { ReadModels, type ListReadModel } from './read-models.js';
 import { ReadPlans, type CompiledPage, type DocumentPlan } from './read-plan.js';
 import { StatementNames } from './statement-names.js';
 
@@ -44,6 +44,13 @@ export class CompiledReadMiddleware implements NestMiddleware {
   private readonly names = new StatementNames();
   private readonly validation = buildValidationPipe();
   private readonly logQuery: LogQuery;
+  /** Each list's access policy, as its resolver method declares it. */
+  private readonly policies = new Map<ListReadModel, AccessPolicy | undefined>();
+  /**
+   * The embedded database serves all connections from one session, where a statement prepared on one connection
+   * already exists for the next (42P05): there, statements go unnamed and are parsed each time.
+   */
+  private readonly prepared: boolean;
 
   constructor(
     private readonly config: AppConfig,
@@ -59,6 +66,7 @@ export class CompiledReadMiddleware implements NestMiddleware {
     this.logQuery = (context) => {
       ormLogger.logQuery(context);
     };
+    this.prepared = config.DATABASE_URL !== undefined && config.DATABASE_URL !== '';
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -119,11 +127,17 @@ export class CompiledReadMiddleware implements NestMiddleware {
   private admitted(plan: DocumentPlan): TenantContext | null {
     const context = RequestContextStore.current();
     if (context?.actor.kind === 'user' && context.actor.platformRole === PlatformRole.SUPPORT) return null;
-    const { class: resolverClass, method } = plan.list.resolver;
-    const handler = (resolverClass.prototype as Record<string, unknown>)[method] as object;
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [handler as () => void, resolverClass]);
-    const admitted = checkAccessPolicy(policy, context);
+    const admitted = checkAccessPolicy(this.policyOf(plan.list), context);
     return admitted && isTenantContext(admitted) ? admitted : null;
+  }
+
+  private policyOf(list: ListReadModel): AccessPolicy | undefined {
+    if (!this.policies.has(list)) {
+      const { class: resolverClass, method } = list.resolver;
+      const handler = (resolverClass.prototype as Record<string, unknown>)[method] as () => void;
+      this.policies.set(list, this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [handler, resolverClass]));
+    }
+    return this.policies.get(list);
   }
 
   /** The session settings and the page in one round trip, on a connection of the ORM's pool. */
@@ -131,11 +145,8 @@ export class CompiledReadMiddleware implements NestMiddleware {
     this.pool ??= await this.orm.em.getConnection().getNativeClient();
     const client = await this.pool.connect();
     const userId = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
-    // The embedded database serves all connections from one session, where a statement prepared on one connection
-    // already exists for the next (42P05): there, statements go unnamed and are parsed each time.
-    const prepared = this.config.DATABASE_URL !== undefined && this.config.DATABASE_URL !== '';
-    const session = { ...readSessionStatement(ctx.tenantId, userId), ...(prepared ? {} : { name: '' }) };
-    const statement = { name: prepared ? this.names.nameOf(page.text) : '', text: page.text, values: page.values };
+    const session = { ...readSessionStatement(ctx.tenantId, userId), ...(this.prepared ? {} : { name: '' }) };
+    const statement = { name: this.prepared ? this.names.nameOf(page.text) : '', text: page.text, values: page.values };
     const started = performance.now();
     try {
       const json = await queryRawText(client, [session, statement]);

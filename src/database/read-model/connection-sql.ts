@@ -22,11 +22,7 @@ export interface PageQuery {
   keySql: string;
   /** The order rows are fetched in: the list's order, reversed when paging backward. */
   fetchDescending: boolean;
-  backward: boolean;
-  /** Whether the page starts after (or before) a cursor. */
-  hasBoundary: boolean;
-  limit: number;
-  /** The arguments' page request, for the resolvers' toPage. */
+  /** The arguments' page request: its size, its direction and whether it starts at a cursor. */
   request: KeysetRequest;
 }
 
@@ -54,10 +50,12 @@ export interface PageStatement {
  * see beyond it), then edges, page info and count are built from them.
  */
 export function connectionStatement(ctx: SelectionContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], page: PageQuery): PageStatement {
+  const { backward, boundary } = page.request;
+  const hasBoundary = String(boundary !== null);
   const fetchOrder = direction(page.fetchDescending);
   // The list's own order: the fetch order, turned back when paging backward.
-  const listOrder = direction(page.fetchDescending !== page.backward);
-  const reverseListOrder = direction(page.fetchDescending === page.backward);
+  const listOrder = direction(page.fetchDescending !== backward);
+  const reverseListOrder = direction(page.fetchDescending === backward);
   const orderOf = (alias: string, order: string) => [...page.sortColumns, 'id'].map((column) => `${alias}${column} ${order}`).join(', ');
   const cursor = cursorSql('s');
   // One row beyond the page was fetched if there is more.
@@ -72,13 +70,12 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
     nodes.map((node) => node.selectionSet),
   )) {
     const name = fieldNodes[0].name.value;
-    const childType = () => connection.getFields()[name].type;
     if (name === '__typename') entries.push([key, `'${connection.name}'`]);
     else if (name === 'totalCount') {
       countsAll = true;
       entries.push([key, `(select count(*) from ${page.from} where ${numberedPlaceholders(page.countWhere.toString(), countFirst)})::int`]);
     } else if (name === 'pageInfo') {
-      const info = objectTypeOf(childType());
+      const info = objectTypeOf(connection.getFields()[name].type);
       const infoEntries: [string, string][] = [];
       for (const [infoKey, infoNodes] of collectFields(
         ctx,
@@ -88,8 +85,8 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
         const infoName = infoNodes[0].name.value;
         const sql: Record<string, string> = {
           __typename: `'${info.name}'`,
-          hasNextPage: page.backward ? String(page.hasBoundary) : more,
-          hasPreviousPage: page.backward ? more : String(page.hasBoundary),
+          hasNextPage: backward ? hasBoundary : more,
+          hasPreviousPage: backward ? more : hasBoundary,
           startCursor: `(select ${cursor} from shown s order by ${orderOf('s.', listOrder)} limit 1)`,
           endCursor: `(select ${cursor} from shown s order by ${orderOf('s.', reverseListOrder)} limit 1)`,
         };
@@ -98,7 +95,7 @@ export function connectionStatement(ctx: SelectionContext, connection: GraphQLOb
       }
       entries.push([key, jsonObject(infoEntries)]);
     } else if (name === 'edges') {
-      const edge = objectTypeOf(childType());
+      const edge = objectTypeOf(connection.getFields()[name].type);
       const edgeEntries: [string, string][] = [];
       for (const [edgeKey, edgeNodes] of collectFields(
         ctx,

@@ -5,15 +5,15 @@ import type { PageQuery } from './connection-sql.js';
 export type PageRow<Row> = Row & { id: string; sort_key: string | number };
 
 /**
- * The rows of `page` for the resolvers: the page the read path compiles, read as the table's rows, one more than the
- * page to see beyond it, in fetch order (toPage turns them into the page).
+ * The rows of `page` for the resolvers: the page the read path compiles, read as the table's rows (or the `columns`
+ * given), one more than the page to see beyond it, in fetch order (toPage turns them into the page).
  */
-export async function pageRows<Row extends object>(em: EntityManager, page: PageQuery): Promise<PageRow<Row>[]> {
+export async function pageRows<Row extends object>(em: EntityManager, page: PageQuery, columns = `${page.alias}.*`): Promise<PageRow<Row>[]> {
   const order = page.fetchDescending ? 'desc' : 'asc';
   const orderBy = [...page.sortColumns, 'id'].map((column) => `${page.alias}.${column} ${order}`).join(', ');
   return em.execute<PageRow<Row>[]>(
-    `select ${page.alias}.*, ${page.keySql} as sort_key from ${page.from} where ${page.where.toString()} order by ${orderBy} limit ?`,
-    [...page.where.params, page.limit + 1],
+    `select ${columns}, ${page.keySql} as sort_key from ${page.from} where ${page.where.toString()} order by ${orderBy} limit ?`,
+    [...page.where.params, page.request.limit + 1],
   );
 }
 

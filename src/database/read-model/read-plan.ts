@@ -111,7 +111,7 @@ export class ReadPlans {
       plan.statements.set(key, statement);
     }
     if (!statement) return null;
-    const values: unknown[] = [ctx.tenantId, page.limit, ...page.where.params];
+    const values: unknown[] = [ctx.tenantId, page.request.limit, ...page.where.params];
     if (statement.countsAll) values.push(...page.countWhere.params);
     return { plan, text: statement.text, values };
   }
@@ -119,7 +119,6 @@ export class ReadPlans {
   private compile(plan: DocumentPlan, permissions: ReadonlySet<Permission>, page: PageQuery): { text: string; countsAll: boolean } | null {
     let aliases = 0;
     const ctx: SelectionContext = {
-      schema: this.options.schema,
       fragments: plan.fragments,
       permissions,
       model: (type) => this.options.models.object(type),
@@ -187,5 +186,5 @@ function permissionsKey(permissions: ReadonlySet<Permission>): string {
 
 /** What of a page changes its statement's text: the conditions present, the sort and the direction. */
 function shapeKey(page: PageQuery): string {
-  return `${page.where.toString()}|${page.countWhere.toString()}|${page.sortColumns.join(',')}|${String(page.fetchDescending)}|${String(page.backward)}|${String(page.hasBoundary)}`;
+  return `${page.where.toString()}|${page.countWhere.toString()}|${page.sortColumns.join(',')}|${String(page.fetchDescending)}|${String(page.request.backward)}|${String(page.request.boundary !== null)}`;
 }

@@ -6,7 +6,6 @@ import {
   type GraphQLField,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
-  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import type { Permission } from '../../common/authorization/permission.js';
@@ -40,9 +39,8 @@ function jsonRow(element: string): RowRef {
   };
 }
 
-/** What compiling one document needs: the schema, its fragments, the reader's permissions and the read models. */
+/** What compiling one document needs: its fragments, the reader's permissions and the read models. */
 export interface SelectionContext {
-  schema: GraphQLSchema;
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   permissions: ReadonlySet<Permission>;
   model: (type: string) => ObjectReadModel | undefined;
